@@ -1,0 +1,82 @@
+"""The ``cubegraph`` command line.
+
+One click group with the global options (``--store``, ``--base-iri``, ``--config``,
+``--debug``); each face of the tool registers its commands from its own module. Every error
+ends as ONE clear line on stderr and a non-zero exit code; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cubegraph.config import Settings, load_settings
+from cubegraph.errors import CubegraphError
+from cubegraph.kg import Store, open_store
+
+
+class Context:
+    """What every command needs: the settings, and the store opened on first use."""
+
+    def __init__(self, settings: Settings, debug: bool):
+        self.settings = settings
+        self.debug = debug
+        self._store: Store | None = None
+
+    def store(self, *, read_only: bool = False) -> Store:
+        if self._store is None:
+            self._store = open_store(self.settings.store, base_iri=self.settings.base_iri,
+                                     read_only=read_only)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+class _Group(click.Group):
+    """Turns every known error into one line on stderr (a traceback only with --debug)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except (CubegraphError, OSError, ValueError) as exc:
+            if "--debug" in sys.argv:
+                raise
+            click.echo(f"error: {_one_line(exc)}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, FileNotFoundError) and exc.filename and str(exc.filename) not in text:
+        text = f"{text}: '{exc.filename}'"
+    return " ".join(text.split())
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", envvar="CUBEGRAPH_STORE", metavar="PATH",
+              help="Store folder (default ./data/store; env CUBEGRAPH_STORE; ':memory:' for a throw-away store).")
+@click.option("--base-iri", envvar="CUBEGRAPH_BASE_IRI", metavar="IRI",
+              help="Base of every minted IRI (default http://127.0.0.1:8765/).")
+@click.option("--config", "config_file", envvar="CUBEGRAPH_CONFIG", metavar="FILE",
+              help="TOML config file (default ./cubegraph.toml when present).")
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.version_option(package_name="cubegraph")
+@click.pass_context
+def main(ctx: click.Context, store, base_iri, config_file, debug):
+    """cubegraph: a knowledge graph of Earth-observation data cubes and explainable ML runs."""
+    settings = load_settings({"store": store, "base_iri": base_iri}, config_file=config_file)
+    ctx.obj = Context(settings, debug)
+    ctx.call_on_close(ctx.obj.close)
+
+
+# Each module adds its commands to `main` (imported for that side effect).
+from cubegraph.api.cli import store_commands  # noqa: E402,F401

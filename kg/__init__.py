@@ -1,0 +1,67 @@
+"""cubegraph.kg: the knowledge-graph store.
+
+``open_store(location)`` picks a backend from the location: ``None`` or ``":memory:"`` gives
+an in-memory pyoxigraph store, a filesystem path an on-disk one. Callers only see the
+:class:`~cubegraph.kg.store.Store` interface and rdflib terms.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from cubegraph.kg.errors import (
+    GraphNotFound,
+    InvalidTerm,
+    QuerySyntaxError,
+    RDFSyntaxError,
+    StoreError,
+    StoreUnavailable,
+    UnknownFormat,
+)
+from cubegraph.kg.iris import DEFAULT_BASE_IRI, Iris
+from cubegraph.kg.results import QueryResult
+from cubegraph.kg.store import Store, Transaction
+
+__all__ = [
+    "open_store", "Store", "Transaction", "QueryResult", "Iris", "DEFAULT_BASE_IRI",
+    "StoreError", "StoreUnavailable", "GraphNotFound", "QuerySyntaxError", "RDFSyntaxError",
+    "UnknownFormat", "InvalidTerm",
+]
+
+#: Backends by location scheme -> "module:Class" (imported only when used).
+BACKENDS = {
+    "memory": "cubegraph.kg.embedded:EmbeddedStore",
+    "file": "cubegraph.kg.embedded:EmbeddedStore",
+}
+
+
+def open_store(location: str | Path | None = None, *, base_iri: str = DEFAULT_BASE_IRI,
+               read_only: bool = False) -> Store:
+    """Open the store at ``location``.
+
+    Args:
+        location: ``None`` / ``":memory:"`` (in memory) or a folder path (on disk; created
+            when missing).
+        base_iri: base of every IRI the store's :class:`Iris` mints.
+        read_only: open an on-disk store without taking its write lock.
+
+    Raises:
+        StoreUnavailable: the location cannot be opened (locked, not a store, unsupported).
+    """
+    iris = Iris(base_iri)
+    text = None if location is None else str(location)
+    if text is None or text == ":memory:":
+        return _backend("memory")(None, iris=iris)
+    if "://" in text and not text.startswith("file://"):
+        scheme = text.split("://", 1)[0]
+        raise StoreUnavailable(
+            f"no store backend for '{scheme}://' locations yet: use a folder path or ':memory:'"
+        )
+    path = Path(text.removeprefix("file://")).expanduser()
+    return _backend("file")(path, iris=iris, read_only=read_only)
+
+
+def _backend(kind: str):
+    module, cls = BACKENDS[kind].split(":")
+    return getattr(importlib.import_module(module), cls)

@@ -1,0 +1,231 @@
+"""EmbeddedStore: the default backend, pyoxigraph on local disk (or in memory).
+
+Nothing outside this module and ``_convert`` touches pyoxigraph objects.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from cubegraph.kg._convert import from_ox, to_ox
+from cubegraph.kg.errors import (
+    QuerySyntaxError,
+    RDFSyntaxError,
+    StoreError,
+    StoreUnavailable,
+    UnknownFormat,
+)
+from cubegraph.kg.formats import guess_format, holds_graphs, rdf_format
+from cubegraph.kg.iris import Iris
+from cubegraph.kg.results import SOLUTION_FORMATS, QueryResult
+from cubegraph.kg.store import Store
+
+_OX_RDF = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+_OX_RESULTS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+# Files RocksDB always writes into a store folder; a non-empty folder without them is
+# something else that we must not scribble into.
+_ROCKSDB_MARKERS = ("CURRENT", "IDENTITY")
+
+
+class EmbeddedStore(Store):
+    """A pyoxigraph store on disk (``path``) or in memory (``path=None``).
+
+    Raises:
+        StoreUnavailable: the path is a file, a folder that is not a store, or a store
+            locked by another process.
+    """
+
+    supports_transactions = True
+
+    def __init__(self, path: str | Path | None = None, *, iris: Iris | None = None,
+                 read_only: bool = False):
+        super().__init__(iris)
+        self.persistent = path is not None
+        self.read_only = read_only
+        if path is None:
+            self.location = ":memory:"
+            self._ox = ox.Store()
+            return
+        path = Path(path)
+        self.location = str(path)
+        _check_store_path(path, read_only=read_only)
+        try:
+            self._ox = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+        except OSError as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                raise StoreUnavailable(
+                    f"the store at '{path}' is in use by another process (its lock is held); "
+                    "stop that process (e.g. a running 'cubegraph serve') and try again"
+                ) from exc
+            raise StoreUnavailable(f"cannot open the store at '{path}': {text}") from exc
+
+    # --- queries ----------------------------------------------------------------------------
+    def query(self, sparql, *, bindings=None, default_graph=None, named_graphs=None):
+        kwargs = {}
+        if default_graph is None:
+            kwargs["use_default_graph_as_union"] = True
+        else:
+            kwargs["default_graph"] = [ox.NamedNode(str(g)) for g in default_graph] or ox.DefaultGraph()
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named_graphs]
+        if bindings:
+            kwargs["substitutions"] = _substitutions(bindings)
+        try:
+            raw = self._ox.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"malformed SPARQL query: {exc}") from exc
+        except RuntimeError as exc:  # e.g. a binding for a variable the SELECT does not project
+            raise QuerySyntaxError(f"the query cannot run with these bindings: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"the store at {self.location} failed to answer: {exc}") from exc
+        return _EmbeddedResult(raw)
+
+    def update(self, sparql: str) -> None:
+        if self.read_only:
+            raise StoreError(f"the store at {self.location} is open read-only")
+        try:
+            self._ox.update(sparql)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"malformed SPARQL update: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"the update failed and was rolled back: {exc}") from exc
+
+    # --- bulk data ----------------------------------------------------------------------------
+    def load(self, source, *, format=None, graph=None):
+        if isinstance(source, (str, Path)):
+            path = Path(source)
+            if not path.exists():
+                raise FileNotFoundError(f"no such RDF file: '{path}'")
+            if path.is_dir():
+                raise RDFSyntaxError(f"'{path}' is a folder, not an RDF file")
+            fmt = rdf_format(format) if format else guess_format(path)
+            data, name = path.read_bytes(), str(path)
+        else:
+            if format is None:
+                raise UnknownFormat("the format of RDF data given as bytes must be named")
+            fmt = rdf_format(format)
+            data = source if isinstance(source, bytes) else source.read()
+            name = "the data"
+        to_graph = None
+        if graph is not None:
+            if holds_graphs(fmt):
+                raise RDFSyntaxError(f"{fmt} carries its own named graphs: load it without a target graph")
+            to_graph = to_ox_graph(graph)
+        try:
+            # pyoxigraph.load is transactional: a syntax error half-way writes nothing.
+            self._ox.load(data, _OX_RDF[fmt], to_graph=to_graph)
+        except SyntaxError as exc:
+            raise RDFSyntaxError(f"{name} is not valid {fmt}: {exc}") from exc
+        except ValueError as exc:
+            raise RDFSyntaxError(f"{name} could not be loaded as {fmt}: {exc}") from exc
+
+    def bulk_load_quads(self, quads) -> None:
+        """Fast, NON-atomic load of (s, p, o, g) rdflib tuples (benchmarks, restores of
+        dumps too big for one transaction). Prefer :meth:`transaction` everywhere else."""
+        self._ox.bulk_extend(
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox_graph(g)) for s, p, o, g in quads
+        )
+
+    def dump(self, out=None, *, format="nquads", graph=None):
+        fmt = rdf_format(format)
+        kwargs = {}
+        if graph is not None:
+            kwargs["from_graph"] = to_ox_graph(graph)
+        elif not holds_graphs(fmt):
+            raise UnknownFormat(f"{fmt} cannot hold named graphs: dump one graph, or use nquads/trig")
+        if isinstance(out, (str, Path)):
+            out = str(out)
+        return self._ox.dump(out, _OX_RDF[fmt], **kwargs)
+
+    def graphs(self):
+        return sorted(from_ox(g) for g in self._ox.named_graphs())
+
+    def flush(self) -> None:
+        self._ox.flush()
+
+    def close(self) -> None:
+        if getattr(self, "_ox", None) is not None:
+            if self.persistent and not self.read_only:
+                self._ox.flush()
+            self._ox = None
+
+
+def to_ox_graph(graph):
+    return ox.DefaultGraph() if graph is None else ox.NamedNode(str(graph))
+
+
+def _substitutions(bindings: Mapping[str, object]) -> dict:
+    return {ox.Variable(str(name).lstrip("?$")): to_ox(value) for name, value in bindings.items()}
+
+
+def _check_store_path(path: Path, *, read_only: bool) -> None:
+    if path.exists() and not path.is_dir():
+        raise StoreUnavailable(f"'{path}' is a file, not a store folder: pick a folder path")
+    if path.is_dir() and any(path.iterdir()) and not any((path / m).exists() for m in _ROCKSDB_MARKERS):
+        raise StoreUnavailable(
+            f"'{path}' is a non-empty folder that is not a cubegraph store: "
+            "pick an empty or new folder"
+        )
+    if read_only and not path.exists():
+        raise StoreUnavailable(f"no store at '{path}' (run 'cubegraph init' first)")
+
+
+class _EmbeddedResult(QueryResult):
+    def __init__(self, raw):
+        self._raw = raw
+        if isinstance(raw, ox.QuerySolutions):
+            self.kind = "select"
+            self.vars = [v.value for v in raw.variables]
+        elif isinstance(raw, ox.QueryBoolean):
+            self.kind = "ask"
+            self.vars = []
+        else:
+            self.kind = "graph"
+            self.vars = []
+
+    def __iter__(self):
+        if self.kind == "select":
+            names = self.vars
+            for solution in self._raw:
+                yield {n: from_ox(solution[n]) for n in names}
+        elif self.kind == "graph":
+            for t in self._raw:
+                yield (from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
+        else:
+            raise TypeError("an ASK result is a boolean: use bool(result)")
+
+    def __bool__(self):
+        if self.kind == "ask":
+            return bool(self._raw)
+        return True
+
+    def serialize(self, fmt: str) -> bytes:
+        if self.kind == "graph":
+            name = rdf_format(fmt)
+            if holds_graphs(name):
+                name = "ntriples" if name == "nquads" else "turtle"
+            buf = io.BytesIO()
+            # pyoxigraph serialises the triples natively (no Python loop over rows).
+            ox.serialize(self._raw, buf, _OX_RDF[name])
+            return buf.getvalue()
+        if fmt not in _OX_RESULTS:
+            raise UnknownFormat(f"unknown result format {fmt!r}: use one of {sorted(SOLUTION_FORMATS)}")
+        return self._raw.serialize(format=_OX_RESULTS[fmt])

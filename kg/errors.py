@@ -1,0 +1,45 @@
+"""Errors of the knowledge-graph store layer."""
+
+from cubegraph.errors import CubegraphError
+
+
+class StoreError(CubegraphError):
+    """Raised when the store cannot do what was asked (storage or I/O failure)."""
+
+    http_status = 500
+
+
+class StoreUnavailable(StoreError):
+    """Raised when a store cannot be opened: locked by another process, not a store, unreachable."""
+
+    http_status = 503
+
+
+class GraphNotFound(StoreError):
+    """Raised by ``Store.graph(iri)`` when no named graph has that IRI."""
+
+    http_status = 404
+
+
+class QuerySyntaxError(StoreError):
+    """Raised when a SPARQL query or update does not parse; the message is the parser's."""
+
+    http_status = 400
+
+
+class RDFSyntaxError(StoreError):
+    """Raised when RDF data (a file or a request body) does not parse."""
+
+    http_status = 400
+
+
+class UnknownFormat(StoreError):
+    """Raised when an RDF or result format name is not one cubegraph knows."""
+
+    http_status = 406
+
+
+class InvalidTerm(StoreError):
+    """Raised when a value cannot be an RDF term (an invalid IRI, a bad binding)."""
+
+    http_status = 400

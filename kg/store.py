@@ -1,0 +1,278 @@
+"""The store interface: named graphs, SPARQL, atomic writes, dump and restore.
+
+Terms used here:
+
+- *named-graph layout*: every description lives in a named graph (one per cube, per run,
+  one for the ontology, one for inferences); the *default graph* of a query is the union of
+  all graphs unless the caller names graphs.
+- *atomic*: a write lands whole or not at all. Every write goes through a
+  :class:`Transaction`, which buffers operations and hands them to the backend as ONE
+  SPARQL 1.1 Update request at exit: pyoxigraph applies an update in one transaction, and a
+  remote store gets one request.
+- *capability flags*: callers check ``supports_transactions`` / ``persistent`` instead of
+  catching failures.
+
+Backends implement a few primitives (``query``, ``update``, ``load``, ``dump``, ``graphs``,
+``close``); everything else (``replace_graph``, ``graph``, ``count``, ...) is written once
+here over those primitives.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+from rdflib import Graph, URIRef, Variable
+
+from cubegraph.kg._convert import to_ntriples_term
+from cubegraph.kg.errors import GraphNotFound, InvalidTerm
+from cubegraph.kg.iris import Iris
+from cubegraph.kg.results import QueryResult
+
+Triples = Graph | Iterable[tuple]
+
+COUNT_PER_GRAPH = """
+SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g
+"""
+# Bound variables must be projected (pyoxigraph substitutes per SEP-0007), hence ?g here.
+COUNT_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+ASK_GRAPH = "ASK { GRAPH ?g { ?s ?p ?o } }"
+CONSTRUCT_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+class Store(ABC):
+    """A quad store of named graphs behind one small interface.
+
+    Attributes:
+        iris: the IRI minter for this store's base IRI.
+        supports_transactions: whether a multi-operation write is applied atomically.
+        persistent: whether data survives a restart.
+        location: where the data lives (a path, a URL, or ``":memory:"``).
+    """
+
+    supports_transactions: bool = True
+    persistent: bool = False
+    location: str = ":memory:"
+
+    def __init__(self, iris: Iris | None = None):
+        self.iris = iris or Iris()
+
+    # --- primitives every backend implements -------------------------------------------
+    @abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, object] | None = None,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL 1.1 query.
+
+        Args:
+            sparql: the query text. Never format user input into it: use ``bindings``.
+            bindings: values for variables of the query (``{"cube": URIRef(...)}``);
+                plain Python values become literals. The value replaces the variable
+                everywhere (SEP-0007 substitution); in a SELECT, a bound variable must be
+                in the projection.
+            default_graph: graphs forming the default graph; ``None`` = union of all graphs.
+            named_graphs: graphs visible to ``GRAPH``; ``None`` = all.
+
+        Raises:
+            QuerySyntaxError: if the query does not parse.
+            InvalidTerm: if a binding is not a valid RDF term.
+        """
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 Update, atomically.
+
+        Raises:
+            QuerySyntaxError: if the update does not parse (nothing is written).
+        """
+
+    @abstractmethod
+    def load(self, source: str | Path | bytes | BinaryIO, *, format: str | None = None,
+             graph: str | None = None) -> None:
+        """Load RDF (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD), atomically.
+
+        Args:
+            source: a file path, or the data itself as bytes / a binary stream.
+            format: a name of :data:`cubegraph.kg.results.RDF_FORMATS`; guessed from a path's
+                extension when ``None``.
+            graph: the named graph for triple formats (default graph when ``None``).
+
+        Raises:
+            RDFSyntaxError: the data does not parse (nothing is written).
+            UnknownFormat: the format is not known or cannot be guessed.
+            FileNotFoundError: the path does not exist.
+        """
+
+    @abstractmethod
+    def dump(self, out: str | Path | BinaryIO | None = None, *, format: str = "nquads",
+             graph: str | None = None) -> bytes | None:
+        """Write the whole dataset (``nquads``/``trig``) or one graph (any RDF format).
+
+        Returns:
+            the bytes when ``out`` is ``None``.
+        """
+
+    @abstractmethod
+    def graphs(self) -> list[URIRef]:
+        """IRIs of all named graphs, sorted."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store (file locks, connections)."""
+
+    # --- template methods written once over the primitives --------------------------------
+    def transaction(self) -> "Transaction":
+        """A buffer of writes applied as one atomic update when the ``with`` block ends."""
+        return Transaction(self)
+
+    def replace_graph(self, graph_iri: str, triples: Triples) -> None:
+        """Replace a named graph's content with ``triples``, atomically."""
+        with self.transaction() as tx:
+            tx.replace_graph(graph_iri, triples)
+
+    def add(self, graph_iri: str | None, triples: Triples) -> None:
+        """Add triples to a named graph (the default graph when ``None``), atomically."""
+        with self.transaction() as tx:
+            tx.add(graph_iri, triples)
+
+    def drop_graph(self, graph_iri: str) -> None:
+        """Remove a named graph; a missing graph is not an error."""
+        with self.transaction() as tx:
+            tx.drop_graph(graph_iri)
+
+    def has_graph(self, graph_iri: str) -> bool:
+        """True when the named graph exists and holds at least one triple."""
+        return bool(self.query(ASK_GRAPH, bindings={"g": URIRef(str(graph_iri))}))
+
+    def graph(self, graph_iri: str) -> Graph:
+        """The triples of one named graph as an rdflib Graph.
+
+        Raises:
+            GraphNotFound: if the store has no graph of that IRI.
+        """
+        if not self.has_graph(graph_iri):
+            raise GraphNotFound(f"no named graph <{graph_iri}> in the store at {self.location}")
+        g = self.query(CONSTRUCT_GRAPH, bindings={"g": URIRef(str(graph_iri))}).graph()
+        return g
+
+    def find_graph(self, graph_iri: str) -> Graph | None:
+        """Like :meth:`graph`, but ``None`` for a missing graph."""
+        try:
+            return self.graph(graph_iri)
+        except GraphNotFound:
+            return None
+
+    def count(self, graph_iri: str | None = None) -> int:
+        """Number of triples in one named graph, or quads in the whole dataset when ``None``."""
+        if graph_iri is None:
+            rows = self.query(COUNT_DEFAULT).rows()
+        else:
+            rows = self.query(COUNT_GRAPH, bindings={"g": URIRef(str(graph_iri))}).rows()
+        return int(rows[0]["n"]) if rows else 0
+
+    def stats(self) -> dict[str, int]:
+        """Triples per named graph (``""`` for the default graph when it is not empty)."""
+        out = {str(r["g"]): int(r["n"]) for r in self.query(COUNT_PER_GRAPH)}
+        default = self.query(COUNT_DEFAULT, default_graph=[]).rows()
+        if default and int(default[0]["n"]):
+            out[""] = int(default[0]["n"])
+        return out
+
+    def restore(self, source: str | Path | bytes | BinaryIO, *, format: str = "nquads") -> None:
+        """Load a dump (N-Quads or TriG) back, atomically."""
+        self.load(source, format=format)
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.location!r})"
+
+
+class Transaction:
+    """Writes buffered as SPARQL 1.1 Update operations, applied in one request at exit.
+
+    Commit on a clean exit of the ``with`` block; on an exception nothing is sent, so the
+    store is left exactly as it was. Terms are serialised by pyoxigraph (which validates
+    IRIs), never pasted as raw text.
+
+    Example:
+        >>> from cubegraph.kg import open_store
+        >>> from rdflib import URIRef, Literal
+        >>> s = open_store(None)
+        >>> with s.transaction() as tx:
+        ...     tx.add("http://ex.org/g", [(URIRef("http://ex.org/a"), URIRef("http://ex.org/p"), Literal(1))])
+        >>> s.count("http://ex.org/g")
+        1
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.operations: list[str] = []
+        self.committed = False
+
+    def replace_graph(self, graph_iri: str, triples: Triples) -> None:
+        self.drop_graph(graph_iri)
+        self.add(graph_iri, triples)
+
+    def drop_graph(self, graph_iri: str) -> None:
+        self.operations.append(f"DROP SILENT GRAPH {_iri(graph_iri)}")
+
+    def add(self, graph_iri: str | None, triples: Triples) -> None:
+        body = _triples_text(triples)
+        if not body:
+            return
+        if graph_iri is None:
+            self.operations.append("INSERT DATA {\n" + body + "\n}")
+        else:
+            self.operations.append(f"INSERT DATA {{ GRAPH {_iri(graph_iri)} {{\n{body}\n}} }}")
+
+    def remove(self, graph_iri: str, triples: Triples) -> None:
+        body = _triples_text(triples)
+        if body:
+            self.operations.append(f"DELETE DATA {{ GRAPH {_iri(graph_iri)} {{\n{body}\n}} }}")
+
+    def update(self, sparql: str) -> None:
+        """Append a SPARQL Update of the caller's (fixed text; no user input pasted in)."""
+        self.operations.append(sparql.strip().rstrip(";"))
+
+    def commit(self) -> None:
+        if self.operations and not self.committed:
+            self.store.update(" ;\n".join(self.operations))
+        self.committed = True
+
+    def __enter__(self) -> "Transaction":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.commit()
+        # On error: drop the buffer; nothing was sent, so nothing needs rolling back.
+        self.operations.clear()
+
+
+def _iri(value: str) -> str:
+    return to_ntriples_term(URIRef(str(value)))
+
+
+def _triples_text(triples: Triples) -> str:
+    lines = []
+    for triple in triples:
+        if len(triple) != 3:
+            raise InvalidTerm(f"expected a triple (s, p, o), got {triple!r}")
+        s, p, o = triple
+        if isinstance(s, Variable) or isinstance(p, Variable) or isinstance(o, Variable):
+            raise InvalidTerm(f"variables cannot be stored: {triple!r}")
+        lines.append(f"{to_ntriples_term(s)} {to_ntriples_term(p)} {to_ntriples_term(o)} .")
+    return "\n".join(lines)

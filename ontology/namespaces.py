@@ -1,0 +1,281 @@
+"""Namespace constants for every vocabulary cubegraph writes.
+
+rdflib already ships DCAT, DCTERMS, QB, PROV, SOSA, SSN, TIME, GEO, VOID, SDO, SH, SKOS,
+XSD, RDF, RDFS, OWL: they are re-exported here so the rest of the code has one import.
+The vocabularies rdflib lacks are declared as closed ``DefinedNamespace`` classes
+(``_fail = True``), so a misspelt term such as ``CG.Atribution`` raises ``AttributeError``
+at once instead of quietly minting a wrong IRI. ``tests/ontology`` checks that every ``CG``
+term below is declared in ``cubegraph.ttl`` and the reverse.
+"""
+
+from rdflib import URIRef
+from rdflib.namespace import (  # noqa: F401  (re-exported)
+    DCAT,
+    DCTERMS,
+    GEO,
+    OWL,
+    PROV,
+    QB,
+    RDF,
+    RDFS,
+    SDO,
+    SH,
+    SKOS,
+    SOSA,
+    SSN,
+    TIME,
+    VOID,
+    XSD,
+    DefinedNamespace,
+    Namespace,
+)
+
+#: CF standard names as NERC P07 IRIs: ``CF["air_temperature"]``.
+CF = Namespace("http://vocab.nerc.ac.uk/standard_name/")
+
+#: IRI of the cubegraph ontology document itself.
+CG_ONTOLOGY = URIRef("https://w3id.org/cubegraph/ontology")
+
+
+class MLS(DefinedNamespace):
+    """ML-Schema (W3C ML Schema Community Group), http://www.w3.org/ns/mls#."""
+
+    _fail = True
+    _NS = Namespace("http://www.w3.org/ns/mls#")
+
+    Run: URIRef  # an execution of an implementation of an algorithm on data
+    Model: URIRef  # the output of a run: a trained model
+    ModelEvaluation: URIRef  # the value of an evaluation measure for a model
+    EvaluationMeasure: URIRef  # a measure such as AUROC or RMSE
+    HyperParameter: URIRef  # a prior parameter of an implementation
+    HyperParameterSetting: URIRef  # the value a run gave a hyper-parameter
+    Implementation: URIRef  # software that implements an algorithm
+    Algorithm: URIRef  # an abstract learning algorithm
+    Task: URIRef  # a learning task (classification, regression)
+    Data: URIRef  # data used or produced by a run
+    Dataset: URIRef  # a dataset used or produced by a run
+    Feature: URIRef  # a feature (column) of a dataset
+    executes: URIRef  # run -> implementation
+    hasInput: URIRef  # run -> data, hyper-parameter settings
+    hasOutput: URIRef  # run -> model, evaluations
+    realizes: URIRef  # run -> algorithm
+    achieves: URIRef  # run -> task
+    implements: URIRef  # implementation -> algorithm
+    hasHyperParameter: URIRef  # implementation -> hyper-parameter
+    specifiedBy: URIRef  # evaluation / setting -> measure / hyper-parameter
+    hasValue: URIRef  # literal value of an evaluation or setting
+    defines: URIRef  # task -> dataset
+
+
+class QUDT(DefinedNamespace):
+    """QUDT schema, http://qudt.org/schema/qudt/."""
+
+    _fail = True
+    _NS = Namespace("http://qudt.org/schema/qudt/")
+
+    Unit: URIRef  # a unit of measure
+    unit: URIRef  # quantity / variable -> unit
+    hasQuantityKind: URIRef  # variable -> quantity kind
+    symbol: URIRef  # printed symbol of a unit
+    ucumCode: URIRef  # UCUM code of a unit
+
+
+#: QUDT unit individuals: ``UNIT["K"]``, ``UNIT["M-PER-SEC"]``.
+UNIT = Namespace("http://qudt.org/vocab/unit/")
+
+
+class DQV(DefinedNamespace):
+    """Data Quality Vocabulary, http://www.w3.org/ns/dqv#."""
+
+    _fail = True
+    _NS = Namespace("http://www.w3.org/ns/dqv#")
+
+    QualityMeasurement: URIRef  # a measured value of a metric on a resource
+    Metric: URIRef  # what is measured
+    Dimension: URIRef  # a quality dimension grouping metrics
+    QualityAnnotation: URIRef  # a free-form quality note
+    hasQualityMeasurement: URIRef  # resource -> measurement
+    computedOn: URIRef  # measurement -> resource
+    isMeasurementOf: URIRef  # measurement -> metric
+    value: URIRef  # the measured value
+    inDimension: URIRef  # metric -> dimension
+
+
+class SD(DefinedNamespace):
+    """SPARQL 1.1 Service Description, http://www.w3.org/ns/sparql-service-description#."""
+
+    _fail = True
+    _NS = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+    Service: URIRef
+    Dataset: URIRef
+    Graph: URIRef
+    NamedGraph: URIRef
+    endpoint: URIRef
+    supportedLanguage: URIRef
+    SPARQL11Query: URIRef
+    SPARQL11Update: URIRef
+    resultFormat: URIRef
+    feature: URIRef
+    UnionDefaultGraph: URIRef
+    defaultDataset: URIRef
+    defaultGraph: URIRef
+    namedGraph: URIRef
+    name: URIRef
+    graph: URIRef
+
+
+class CG(DefinedNamespace):
+    """The cubegraph ontology, https://w3id.org/cubegraph/ontology#.
+
+    Only what the reused vocabularies do not name. Declared in ``ontology/cubegraph.ttl``.
+    """
+
+    _fail = True
+    _NS = Namespace("https://w3id.org/cubegraph/ontology#")
+
+    # --- core classes -------------------------------------------------------------------
+    DataCube: URIRef  # a gridded dataset: a dcat:Dataset and a qb:DataSet
+    Variable: URIRef  # a data variable of a cube (a qb:MeasureProperty of that cube)
+    Dimension: URIRef  # a dimension of a cube (time, lat, lon, ...), a qb:DimensionProperty
+    CubeDistribution: URIRef  # a zarr store or NetCDF file holding a cube, a dcat:Distribution
+    MLJob: URIRef  # a job spec: target, drivers, region, period
+    Model: URIRef  # a trained model artifact, an mls:Model and prov:Entity
+    ModelRun: URIRef  # one training run, an mls:Run and prov:Activity
+    Evaluation: URIRef  # a metric value of a model on a split, an mls:ModelEvaluation
+    Explanation: URIRef  # the explanation of a model (a set of attributions), a prov:Entity
+    Attribution: URIRef  # importance of one input variable in an explanation, a prov:Entity
+    InputSelection: URIRef  # the result of compiling a job into concrete inputs
+    Phenomenon: URIRef  # root of the taxonomy of observed phenomena (sosa:ObservableProperty)
+    Driver: URIRef  # a variable that can drive some target phenomenon
+    FireDangerDriver: URIRef  # a variable measuring a fire-danger factor (by axiom)
+    DroughtDriver: URIRef  # a variable measuring a drought factor (by axiom)
+
+    # --- properties of cubes, variables, dimensions ----------------------------------------
+    measures: URIRef  # variable -> observable property (CF name IRI or cg: individual)
+    hasVariable: URIRef  # cube -> variable
+    hasDimension: URIRef  # cube or variable -> dimension
+    dimensionName: URIRef  # name of a dimension in the file
+    variableName: URIRef  # name of a variable in the file
+    size: URIRef  # number of steps along a dimension
+    minValue: URIRef  # lowest coordinate value of a dimension / statistic of a variable
+    maxValue: URIRef  # highest coordinate value of a dimension / statistic of a variable
+    meanValue: URIRef  # mean of a variable's values (with --stats)
+    missingFraction: URIRef  # fraction of missing values of a variable (with --stats)
+    resolution: URIRef  # step of a regular dimension (numeric, in the dimension's units)
+    axis: URIRef  # CF axis of a dimension: "T", "X", "Y", "Z"
+    unitsString: URIRef  # the raw CF units string, kept always
+    standardName: URIRef  # the raw CF standard_name attribute, kept always
+    dtype: URIRef  # numpy dtype of a variable
+    shape: URIRef  # shape of a variable, e.g. "365,120,160"
+    chunks: URIRef  # chunk shape of a variable
+    fillValue: URIRef  # _FillValue / missing_value
+    crs: URIRef  # coordinate reference system (WKT or EPSG IRI) of a cube
+    westBound: URIRef  # numeric bounds of the spatial extent (degrees east / north)
+    eastBound: URIRef
+    southBound: URIRef
+    northBound: URIRef
+    fingerprint: URIRef  # content fingerprint of a distribution (metadata + chunk listing)
+    fingerprintAlgorithm: URIRef  # how the fingerprint was computed
+    conventions: URIRef  # the Conventions attribute (e.g. "CF-1.8")
+    sourcePath: URIRef  # absolute local path a cube was ingested from
+    revisionOf: URIRef  # new description -> fingerprint it replaced (a dct:isVersionOf aid)
+    ingestWarning: URIRef  # a human-readable warning raised while ingesting
+
+    # --- ML jobs, runs, explanations --------------------------------------------------------
+    target: URIRef  # job / run -> target variable or phenomenon
+    driverClass: URIRef  # job -> class of drivers to select
+    selected: URIRef  # selection -> chosen variable
+    excluded: URIRef  # selection -> refused variable
+    reason: URIRef  # why a variable was selected or excluded
+    selectionQuery: URIRef  # the SPARQL text a selection ran
+    jobSpec: URIRef  # the job spec text (JSON) of a run
+    split: URIRef  # evaluation -> "train" / "validation" / "test"
+    baselineOf: URIRef  # evaluation of a baseline -> evaluation it stands beside
+    baseline: URIRef  # run -> baseline name (e.g. "fwi-logistic")
+    seed: URIRef  # random seed of a run
+    status: URIRef  # "succeeded" / "failed"
+    errorMessage: URIRef  # why a failed run failed
+    host: URIRef  # host name a run ran on
+    softwareVersion: URIRef  # cubegraph version that wrote a description or run
+    sha256: URIRef  # sha256 of a file (model artifact)
+    byteSize: URIRef  # size in bytes (where dcat:byteSize does not apply)
+    hasAttribution: URIRef  # explanation -> attribution
+    attributedVariable: URIRef  # attribution -> variable
+    method: URIRef  # attribution -> method name ("shap.GradientExplainer")
+    importance: URIRef  # mean |SHAP| of a variable
+    rank: URIRef  # 1 = most important
+    effectSign: URIRef  # +1 / -1: direction of effect
+
+    # --- demo ground truth --------------------------------------------------------------------
+    plantedEffect: URIRef  # demo cube -> a planted effect (ground truth)
+    effectStrength: URIRef  # planted coefficient of a driver
+    effectLag: URIRef  # planted lag in time steps
+    isDistractor: URIRef  # true for demo variables that drive nothing
+    # --- phenomenon taxonomy (classes; instances are observable properties) ---------------
+    Vegetation: URIRef  # vegetation
+    NDVI: URIRef  # normalized difference vegetation index (under Vegetation)
+    LeafAreaIndex: URIRef  # leaf area index (under Vegetation)
+    FuelMoisture: URIRef  # fuel moisture (under Vegetation)
+    Hydrology: URIRef  # hydrology
+    SoilMoisture: URIRef  # soil moisture (under Hydrology)
+    Evapotranspiration: URIRef  # evapotranspiration (under Hydrology)
+    Precipitation: URIRef  # precipitation (under Hydrology)
+    Thermal: URIRef  # thermal
+    AirTemperature: URIRef  # air temperature (under Thermal)
+    LandSurfaceTemperature: URIRef  # land surface temperature (under Thermal)
+    Atmosphere: URIRef  # atmosphere
+    Humidity: URIRef  # humidity (under Atmosphere)
+    Wind: URIRef  # wind (under Atmosphere)
+    Pressure: URIRef  # air pressure (under Atmosphere)
+    Radiation: URIRef  # radiation (under Atmosphere)
+    AtmosphericComposition: URIRef  # atmospheric composition (under Atmosphere)
+    CarbonMonoxide: URIRef  # carbon monoxide (under AtmosphericComposition)
+    NitrogenDioxide: URIRef  # nitrogen dioxide (under AtmosphericComposition)
+    Ozone: URIRef  # ozone (under AtmosphericComposition)
+    SulfurDioxide: URIRef  # sulfur dioxide (under AtmosphericComposition)
+    Methane: URIRef  # methane (under AtmosphericComposition)
+    Fire: URIRef  # fire
+    FireDangerIndex: URIRef  # fire danger index (under Fire)
+    FireWeatherIndex: URIRef  # fire weather index (under FireDangerIndex)
+    BurnedArea: URIRef  # burned area (under Fire)
+    ActiveFire: URIRef  # active fire (under Fire)
+    Human: URIRef  # human factors
+    PopulationDensity: URIRef  # population density (under Human)
+    RoadDensity: URIRef  # road density (under Human)
+    Tourism: URIRef  # tourism (under Human)
+    Terrain: URIRef  # terrain
+    Elevation: URIRef  # elevation (under Terrain)
+    Slope: URIRef  # slope (under Terrain)
+    Aspect: URIRef  # aspect (under Terrain)
+    InSAR: URIRef  # InSAR
+    InterferometricPhase: URIRef  # interferometric phase (under InSAR)
+    Coherence: URIRef  # interferometric coherence (under InSAR)
+    GroundDisplacement: URIRef  # ground displacement (under InSAR)
+    ThermalComfort: URIRef  # thermal comfort
+    UTCI: URIRef  # universal thermal climate index (under ThermalComfort)
+    MeanRadiantTemperature: URIRef  # mean radiant temperature (under ThermalComfort)
+    HeatStressIndex: URIRef  # heat stress index (under ThermalComfort)
+    LandCover: URIRef  # land cover
+
+    # --- roles: factor groups of phenomena, and driver classes of variables (by axiom) ---
+    FireDangerFactor: URIRef  # fire-danger factor: FuelMoisture, AirTemperature, Humidity, Wind, ...
+    DroughtFactor: URIRef  # drought factor: Precipitation, SoilMoisture, AirTemperature, LandSurfaceTemperature, ...
+    VolcanicUnrestFactor: URIRef  # volcanic-unrest factor: InterferometricPhase, Coherence, GroundDisplacement
+    ThermalComfortFactor: URIRef  # thermal-comfort factor: AirTemperature, Humidity, Wind, Radiation, ...
+    FireOccurrence: URIRef  # fire occurrence: ActiveFire, BurnedArea
+    DroughtImpact: URIRef  # drought impact: NDVI, LeafAreaIndex
+    VolcanicUnrestDriver: URIRef  # a variable measuring a VolcanicUnrestFactor
+    ThermalComfortDriver: URIRef  # a variable measuring a ThermalComfortFactor
+
+    # --- observable-property individuals CF has no standard name for ----------------------
+    dead_fuel_moisture: URIRef  # dead fuel moisture, a FuelMoisture
+    live_fuel_moisture: URIRef  # live fuel moisture, a FuelMoisture
+    active_fire: URIRef  # active fire, an ActiveFire
+    population_density: URIRef  # population density, a PopulationDensity
+    road_density: URIRef  # road density, a RoadDensity
+    visitors: URIRef  # visitor count, a Tourism
+    interferometric_phase: URIRef  # interferometric phase, an InterferometricPhase
+    coherence: URIRef  # interferometric coherence, a Coherence
+    ground_displacement: URIRef  # ground displacement, a GroundDisplacement
+    mean_radiant_temperature: URIRef  # mean radiant temperature, a MeanRadiantTemperature
