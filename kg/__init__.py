@@ -33,6 +33,8 @@ __all__ = [
 BACKENDS = {
     "memory": "cubegraph.kg.embedded:EmbeddedStore",
     "file": "cubegraph.kg.embedded:EmbeddedStore",
+    "http": "cubegraph.kg.remote:RemoteStore",
+    "https": "cubegraph.kg.remote:RemoteStore",
 }
 
 
@@ -41,8 +43,9 @@ def open_store(location: str | Path | None = None, *, base_iri: str = DEFAULT_BA
     """Open the store at ``location``.
 
     Args:
-        location: ``None`` / ``":memory:"`` (in memory) or a folder path (on disk; created
-            when missing).
+        location: ``None`` / ``":memory:"`` (in memory), a folder path (on disk; created
+            when missing), or the URL of a SPARQL 1.1 endpoint (remote; updates go to the
+            same URL).
         base_iri: base of every IRI the store's :class:`Iris` mints.
         read_only: open an on-disk store without taking its write lock.
 
@@ -54,10 +57,11 @@ def open_store(location: str | Path | None = None, *, base_iri: str = DEFAULT_BA
     if text is None or text == ":memory:":
         return _backend("memory")(None, iris=iris)
     if "://" in text and not text.startswith("file://"):
-        scheme = text.split("://", 1)[0]
-        raise StoreUnavailable(
-            f"no store backend for '{scheme}://' locations yet: use a folder path or ':memory:'"
-        )
+        scheme = text.split("://", 1)[0].lower()
+        if scheme not in BACKENDS:
+            raise StoreUnavailable(f"no store backend for '{scheme}://' locations: use a folder "
+                                   f"path, ':memory:' or an http(s) SPARQL endpoint URL")
+        return _backend(scheme)(text, iris=iris)
     path = Path(text.removeprefix("file://")).expanduser()
     return _backend("file")(path, iris=iris, read_only=read_only)
 

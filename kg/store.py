@@ -181,10 +181,15 @@ class Store(ABC):
     def stats(self) -> dict[str, int]:
         """Triples per named graph (``""`` for the default graph when it is not empty)."""
         out = {str(r["g"]): int(r["n"]) for r in self.query(COUNT_PER_GRAPH)}
-        default = self.query(COUNT_DEFAULT, default_graph=[]).rows()
-        if default and int(default[0]["n"]):
-            out[""] = int(default[0]["n"])
+        default = self.default_graph_count()
+        if default:
+            out[""] = default
         return out
+
+    def default_graph_count(self) -> int:
+        """Triples in the default graph itself (not the union)."""
+        rows = self.query(COUNT_DEFAULT, default_graph=[]).rows()
+        return int(rows[0]["n"]) if rows else 0
 
     def restore(self, source: str | Path | bytes | BinaryIO, *, format: str = "nquads") -> None:
         """Load a dump (N-Quads or TriG) back, atomically."""

@@ -1,0 +1,240 @@
+"""RemoteStore: any SPARQL 1.1 Protocol endpoint behind the same Store interface.
+
+Transport (:class:`SparqlConnector`: HTTP, URL-encoded POST, errors) is kept apart from
+store semantics (:class:`RemoteStore`), as rdflib keeps ``SPARQLConnector`` under
+``SPARQLStore``. URL-encoded POST is used for both queries and updates because Virtuoso
+never answers a direct ``application/sparql-query`` body.
+
+The server must answer queries over the union of its named graphs by default (Oxigraph:
+``oxigraph serve --union-default-graph``; Virtuoso does so out of the box). Atomicity: every
+transaction is ONE update request; whether the server applies a multi-operation request
+atomically is the server's promise (Oxigraph does) and is checked by the store contract
+tests.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+
+from cubegraph.kg._convert import to_ntriples_term
+from cubegraph.kg.errors import QuerySyntaxError, RDFSyntaxError, StoreError, StoreUnavailable, UnknownFormat
+from cubegraph.kg.formats import guess_format, holds_graphs, rdf_format
+from cubegraph.kg.iris import Iris
+from cubegraph.kg.results import QueryResult
+from cubegraph.kg.store import Store
+
+_RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
+                   "rdfxml": "xml", "jsonld": "json-ld"}
+_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+ALL_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+class SparqlConnector:
+    """HTTP transport to a SPARQL 1.1 query endpoint and update endpoint."""
+
+    def __init__(self, query_endpoint: str, update_endpoint: str | None = None,
+                 *, token: str | None = None, timeout: float = 60):
+        self.query_endpoint = query_endpoint
+        # Oxigraph serves /query and /update; cubegraph and Virtuoso answer both at one URL.
+        if update_endpoint is None and query_endpoint.rstrip("/").endswith("/query"):
+            update_endpoint = query_endpoint.rstrip("/")[: -len("query")] + "update"
+        self.update_endpoint = update_endpoint or query_endpoint
+        self.token = token
+        self.timeout = timeout
+
+    def post(self, url: str, form: list[tuple[str, str]], accept: str,
+             what: str = "query") -> tuple[str, bytes]:
+        """POST a URL-encoded form; return (content type, body).
+
+        Raises:
+            QuerySyntaxError: the server answered 400 (its message is kept).
+            StoreUnavailable: the server cannot be reached or failed.
+        """
+        data = urllib.parse.urlencode(form).encode("utf-8")
+        req = urllib.request.Request(url, data=data, method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+        if self.token:
+            req.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                return resp.headers.get("Content-Type", ""), resp.read()
+        except urllib.error.HTTPError as exc:
+            message = exc.read().decode("utf-8", "replace").strip()[:500]
+            if exc.code == 400:
+                raise QuerySyntaxError(f"malformed SPARQL {what} (server said: {message})") from exc
+            raise StoreUnavailable(f"{url} answered HTTP {exc.code}: {message}") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            raise StoreUnavailable(f"cannot reach the SPARQL endpoint {url}: {exc}") from exc
+
+
+class RemoteStore(Store):
+    """A store behind a SPARQL 1.1 endpoint (e.g. ``http://host:7878/query``).
+
+    Args:
+        query_endpoint: URL of the query endpoint.
+        update_endpoint: URL of the update endpoint (default: the query endpoint).
+    """
+
+    supports_transactions = True  # one request per transaction; see the module docstring
+    persistent = True
+
+    def __init__(self, query_endpoint: str, *, update_endpoint: str | None = None,
+                 iris: Iris | None = None, token: str | None = None, timeout: float = 60):
+        super().__init__(iris)
+        self.location = query_endpoint
+        self.connector = SparqlConnector(query_endpoint, update_endpoint, token=token, timeout=timeout)
+
+    def query(self, sparql, *, bindings=None, default_graph=None, named_graphs=None):
+        form = [("query", _with_values(sparql, bindings))]
+        form += [("default-graph-uri", str(g)) for g in default_graph or []]
+        form += [("named-graph-uri", str(g)) for g in named_graphs or []]
+        ctype, body = self.connector.post(self.connector.query_endpoint, form, _ACCEPT)
+        return _RemoteResult(ctype, body)
+
+    def update(self, sparql):
+        self.connector.post(self.connector.update_endpoint, [("update", sparql)], "*/*", "update")
+
+    def load(self, source, *, format=None, graph=None):
+        if isinstance(source, (str, Path)):
+            path = Path(source)
+            if not path.exists():
+                raise FileNotFoundError(f"no such RDF file: '{path}'")
+            fmt = rdf_format(format) if format else guess_format(path)
+            data, name = path.read_bytes(), str(path)
+        else:
+            if format is None:
+                raise UnknownFormat("the format of RDF data given as bytes must be named")
+            fmt, data, name = rdf_format(format), (source if isinstance(source, bytes) else source.read()), "the data"
+        ds = Dataset()
+        try:
+            ds.parse(data=data, format=_RDFLIB_FORMATS[fmt])
+        except Exception as exc:  # rdflib raises many parser-specific types
+            raise RDFSyntaxError(f"{name} is not valid {fmt}: {exc}") from exc
+        with self.transaction() as tx:
+            if holds_graphs(fmt):
+                for ctx in ds.graphs():
+                    target = None if ctx.identifier == ds.default_graph.identifier else ctx.identifier
+                    tx.add(target, ctx)
+            else:
+                tx.add(graph, ds.default_graph)
+
+    def dump(self, out=None, *, format="nquads", graph=None):
+        fmt = rdf_format(format)
+        if graph is not None:
+            data = self.graph(graph).serialize(format=_RDFLIB_FORMATS[fmt], encoding="utf-8")
+        else:
+            if not holds_graphs(fmt):
+                raise UnknownFormat(f"{fmt} cannot hold named graphs: dump one graph, or use nquads/trig")
+            ds = Dataset()
+            for row in self.query(ALL_QUADS):
+                ds.graph(row["g"]).add((row["s"], row["p"], row["o"]))
+            data = ds.serialize(format=_RDFLIB_FORMATS[fmt], encoding="utf-8")
+        if out is None:
+            return data
+        if isinstance(out, (str, Path)):
+            Path(out).write_bytes(data)
+        else:
+            out.write(data)
+        return None
+
+    def graphs(self):
+        return sorted(r["g"] for r in self.query(ALL_GRAPHS) if isinstance(r["g"], URIRef))
+
+    def default_graph_count(self) -> int:
+        # The protocol cannot name "the default graph alone" on a union-default server.
+        return 0
+
+    def close(self):
+        pass
+
+
+def _with_values(sparql: str, bindings: Mapping[str, object] | None) -> str:
+    """Bind variables through a trailing VALUES block built from validated terms.
+
+    This gives the same answers as pyoxigraph's substitution for the queries cubegraph
+    writes (bound variables projected). Terms are serialised by pyoxigraph, never pasted.
+    """
+    if not bindings:
+        return sparql
+    names = [str(n).lstrip("?$") for n in bindings]
+    values = " ".join(to_ntriples_term(v) for v in bindings.values())
+    return f"{sparql}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
+
+
+def _term(b: dict):
+    kind = b["type"]
+    if kind == "uri":
+        return URIRef(b["value"])
+    if kind == "bnode":
+        return BNode(b["value"])
+    if "xml:lang" in b:
+        return Literal(b["value"], lang=b["xml:lang"])
+    dt = b.get("datatype")
+    if dt and dt != "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(b["value"], datatype=URIRef(dt))
+    return Literal(b["value"])
+
+
+class _RemoteResult(QueryResult):
+    def __init__(self, content_type: str, body: bytes):
+        self._body = body
+        if "json" in content_type:
+            doc = json.loads(body)
+            if "boolean" in doc:
+                self.kind, self.vars, self._value = "ask", [], bool(doc["boolean"])
+            else:
+                self.kind, self.vars = "select", list(doc["head"].get("vars", []))
+                self._bindings = doc["results"]["bindings"]
+        else:
+            self.kind, self.vars = "graph", []
+            g = Graph()
+            g.parse(io.BytesIO(body), format="nt")
+            self._graph = g
+
+    def __iter__(self):
+        if self.kind == "select":
+            for b in self._bindings:
+                yield {v: (_term(b[v]) if v in b else None) for v in self.vars}
+        elif self.kind == "graph":
+            yield from self._graph
+        else:
+            raise TypeError("an ASK result is a boolean: use bool(result)")
+
+    def __bool__(self):
+        return self._value if self.kind == "ask" else True
+
+    def serialize(self, fmt: str) -> bytes:
+        if self.kind == "graph":
+            name = rdf_format(fmt)
+            return self._graph.serialize(format=_RDFLIB_FORMATS[name], encoding="utf-8")
+        if fmt == "json":
+            return self._body
+        if fmt in ("csv", "tsv") and self.kind == "select":
+            return _delimited(self, fmt)
+        raise UnknownFormat(f"a remote result is kept as JSON; {fmt!r} is not available")
+
+
+def _delimited(result: "_RemoteResult", fmt: str) -> bytes:
+    """SPARQL 1.1 CSV (plain values) or TSV (N-Triples terms) from JSON rows."""
+    import csv
+
+    buf = io.StringIO()
+    if fmt == "csv":
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(result.vars)
+        for row in result:
+            w.writerow(["" if row[v] is None else str(row[v]) for v in result.vars])
+    else:
+        buf.write("\t".join("?" + v for v in result.vars) + "\n")
+        for row in result:
+            buf.write("\t".join("" if row[v] is None else to_ntriples_term(row[v]) for v in result.vars) + "\n")
+    return buf.getvalue().encode("utf-8")

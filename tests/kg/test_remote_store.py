@@ -1,0 +1,68 @@
+"""The store contract against a real remote SPARQL server: Oxigraph's own HTTP server.
+
+Marked ``integration``; skipped when the ``oxigraph`` server binary is not installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from cubegraph.kg import StoreUnavailable, open_store
+
+from store_contract import StoreContract
+
+OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not Path(OXIGRAPH).exists(), reason="the oxigraph server is not installed"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    port = free_port()
+    proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path_factory.mktemp("ox")),
+                             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail("oxigraph server did not start")
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+class TestRemoteStore(StoreContract):
+    @pytest.fixture
+    def store(self, oxigraph_server):
+        store = open_store(oxigraph_server + "/query", base_iri="http://test.example/")
+        store.update("DROP SILENT ALL")
+        yield store
+        store.update("DROP SILENT ALL")
+
+
+def test_unreachable_endpoint_is_named():
+    store = open_store(f"http://127.0.0.1:{free_port()}/sparql")
+    with pytest.raises(StoreUnavailable, match="cannot reach the SPARQL endpoint"):
+        store.count()
