@@ -5,7 +5,7 @@ XSD, RDF, RDFS, OWL: they are re-exported here so the rest of the code has one i
 The vocabularies rdflib lacks are declared as closed ``DefinedNamespace`` classes
 (``_fail = True``), so a misspelt term such as ``CG.Atribution`` raises ``AttributeError``
 at once instead of quietly minting a wrong IRI. ``tests/ontology`` checks that every ``CG``
-term below is declared in ``cubegraph.ttl`` and the reverse.
+term below is declared in ``cubegraph.ttl`` (the shapes in ``shapes.ttl``) and the reverse.
 """
 
 from rdflib import URIRef
@@ -30,8 +30,22 @@ from rdflib.namespace import (  # noqa: F401  (re-exported)
     Namespace,
 )
 
-#: CF standard names as NERC P07 IRIs: ``CF["air_temperature"]``.
+#: CF standard names as NERC P07 IRIs. The IRIs end in a slash, so prefer
+#: :func:`cf_iri`; ``CF["air_temperature"]`` alone would miss it.
 CF = Namespace("http://vocab.nerc.ac.uk/standard_name/")
+
+
+def cf_iri(standard_name: str) -> URIRef:
+    """The NERC P07 IRI of a CF standard name, with its trailing slash.
+
+    Args:
+        standard_name: a current CF standard name (resolve aliases and strip modifiers
+            first, see :mod:`cubegraph.ontology.cf_table`).
+
+    Returns:
+        e.g. ``http://vocab.nerc.ac.uk/standard_name/air_temperature/``.
+    """
+    return URIRef(f"{CF}{standard_name}/")
 
 #: IRI of the cubegraph ontology document itself.
 CG_ONTOLOGY = URIRef("https://w3id.org/cubegraph/ontology")
@@ -128,7 +142,12 @@ class SD(DefinedNamespace):
 class CG(DefinedNamespace):
     """The cubegraph ontology, https://w3id.org/cubegraph/ontology#.
 
-    Only what the reused vocabularies do not name. Declared in ``ontology/cubegraph.ttl``.
+    Only what the reused vocabularies do not name. Declared in ``ontology/cubegraph.ttl``:
+    core classes and properties, the phenomenon taxonomy (classes whose instances are
+    observable properties), the role classes defined by axioms, and the observable-property
+    individuals CF has no standard name for (lower-case names, e.g. ``CG.coherence``; CF
+    names are ``CF["air_temperature/"]``-style NERC IRIs instead). The SHACL shapes
+    (``CG.VariableShape``, ...) are declared in ``ontology/shapes.ttl``.
     """
 
     _fail = True
@@ -279,3 +298,16 @@ class CG(DefinedNamespace):
     coherence: URIRef  # interferometric coherence, a Coherence
     ground_displacement: URIRef  # ground displacement, a GroundDisplacement
     mean_radiant_temperature: URIRef  # mean radiant temperature, a MeanRadiantTemperature
+
+    # --- SHACL shapes (declared in shapes.ttl, not cubegraph.ttl) ---------------------------
+    CubeShape: URIRef  # what a cg:DataCube description must state
+    VariableShape: URIRef  # what a cg:Variable must state (units required)
+    DimensionShape: URIRef  # what a cg:Dimension must state
+    DistributionShape: URIRef  # a distribution needs a fingerprint
+    PeriodShape: URIRef  # dct:temporal: dcat:startDate <= dcat:endDate
+    NumberShape: URIRef  # any numeric literal
+    NumberOrTimeShape: URIRef  # a numeric literal or a date(-time)
+    RunShape: URIRef  # what a cg:ModelRun must state
+    FailedRunShape: URIRef  # a failed run needs cg:errorMessage
+    EvaluationShape: URIRef  # what a cg:Evaluation must state
+    AttributionShape: URIRef  # what a cg:Attribution must state
