@@ -1,0 +1,322 @@
+"""A cube's description as RDF: pure, deterministic, never touching a store.
+
+:func:`describe_cube` turns a :class:`~cubegraph.ingest.metadata.CubeMetadata` into the
+triples of the cube's named graph, reusing the standard vocabularies (DCAT 3, Data Cube,
+CF names as NERC IRIs, QUDT, GeoSPARQL, PROV-O) and ``cg:`` only where they name nothing.
+Layout (``{cube}`` = ``iris.cube(slug)``)::
+
+    {cube}               cg:DataCube, dcat:Dataset, qb:DataSet: title, description, licence,
+                         creator, conventions, extents, CRS, warnings, provenance
+    {cube}/dimension/x   cg:Dimension, qb:DimensionProperty: size, axis, range, resolution
+    {cube}/variable/v    cg:Variable, qb:MeasureProperty: names, cg:measures, units, dtype,
+                         shape, chunks, fill value, lineage, planted ground truth
+    {cube}/distribution  cg:CubeDistribution, dcat:Distribution: access URL, media type,
+                         size, fingerprint
+    {cube}/ingest/{fp}   prov:Activity that generated the description
+
+The same input always gives the same triples (up to blank-node names): the ingest time is an
+argument, never read from the clock here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from rdflib import BNode, Graph, Literal, URIRef
+
+import cubegraph
+from cubegraph.ingest.metadata import CubeMetadata, VariableMetadata
+from cubegraph.kg.iris import Iris
+from cubegraph.ontology.namespaces import (
+    CG,
+    DCAT,
+    DCTERMS,
+    GEO,
+    PROV,
+    QB,
+    QUDT,
+    RDF,
+    RDFS,
+    XSD,
+)
+
+__all__ = ["Revision", "describe_cube", "wkt_extent", "bind_prefixes"]
+
+_IANA = "https://www.iana.org/assignments/media-types/"
+_SPDX = "https://spdx.org/licenses/"
+# Licence strings that are SPDX identifiers get the SPDX IRI; others stay text.
+_SPDX_IDS = {
+    "cc-by-4.0": "CC-BY-4.0", "cc-by-sa-4.0": "CC-BY-SA-4.0", "cc0-1.0": "CC0-1.0",
+    "apache-2.0": "Apache-2.0", "mit": "MIT", "odbl-1.0": "ODbL-1.0", "cc-by-nc-4.0": "CC-BY-NC-4.0",
+}
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What a new description replaces: the previous fingerprint and ingest activity.
+
+    Attributes:
+        fingerprint: the fingerprint of the replaced description.
+        activity: IRI of the ingest activity that generated it.
+        history: triples describing that activity and its own predecessors, carried forward
+            so the chain of revisions survives each replacement.
+    """
+
+    fingerprint: str
+    activity: URIRef
+    history: Graph | None = None
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    """Bind the usual prefixes (for readable Turtle); returns ``graph``."""
+    for prefix, ns in {
+        "cg": CG._NS, "dcat": DCAT, "dct": DCTERMS, "qb": QB, "prov": PROV, "geo": GEO,
+        "qudt": QUDT._NS, "unit": "http://qudt.org/vocab/unit/",
+        "cf": "http://vocab.nerc.ac.uk/standard_name/",
+    }.items():
+        graph.bind(prefix, ns, override=True)
+    return graph
+
+
+def _num(value: float | int) -> Literal:
+    if isinstance(value, bool):
+        return Literal(value)
+    if isinstance(value, int):
+        return Literal(value, datatype=XSD.integer)
+    if math.isnan(value) or math.isinf(value):
+        return Literal(str(value).replace("nan", "NaN").replace("inf", "INF"), datatype=XSD.double)
+    return Literal(repr(float(value)), datatype=XSD.double)
+
+
+def _deg(value: float) -> Literal:
+    # Decimal degrees, rounded to ~0.1 m so float noise never changes the triples.
+    text = f"{value:.6f}".rstrip("0")
+    return Literal(text + "0" if text.endswith(".") else text, datatype=XSD.decimal)
+
+
+def wkt_extent(bbox: tuple[float, float, float, float]) -> str:
+    """WKT of a (west, south, east, north) box in CRS84 order (a POINT when degenerate)."""
+    w, s, e, n = (f"{v:.6f}".rstrip("0").rstrip(".") for v in bbox)
+    if w == e and s == n:
+        return f"POINT({w} {s})"
+    return f"POLYGON(({w} {s}, {e} {s}, {e} {n}, {w} {n}, {w} {s}))"
+
+
+def _file_iri(path: Path) -> URIRef:
+    return URIRef("file://" + quote(str(path.absolute())))
+
+
+def _license(graph: Graph, cube: URIRef, text: str) -> None:
+    stripped = text.strip()
+    if stripped.startswith(("http://", "https://")) and " " not in stripped:
+        graph.add((cube, DCTERMS.license, URIRef(stripped)))
+        return
+    spdx = _SPDX_IDS.get(stripped.lower())
+    if spdx:
+        graph.add((cube, DCTERMS.license, URIRef(_SPDX + spdx)))
+        return
+    doc = BNode()
+    graph.add((cube, DCTERMS.license, doc))
+    graph.add((doc, RDF.type, DCTERMS.LicenseDocument))
+    graph.add((doc, RDFS.label, Literal(stripped)))
+
+
+def describe_cube(
+    meta: CubeMetadata,
+    iris: Iris,
+    *,
+    slug: str,
+    ingested_at: str,
+    revision: Revision | None = None,
+) -> Graph:
+    """Describe one cube as RDF (the content of its named graph).
+
+    Args:
+        meta: the cube, after :func:`~cubegraph.ingest.semantics.resolve_semantics`.
+        iris: mints the IRIs (``iris.cube(slug)`` is the cube and its graph).
+        slug: the cube's slug.
+        ingested_at: ISO 8601 date-time of the ingest (``prov:endedAtTime``).
+        revision: what this description replaces, when the cube changed.
+
+    Returns:
+        A new graph; prefixes bound for readable Turtle.
+    """
+    g = bind_prefixes(Graph())
+    cube = iris.cube(slug)
+    add = g.add
+
+    for cls in (CG.DataCube, DCAT.Dataset, QB.DataSet):
+        add((cube, RDF.type, cls))
+    add((cube, DCTERMS.identifier, Literal(slug)))
+    add((cube, DCTERMS.title, Literal(meta.title or meta.path.name)))
+    if meta.summary:
+        add((cube, DCTERMS.description, Literal(meta.summary)))
+    if meta.license:
+        _license(g, cube, meta.license)
+    if meta.creator:
+        agent = BNode()
+        add((cube, DCTERMS.creator, agent))
+        add((agent, RDF.type, PROV.Agent))
+        add((agent, RDFS.label, Literal(meta.creator)))
+    if meta.conventions:
+        add((cube, CG.conventions, Literal(meta.conventions)))
+    keywords = meta.attrs.get("keywords")
+    if isinstance(keywords, str):
+        for word in (k.strip() for k in keywords.replace(";", ",").split(",")):
+            if word:
+                add((cube, DCAT.keyword, Literal(word)))
+    add((iris.catalog, DCAT.dataset, cube))
+    add((cube, CG.sourcePath, Literal(str(meta.path))))
+
+    # --- extents ------------------------------------------------------------------------
+    if meta.bbox is not None:
+        west, south, east, north = meta.bbox
+        location = BNode()
+        wkt = Literal(wkt_extent(meta.bbox), datatype=GEO.wktLiteral)
+        add((cube, DCTERMS.spatial, location))
+        add((location, RDF.type, DCTERMS.Location))
+        add((location, GEO.asWKT, wkt))
+        add((location, DCAT.bbox, wkt))
+        for prop, value in ((CG.westBound, west), (CG.southBound, south),
+                            (CG.eastBound, east), (CG.northBound, north)):
+            add((cube, prop, _deg(value)))
+    if meta.crs:
+        add((cube, CG.crs, Literal(meta.crs)))
+    if meta.time_start or meta.time_end:
+        period = BNode()
+        add((cube, DCTERMS.temporal, period))
+        add((period, RDF.type, DCTERMS.PeriodOfTime))
+        if meta.time_start:
+            add((period, DCAT.startDate, Literal(meta.time_start, datatype=XSD.dateTime)))
+        if meta.time_end:
+            add((period, DCAT.endDate, Literal(meta.time_end, datatype=XSD.dateTime)))
+    if meta.time_resolution:
+        add((cube, DCAT.temporalResolution, Literal(meta.time_resolution, datatype=XSD.duration)))
+
+    # --- structure ------------------------------------------------------------------------
+    dsd = BNode()
+    add((cube, QB.structure, dsd))
+    add((dsd, RDF.type, QB.DataStructureDefinition))
+    for dim in meta.dimensions:
+        d = iris.dimension(slug, dim.name)
+        add((cube, CG.hasDimension, d))
+        component = BNode()
+        add((dsd, QB.component, component))
+        add((component, QB.dimension, d))
+        add((d, RDF.type, CG.Dimension))
+        add((d, RDF.type, QB.DimensionProperty))
+        add((d, CG.dimensionName, Literal(dim.name)))
+        add((d, CG.size, Literal(dim.size, datatype=XSD.integer)))
+        if dim.axis:
+            add((d, CG.axis, Literal(dim.axis)))
+        if dim.units:
+            add((d, CG.unitsString, Literal(dim.units)))
+        if dim.standard_name:
+            add((d, CG.standardName, Literal(dim.standard_name)))
+        for prop, value in ((CG.minValue, dim.minimum), (CG.maxValue, dim.maximum)):
+            if isinstance(value, str):
+                add((d, prop, Literal(value, datatype=XSD.dateTime)))
+            elif value is not None:
+                add((d, prop, _num(value)))
+        if dim.resolution is not None:
+            add((d, CG.resolution, _num(dim.resolution)))
+        if dim.duration:
+            add((d, DCAT.temporalResolution, Literal(dim.duration, datatype=XSD.duration)))
+
+    for var in meta.variables:
+        _describe_variable(g, iris, slug, cube, dsd, var)
+
+    # --- warnings: on the variable they are about, else on the cube ------------------------
+    names = {v.name for v in meta.variables}
+    for note in meta.warnings:
+        subject = iris.variable(slug, note.variable) if note.variable in names else cube
+        add((subject, CG.ingestWarning, Literal(f"{note.code}: {note.message}")))
+
+    # --- planted ground truth (demo cubes) -------------------------------------------------
+    for var in meta.variables:
+        for effect in var.planted:
+            node = BNode()
+            add((cube, CG.plantedEffect, node))
+            add((node, RDF.type, PROV.Entity))
+            add((node, CG.attributedVariable, iris.variable(slug, var.name)))
+            add((node, CG.target, iris.variable(slug, effect.target)))
+            add((node, CG.effectStrength, _num(float(effect.strength))))
+            add((node, CG.effectLag, Literal(effect.lag, datatype=XSD.integer)))
+            if effect.strength:
+                add((node, CG.effectSign, Literal(1 if effect.strength > 0 else -1, datatype=XSD.integer)))
+
+    # --- distribution -----------------------------------------------------------------------
+    dist = iris.distribution(slug)
+    add((cube, DCAT.distribution, dist))
+    add((dist, RDF.type, CG.CubeDistribution))
+    add((dist, RDF.type, DCAT.Distribution))
+    add((dist, DCAT.accessURL, _file_iri(meta.path)))
+    add((dist, DCAT.mediaType, URIRef(_IANA + meta.media_type)))
+    fmt = f"Zarr v{meta.format_version}" if meta.format == "zarr" else meta.format_version
+    add((dist, DCTERMS["format"], Literal(fmt)))
+    add((dist, DCAT.byteSize, Literal(meta.byte_size, datatype=XSD.nonNegativeInteger)))
+    add((dist, CG.fingerprint, Literal(meta.fingerprint)))
+    add((dist, CG.fingerprintAlgorithm, Literal(meta.fingerprint_algorithm)))
+
+    # --- provenance -------------------------------------------------------------------------
+    activity = iris.ingest_activity(slug, meta.fingerprint[:16])
+    add((cube, PROV.wasGeneratedBy, activity))
+    add((activity, RDF.type, PROV.Activity))
+    add((activity, RDFS.label, Literal(f"cubegraph ingest of {meta.path.name}")))
+    add((activity, PROV.used, dist))
+    add((activity, PROV.endedAtTime, Literal(ingested_at, datatype=XSD.dateTime)))
+    add((activity, CG.softwareVersion, Literal(cubegraph.__version__)))
+    add((activity, CG.sourcePath, Literal(str(meta.path))))
+    if revision is not None and revision.activity != activity:
+        add((cube, CG.revisionOf, Literal(revision.fingerprint)))
+        add((activity, PROV.wasInformedBy, revision.activity))
+        if revision.history is not None:
+            for triple in revision.history:
+                add(triple)
+    return g
+
+
+def _describe_variable(g: Graph, iris: Iris, slug: str, cube, dsd, var: VariableMetadata) -> None:
+    add = g.add
+    v = iris.variable(slug, var.name)
+    add((cube, CG.hasVariable, v))
+    component = BNode()
+    add((dsd, QB.component, component))
+    add((component, QB.measure, v))
+    add((v, RDF.type, CG.Variable))
+    add((v, RDF.type, QB.MeasureProperty))
+    add((v, CG.variableName, Literal(var.name)))
+    if var.long_name:
+        add((v, RDFS.label, Literal(var.long_name)))
+    if var.standard_name:
+        add((v, CG.standardName, Literal(var.standard_name)))
+    if var.observable:
+        add((v, CG.measures, URIRef(var.observable)))
+        add((v, RDFS.comment, Literal(f"cg:measures chosen by {var.observable_how}")))
+    if var.units is not None:
+        add((v, CG.unitsString, Literal(var.units)))
+    if var.qudt_unit:
+        add((v, QUDT.unit, URIRef(var.qudt_unit)))
+    add((v, CG.dtype, Literal(var.dtype)))
+    add((v, CG.shape, Literal(",".join(str(s) for s in var.shape))))
+    if var.chunks:
+        add((v, CG.chunks, Literal(",".join(str(c) for c in var.chunks))))
+    if isinstance(var.fill_value, (int, float)) and not isinstance(var.fill_value, bool):
+        add((v, CG.fillValue, _num(var.fill_value)))
+    elif isinstance(var.fill_value, str):
+        add((v, CG.fillValue, Literal(var.fill_value)))
+    for dim in var.dims:
+        add((v, CG.hasDimension, iris.dimension(slug, dim)))
+    for source in var.derived_from:
+        add((v, PROV.wasDerivedFrom, iris.variable(slug, source)))
+    if var.is_distractor is not None:
+        add((v, CG.isDistractor, Literal(bool(var.is_distractor))))
+    if var.stats is not None:
+        s = var.stats
+        for prop, value in ((CG.minValue, s.minimum), (CG.maxValue, s.maximum), (CG.meanValue, s.mean)):
+            if value is not None and math.isfinite(value):
+                add((v, prop, _num(float(value))))
+        add((v, CG.missingFraction, _num(float(s.missing_fraction))))

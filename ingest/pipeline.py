@@ -1,0 +1,416 @@
+"""The ingest pipeline: paths in, one atomic named-graph write per cube (or per batch) out.
+
+Stages, each its own function so each can be tested alone::
+
+    expand_paths -> reader.read_raw -> (unchanged? stop) -> interpret -> resolve_semantics
+        -> [compute_stats] -> describe_cube -> validate -> store transaction
+
+Rules this module owns:
+
+- **Idempotent.** The distribution's fingerprint is compared with the one in the store
+  before anything else is done: equal means "unchanged" and nothing is written, so the ingest
+  time recorded the first time stays (re-ingesting produces the same triples).
+- **Atomic.** A cube's graph is replaced inside a store transaction; in a batch, a group of
+  cubes lands in one transaction. A crash leaves every cube either fully described (old or
+  new) or absent, never half-written.
+- **Revisions.** A changed cube replaces its graph; the new description says what it
+  replaced (``cg:revisionOf`` the old fingerprint, ``prov:wasInformedBy`` the old ingest
+  activity, whose description is carried forward).
+- **Validated first.** Descriptions go through the ontology's SHACL shapes; a cube that
+  fails is not written and its result names the variable and the rule.
+- **A batch goes on.** A bad file fails alone; the summary lists ingested / replaced /
+  unchanged / failed with reasons, and :attr:`IngestSummary.exit_code` is non-zero when
+  anything failed.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from rdflib import Graph, URIRef
+
+from cubegraph.errors import CubegraphError
+from cubegraph.ingest.conventions import interpret
+from cubegraph.ingest.describe import Revision, describe_cube
+from cubegraph.ingest.errors import CubeNotFound, IngestError, ReaderNotFound
+from cubegraph.ingest.metadata import CubeMetadata, IngestWarning
+from cubegraph.ingest.readers import installed_readers, reader_for
+from cubegraph.ingest.semantics import resolve_semantics
+from cubegraph.ingest.validate import validate_many
+from cubegraph.kg.iris import Iris
+from cubegraph.ontology.namespaces import CG, DCAT, PROV, RDF
+
+__all__ = [
+    "IngestResult",
+    "IngestSummary",
+    "expand_paths",
+    "ingest_cube",
+    "ingest_paths",
+    "slug_for",
+]
+
+INGESTED, REPLACED, UNCHANGED, FAILED = "ingested", "replaced", "unchanged", "failed"
+
+_EXISTING = """
+PREFIX cg: <https://w3id.org/cubegraph/ontology#>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?cube ?fp ?activity ?path ?stat WHERE {
+  GRAPH ?cube {
+    ?cube dcat:distribution ?dist . ?dist cg:fingerprint ?fp .
+    OPTIONAL { ?cube prov:wasGeneratedBy ?activity }
+    OPTIONAL { ?cube cg:sourcePath ?path }
+    OPTIONAL { ?cube cg:hasVariable ?v . ?v cg:missingFraction ?stat }
+  }
+} LIMIT 1
+"""
+
+
+@dataclass
+class IngestResult:
+    """The outcome for one path.
+
+    Attributes:
+        path: the path as ingested (absolute).
+        status: ``"ingested"``, ``"replaced"``, ``"unchanged"`` or ``"failed"``.
+        cube: the cube IRI (also its named graph), ``None`` when it failed before one existed.
+        warnings: oddities reported (the cube still landed).
+        error: why it failed (a :class:`~cubegraph.errors.CubegraphError`), else ``None``.
+        triples: number of triples written.
+    """
+
+    path: Path
+    status: str
+    cube: URIRef | None = None
+    warnings: list[IngestWarning] = field(default_factory=list)
+    error: Exception | None = None
+    triples: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status != FAILED
+
+
+@dataclass
+class IngestSummary:
+    """The outcome of a batch: one :class:`IngestResult` per path, in input order."""
+
+    results: list[IngestResult] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def with_status(self, status: str) -> list[IngestResult]:
+        return [r for r in self.results if r.status == status]
+
+    @property
+    def ingested(self) -> list[IngestResult]:
+        return self.with_status(INGESTED)
+
+    @property
+    def replaced(self) -> list[IngestResult]:
+        return self.with_status(REPLACED)
+
+    @property
+    def unchanged(self) -> list[IngestResult]:
+        return self.with_status(UNCHANGED)
+
+    @property
+    def failed(self) -> list[IngestResult]:
+        return self.with_status(FAILED)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing failed, 1 otherwise (the CLI's exit status)."""
+        return 0 if self.ok else 1
+
+    @property
+    def triples(self) -> int:
+        return sum(r.triples for r in self.results)
+
+    def render(self, *, warnings: bool = True) -> str:
+        """The text the CLI prints: one line per cube, reasons, then the totals."""
+        lines = []
+        for r in self.results:
+            where = f"<{r.cube}>" if r.cube is not None else ""
+            lines.append(f"{r.status:9s} {r.path} {where}".rstrip())
+            if r.error is not None:
+                lines.append(f"    error: {r.error}")
+            if warnings:
+                for w in r.warnings:
+                    lines.append(f"    warning [{w.code}]: {w.message}")
+        if self.skipped:
+            lines.append(f"skipped {len(self.skipped)} file(s) that are not cubes: "
+                         + ", ".join(p.name for p in self.skipped[:10])
+                         + (" ..." if len(self.skipped) > 10 else ""))
+        lines.append(
+            f"{len(self.ingested)} ingested, {len(self.replaced)} replaced, "
+            f"{len(self.unchanged)} unchanged, {len(self.failed)} failed "
+            f"({self.triples} triples, {self.seconds:.1f} s)"
+        )
+        return "\n".join(lines)
+
+
+# --- paths --------------------------------------------------------------------------------------
+
+_GLOB_CHARS = set("*?[")
+
+
+def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[IngestResult]]:
+    """Turn files, folders and globs into the cube paths to ingest.
+
+    A zarr store is a cube even though it is a folder; any other folder is searched
+    (recursively, not inside zarr stores) for cubes, and the files in it that no reader
+    recognises are *skipped*, not failed. A path named explicitly that is not a cube fails.
+
+    Returns:
+        ``(cubes, skipped, failures)``: absolute cube paths in a stable order without
+        duplicates, skipped non-cube files found in folders, and one failed result for every
+        path that does not exist or glob that matches nothing.
+    """
+    readers = list(installed_readers().values())
+    cubes: list[Path] = []
+    skipped: list[Path] = []
+    failures: list[IngestResult] = []
+
+    def is_cube(p: Path) -> bool:
+        return any(r.can_read(p) for r in readers)
+
+    def walk(folder: Path) -> None:
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            if is_cube(entry):
+                cubes.append(entry)
+            elif entry.is_dir():
+                walk(entry)
+            else:
+                skipped.append(entry)
+
+    for raw in paths:
+        text = str(raw)
+        if _GLOB_CHARS & set(text):
+            matches = sorted(glob.glob(os.path.expanduser(text), recursive=True))
+            if not matches:
+                failures.append(IngestResult(Path(text), FAILED,
+                                             error=CubeNotFound(f"no path matches '{text}'")))
+            candidates = [Path(m) for m in matches]
+        else:
+            candidates = [Path(text).expanduser()]
+        for path in candidates:
+            path = path.absolute()
+            if not path.exists():
+                failures.append(IngestResult(path, FAILED, error=CubeNotFound(f"'{path}' does not exist")))
+            elif path.is_dir() and not is_cube(path):
+                walk(path)
+            else:
+                cubes.append(path)  # files that no reader knows fail later, with a reason
+    seen: set[Path] = set()
+    unique = [p for p in cubes if not (p in seen or seen.add(p))]
+    return unique, skipped, failures
+
+
+def slug_for(path: Path) -> str:
+    """The default slug of a cube: its file or folder name, suffix included.
+
+    The suffix stays so that ``x.nc`` and ``x.zarr`` (often the same data in two formats)
+    become two cubes rather than overwrite each other.
+    """
+    return Iris.slugify(path.name)
+
+
+# --- one cube ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Prepared:
+    result: IngestResult
+    slug: str
+    graph: Graph
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _existing(store, cube: URIRef):
+    rows = list(store.query(_EXISTING, bindings={"cube": cube}))
+    return rows[0] if rows else None
+
+
+def _history(store, cube: URIRef, activity: URIRef) -> Graph:
+    """The previous ingest activity and its predecessors, to carry into the new graph."""
+    old = store.graph(cube)
+    history = Graph()
+    todo, seen = [activity], set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for p, o in old.predicate_objects(node):
+            if p == PROV.used:
+                continue  # the old distribution's IRI is the new one's: do not mix them up
+            history.add((node, p, o))
+            if p == PROV.wasInformedBy:
+                todo.append(o)
+    history.add((activity, RDF.type, PROV.Activity))
+    return history
+
+
+def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
+             progress: bool, claimed: dict[str, tuple[Path, str]]) -> _Prepared | IngestResult:
+    """Read and describe one cube; an IngestResult when there is nothing to write."""
+    iris: Iris = store.iris
+    try:
+        reader = reader_for(path)
+        raw = reader.read_raw(path)
+        slug = slug or slug_for(path)
+        cube = iris.cube(slug)
+        if slug in claimed:  # same slug twice in one batch
+            other, fp = claimed[slug]
+            if other == path or fp == raw.fingerprint:
+                return IngestResult(path, UNCHANGED, cube)
+            raise IngestError(
+                f"'{path}' and '{other}' would both be cube <{cube}> (slug {slug!r}): "
+                "rename one, or ingest it with an explicit slug"
+            )
+        claimed[slug] = (path, raw.fingerprint)
+        row = _existing(store, cube)
+        revision = None
+        if row is not None:
+            old_fp = str(row["fp"])
+            old_path = str(row["path"]) if row.get("path") is not None else None
+            had_stats = row.get("stat") is not None
+            if old_path not in (None, str(path)) and old_fp != raw.fingerprint and not force:
+                raise IngestError(
+                    f"cube <{cube}> already describes '{old_path}', a different cube, and "
+                    f"'{path}' would replace it (slug {slug!r}): rename one, ingest it with "
+                    "an explicit slug, or force the replacement"
+                )
+            if old_fp == raw.fingerprint and not force and (had_stats or not stats):
+                return IngestResult(path, UNCHANGED, cube)
+            activity = row.get("activity")
+            if activity is not None:
+                revision = Revision(old_fp, activity, _history(store, cube, activity))
+            else:
+                revision = Revision(old_fp, URIRef(str(cube) + "#unknown-ingest"), None)
+        meta: CubeMetadata = interpret(raw)
+        resolve_semantics(meta)
+        if stats:
+            from cubegraph.ingest.stats import compute_stats
+
+            compute_stats(meta, progress=progress)
+        graph = describe_cube(meta, iris, slug=slug, ingested_at=_now(), revision=revision)
+        status = REPLACED if row is not None else INGESTED
+        return _Prepared(IngestResult(path, status, cube, list(meta.warnings)), slug, graph)
+    except CubegraphError as exc:
+        return IngestResult(path, FAILED, error=exc)
+
+
+def _write(store, prepared: list[_Prepared]) -> None:
+    """Validate, then write every valid description in ONE transaction."""
+    failures = validate_many({p.slug: p.graph for p in prepared})
+    valid = []
+    for p in prepared:
+        if p.slug in failures:
+            p.result.status, p.result.error = FAILED, failures[p.slug]
+        else:
+            valid.append(p)
+    if not valid:
+        return
+    try:
+        with store.transaction() as tx:
+            for p in valid:
+                tx.replace_graph(p.result.cube, p.graph)
+    except CubegraphError as exc:
+        for p in valid:
+            p.result.status, p.result.error = FAILED, exc
+        return
+    for p in valid:
+        p.result.triples = len(p.graph)
+
+
+def ingest_cube(store, path: str | Path, *, stats: bool = False, force: bool = False,
+                slug: str | None = None, progress: bool = False) -> IngestResult:
+    """Ingest one cube: describe, validate and write its named graph atomically.
+
+    Args:
+        store: a :class:`cubegraph.kg.Store` (its ``iris`` mints the IRIs).
+        path: a zarr store folder or a NetCDF file.
+        stats: also compute per-variable statistics (reads the data, chunk by chunk).
+        force: rewrite even when the fingerprint is unchanged, and replace a cube of the same
+            slug that came from another path.
+        slug: the cube's slug (default: from the file name, see :func:`slug_for`).
+        progress: show a progress bar for the statistics.
+
+    Returns:
+        The result; it never raises for a bad cube: ``status == "failed"`` and ``error`` say
+        why (``CubeNotFound``, ``ReaderNotFound``, ``CubeReadError``, ``EmptyCube``,
+        ``ShapeViolation`` or a store error), and nothing was written.
+    """
+    path = Path(path).expanduser().absolute()
+    if not path.exists():
+        return IngestResult(path, FAILED, error=CubeNotFound(f"'{path}' does not exist"))
+    prepared = _prepare(store, path, stats=stats, force=force, slug=slug, progress=progress, claimed={})
+    if isinstance(prepared, IngestResult):
+        return prepared
+    _write(store, [prepared])
+    return prepared.result
+
+
+def ingest_paths(store, paths: Iterable[str | Path], *, stats: bool = False,
+                 progress: bool = True, force: bool = False, batch_size: int = 50) -> IngestSummary:
+    """Ingest every cube found in ``paths`` (files, folders, globs); never stops at a bad one.
+
+    Cubes are validated and written in groups of ``batch_size``: one pyshacl run and one
+    store transaction per group (a cube failing validation is left out of its group's
+    write, and its result says why).
+
+    Args:
+        store: a :class:`cubegraph.kg.Store`.
+        paths: files, folders (searched recursively) and glob patterns.
+        stats: compute per-variable statistics (reads the data).
+        progress: show a tqdm progress bar over the cubes.
+        force: see :func:`ingest_cube`.
+        batch_size: cubes per validation run and per transaction.
+
+    Returns:
+        The summary; ``summary.exit_code`` is 1 when anything failed.
+    """
+    from tqdm import tqdm
+
+    started = time.perf_counter()
+    cubes, skipped, failures = expand_paths(paths)
+    summary = IngestSummary(skipped=skipped)
+    order = {p: i for i, p in enumerate(cubes)}
+    results: list[IngestResult] = []
+    claimed: dict[str, tuple[Path, str]] = {}
+    batch: list[_Prepared] = []
+    bar = tqdm(cubes, desc="ingest", unit="cube", disable=not progress or len(cubes) < 2, leave=False)
+    for path in bar:
+        prepared = _prepare(store, path, stats=stats, force=force, slug=None,
+                            progress=progress, claimed=claimed)
+        if isinstance(prepared, IngestResult):
+            results.append(prepared)
+            continue
+        batch.append(prepared)
+        results.append(prepared.result)
+        if len(batch) >= batch_size:
+            _write(store, batch)
+            batch = []
+    if batch:
+        _write(store, batch)
+    results.sort(key=lambda r: order.get(r.path, -1))
+    summary.results = failures + results
+    summary.seconds = time.perf_counter() - started
+    return summary

@@ -1,0 +1,179 @@
+"""What each variable means: CF standard names checked, observables and QUDT units chosen.
+
+This step sits between reading (:mod:`~cubegraph.ingest.conventions`) and describing
+(:mod:`~cubegraph.ingest.describe`). It owns the rules that turn raw attributes into links,
+and it never guesses silently: every name not in the CF table, every alias resolved, every
+observable chosen from a short name rather than a CF name, every units string that is not
+CF or cannot fit the quantity becomes a warning naming the variable and the value.
+"""
+
+from __future__ import annotations
+
+from cubegraph.ingest.cf_units import NONSTANDARD_SPELLINGS, lookup_unit, quantity_kind
+from cubegraph.ingest.metadata import CubeMetadata, VariableMetadata
+from cubegraph.ontology.cf_table import CFTable, parse_standard_name
+from cubegraph.ontology.phenomena import observable_for
+
+__all__ = ["resolve_semantics", "UNITS_EXEMPT_NOTE"]
+
+UNITS_EXEMPT_NOTE = "1"
+
+# Quantity kinds implied by words of a standard name the table does not know: enough to
+# catch "N" on something called a temperature without pretending to know the name.
+_KIND_WORDS = {
+    "temperature": "temperature",
+    "pressure": "pressure",
+    "speed": "speed",
+    "velocity": "speed",
+}
+
+
+def resolve_semantics(meta: CubeMetadata, table: CFTable | None = None) -> CubeMetadata:
+    """Fill the semantic fields of every variable of ``meta`` (in place) and return it.
+
+    Args:
+        meta: a cube read by a reader.
+        table: the CF standard name table (the bundled v93 table by default).
+
+    Returns:
+        ``meta`` itself, with ``cf_name``, ``alias_given``, ``standard_name_modifier``,
+        ``observable``, ``observable_how`` and ``qudt_unit`` set on each variable and the
+        warnings added.
+    """
+    table = table or CFTable.load()
+    for var in meta.variables:
+        _standard_name(meta, var, table)
+        _observable(meta, var)
+        _units(meta, var, table)
+    if meta.title is None:
+        meta.warn(
+            "no-title",
+            f"no 'title' global attribute: the file name {meta.path.name!r} is used as the "
+            "title; add an ACDD 'title' attribute",
+        )
+    return meta
+
+
+def _standard_name(meta: CubeMetadata, var: VariableMetadata, table: CFTable) -> None:
+    if not var.standard_name or not var.standard_name.strip():
+        return
+    name, modifier = parse_standard_name(var.standard_name)
+    var.standard_name_modifier = modifier
+    if name not in table:
+        extra = ""
+        words = var.standard_name.split()
+        if len(words) == 2 and words[0] in table:
+            extra = f" ({words[1]!r} is not a CF modifier)"
+        meta.warn(
+            "unknown-standard-name",
+            f"variable {var.name!r}: standard_name {var.standard_name!r} is not in the CF "
+            f"standard name table v{table.version}{extra}: kept as written (cg:standardName), "
+            "not mapped to a CF name",
+            var.name,
+        )
+        return
+    current, alias = table.resolve(name)
+    var.cf_name = current
+    if alias is not None:
+        var.alias_given = alias
+        meta.warn(
+            "standard-name-alias",
+            f"variable {var.name!r}: standard_name {alias!r} is an alias of {current!r} in "
+            f"the CF standard name table v{table.version}: resolved to {current!r}",
+            var.name,
+        )
+
+
+def _observable(meta: CubeMetadata, var: VariableMetadata) -> None:
+    match = observable_for(standard_name=var.standard_name, name=var.name, long_name=var.long_name)
+    if match is None:
+        if var.standard_name_modifier:
+            why = (f"its standard_name carries the modifier {var.standard_name_modifier!r} "
+                   "(data about a quantity, not a measurement of it)")
+        elif var.standard_name and var.cf_name is None:
+            why = "its standard_name is not a CF name"
+        else:
+            why = "no CF standard_name, and neither its name nor its long_name is known"
+        meta.warn(
+            "no-observable",
+            f"variable {var.name!r}: no observable property found ({why}): cg:measures "
+            "not written",
+            var.name,
+        )
+        return
+    var.observable = str(match.observable)
+    var.observable_how = match.how
+    if var.cf_name is None:
+        # Chosen from a short or long name, not from a CF name: say so on the record.
+        meta.warn(
+            "observable-by-name",
+            f"variable {var.name!r}: no CF standard_name; cg:measures chosen by {match.how}",
+            var.name,
+        )
+
+
+def _expected_kind(var: VariableMetadata, table: CFTable) -> tuple[str | None, str]:
+    if var.standard_name_modifier:
+        return None, ""  # counts, standard errors, flags have their own units
+    if var.cf_name is not None:
+        canonical = table.canonical_units(var.cf_name)
+        kind = quantity_kind(canonical) if canonical is not None else None
+        return kind, f"canonical units {canonical!r} of {var.cf_name!r}"
+    text = (var.standard_name or "").lower()
+    if " " in text.strip():
+        return None, ""  # "<name> data_quality" and the like: not the quantity itself
+    for word, kind in _KIND_WORDS.items():
+        if word in text:
+            return kind, f"standard name {var.standard_name!r}"
+    return None, ""
+
+
+def _units(meta: CubeMetadata, var: VariableMetadata, table: CFTable) -> None:
+    if var.units is None:
+        exempt = (
+            var.dtype == "str"
+            or any(k in var.attrs for k in ("flag_values", "flag_masks", "flag_meanings"))
+        )
+        if exempt:
+            var.units = UNITS_EXEMPT_NOTE
+            meta.warn(
+                "units-missing-exempt",
+                f"variable {var.name!r} has no units; CF lets flag and string variables omit "
+                "them, so it is recorded as dimensionless '1'",
+                var.name,
+            )
+        # Otherwise left missing: the SHACL shape refuses the cube, naming the variable.
+        return
+    info = lookup_unit(var.units)
+    if info is None:
+        meta.warn(
+            "non-cf-units",
+            f"variable {var.name!r}: units {var.units!r} are not known CF/UDUNITS units: "
+            "kept as cg:unitsString only, no QUDT unit",
+            var.name,
+        )
+        return
+    var.qudt_unit = str(lookup_unit(var.units) and _qudt(info))
+    if var.units.strip() in NONSTANDARD_SPELLINGS:
+        meta.warn(
+            "non-cf-units",
+            f"variable {var.name!r}: units {var.units!r} are not a UDUNITS spelling (read as "
+            f"{info.qudt}); prefer the CF spelling",
+            var.name,
+        )
+    expected, source = _expected_kind(var, table)
+    if expected is not None and info.kind != expected and not (
+        {expected, info.kind} <= {"angle", "latitude", "longitude"}
+    ):
+        meta.warn(
+            "units-mismatch",
+            f"variable {var.name!r}: units {var.units!r} ({info.kind}) cannot be those of a "
+            f"{expected} ({source}): check the units attribute",
+            var.name,
+        )
+
+
+def _qudt(info) -> str:
+    from cubegraph.ontology.namespaces import UNIT
+
+    return str(UNIT[info.qudt])

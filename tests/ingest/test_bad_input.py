@@ -1,0 +1,111 @@
+"""Bad input: each case gives a clear message naming the problem, and nothing half-written.
+
+Rule (see docs/ingest.md): a problem that makes the description wrong or impossible is an
+error and nothing is written; an oddity that leaves a correct (if thinner) description is a
+warning and the cube lands.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from ingest_helpers import write_nc, write_zarr3
+
+from cubegraph.ingest.errors import CubeNotFound, CubeReadError, EmptyCube, ReaderNotFound, ShapeViolation
+from cubegraph.ingest.pipeline import ingest_cube
+
+
+def failed(store, path, error_type, match):
+    result = ingest_cube(store, path)
+    assert result.status == "failed"
+    assert isinstance(result.error, error_type), result.error
+    assert pytest.approx(0) == 0
+    import re
+
+    assert re.search(match, str(result.error)), str(result.error)
+    assert store.graphs() == []  # nothing written
+    return result
+
+
+def landed_with(store, path, code, match):
+    result = ingest_cube(store, path)
+    assert result.status == "ingested", result.error
+    notes = [w for w in result.warnings if w.code == code]
+    assert notes, [w.code for w in result.warnings]
+    assert any(__import__("re").search(match, w.message) for w in notes), notes
+    return result
+
+
+def test_path_that_does_not_exist(store, tmp_path):
+    failed(store, tmp_path / "missing.nc", CubeNotFound, r"'.*missing.nc' does not exist")
+
+
+def test_file_that_is_not_a_cube(store, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("not a cube")
+    failed(store, path, ReaderNotFound, r"no reader can open file '.*notes.txt'")
+
+
+def test_nc_name_but_not_netcdf(store, tmp_path):
+    path = tmp_path / "fake.nc"
+    path.write_text("just text")
+    failed(store, path, CubeReadError, r"'.*fake.nc' has a NetCDF name but is not a NetCDF file")
+
+
+def test_zarr_store_with_corrupt_metadata(store, tmp_path):
+    path = write_zarr3(tmp_path / "bad.zarr", {"v": (("x",), (3,), "float32", {"units": "1"})})
+    (path / "v" / "zarr.json").write_text('{"shape": [3], ')
+    failed(store, path, CubeReadError, r"metadata file 'v/zarr.json' is not valid JSON \(line 1")
+
+
+def test_zarr_array_metadata_missing_fields(store, tmp_path):
+    path = write_zarr3(tmp_path / "bad2.zarr", {"v": (("x",), (3,), "float32", {"units": "1"})})
+    (path / "v" / "zarr.json").write_text(json.dumps({"zarr_format": 3, "node_type": "array"}))
+    failed(store, path, CubeReadError, r"array 'v' has unreadable metadata")
+
+
+def test_variable_with_no_units(store, tmp_path):
+    path = write_nc(tmp_path / "nounits.nc", var_attrs={"units": None})
+    result = failed(store, path, ShapeViolation, r"cube 'nounits-nc', variable 't': .*units.*path cg:unitsString")
+    assert result.error.violations[0][1] == "t"
+
+
+def test_unknown_standard_name(store, tmp_path):
+    path = write_nc(tmp_path / "unknown.nc", var_attrs={"standard_name": "air_temperature_of_dragons"})
+    landed_with(store, path, "unknown-standard-name",
+                r"variable 't': standard_name 'air_temperature_of_dragons' is not in the CF standard name table")
+
+
+def test_time_not_monotonic(store, tmp_path):
+    path = write_nc(tmp_path / "nonmono.nc", time_values=(0.0, 2.0, 1.0))
+    result = landed_with(store, path, "time-not-monotonic", r"time coordinate 'time' is not monotonic \(first break at index 2\)")
+    graph = store.graph(result.cube)
+    assert not list(graph.triples((result.cube, None, None))) == []
+
+
+def test_missing_crs(store, tmp_path):
+    path = write_nc(tmp_path / "nocrs.nc", with_crs=False)
+    landed_with(store, path, "missing-crs", r"no grid mapping \(CRS\) variable")
+
+
+def test_cube_with_zero_variables(store, tmp_path):
+    import netCDF4
+
+    path = tmp_path / "empty.nc"
+    with netCDF4.Dataset(path, "w") as ds:
+        ds.createDimension("time", 2)
+        t = ds.createVariable("time", "f8", ("time",))
+        t.units = "days since 2020-01-01"
+        t[:] = [0, 1]
+    failed(store, path, EmptyCube, r"cube '.*empty.nc' has no data variables \(found \['time'\]")
+
+
+def test_non_utf8_attribute(store, tmp_path):
+    import netCDF4
+
+    path = write_nc(tmp_path / "latin1.nc")
+    with netCDF4.Dataset(path, "a") as ds:
+        ds.setncattr("title", np.bytes_(b"Caf\xe9 cube"))
+    landed_with(store, path, "non-utf8-attribute", r"global attribute 'title' is not valid UTF-8")
