@@ -1,0 +1,199 @@
+"""Dataset building: alignment, features, split by time, standardisation, NaN handling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from cubegraph.ml.dataset import FeatureConfig, InputRef, SplitConfig, build_dataset
+from cubegraph.ml.errors import (
+    AllNaNVariable,
+    EmptySelectionError,
+    GridMismatch,
+    InputReadError,
+    MLError,
+    SingleClassTarget,
+)
+
+from .conftest import fire_inputs, make_fire_cube
+
+
+@pytest.fixture
+def fire(fire_zarr):
+    target, drivers = fire_inputs(fire_zarr)
+    return build_dataset(target, drivers)
+
+
+def test_features_are_recorded_as_derived_variables(fire):
+    ops = {d.name: (d.source, d.operation, d.parameters) for d in fire.derived}
+    assert ops["t2m_lag1"] == ("t2m", "lag", {"steps": 1})
+    assert ops["t2m_mean7"] == ("t2m", "rolling_mean", {"window": 7})
+    assert ops["t2m_anom"][1] == "anomaly"
+    assert ops["elevation"] == ("elevation", "broadcast", {"over": "time"})
+    assert fire.feature_names == [d.name for d in fire.derived]
+    assert "elevation" in fire.static
+
+
+def test_feature_values_match_the_cube(fire, fire_zarr):
+    ds = make_fire_cube()
+    s = fire.splits["train"]
+    i = 123
+    t, p = s.t_idx[i], s.p_idx[i]
+    y, x = np.unravel_index(p, fire.space_shape)
+    t2m = ds["t2m"].values[:, y, x]
+    raw = lambda name: fire._planar("train")[fire.feature_names.index(name), i] \
+        * fire._feat_std[fire.feature_names.index(name)] + fire._feat_mean[fire.feature_names.index(name)]
+    assert raw("t2m") == pytest.approx(t2m[t], rel=1e-5)
+    assert raw("t2m_lag2") == pytest.approx(t2m[t - 2], rel=1e-5)
+    assert raw("t2m_mean7") == pytest.approx(t2m[t - 6:t + 1].mean(), rel=1e-5)
+    assert raw("elevation") == pytest.approx(ds["elevation"].values[y, x], rel=1e-5)
+    # The target is the next day's fire (horizon 1).
+    assert s.y[i] == ds["active_fire"].values[t + 1, y, x]
+
+
+def test_split_by_time_with_a_gap(fire):
+    tr, va, te = (fire.splits[n] for n in ("train", "validation", "test"))
+    assert fire.gap == fire.lookback + fire.horizon
+    # Every day a later split touches (features from t - lookback) is after the last
+    # day an earlier split touches (target at t + horizon).
+    assert va.t_idx.min() - fire.lookback > tr.t_idx.max() + fire.horizon
+    assert te.t_idx.min() - fire.lookback > va.t_idx.max() + fire.horizon
+    assert (tr.start[:4], va.start[:4], te.start[:4]) == ("2020", "2021", "2022")
+
+
+def test_standardisation_is_fitted_on_train_only(fire):
+    x = fire.pixel_features("train").numpy()
+    assert np.allclose(x.mean(axis=0), 0, atol=1e-3)
+    assert np.allclose(x.std(axis=0), 1, atol=1e-2)
+    # Validation uses the train statistics, so its mean is not forced to zero.
+    assert fire.scaler["features"]["names"] == fire.feature_names
+
+
+def test_explicit_split_periods_that_overlap_are_refused(fire_zarr):
+    target, drivers = fire_inputs(fire_zarr)
+    periods = {"train": ("2020-01-01", "2021-06-30"), "validation": ("2021-06-01", "2021-12-31"),
+               "test": ("2022-01-01", "2022-12-31")}
+    with pytest.raises(MLError, match="overlap"):
+        build_dataset(target, drivers, split=SplitConfig(periods=periods))
+
+
+def test_fraction_split_when_less_than_three_years(tmp_path):
+    path = tmp_path / "short.zarr"
+    make_fire_cube(end="2020-12-31").to_zarr(path)
+    target, drivers = fire_inputs(path)
+    d = build_dataset(target, drivers)
+    sizes = [len(np.unique(d.splits[n].t_idx)) for n in ("train", "validation", "test")]
+    assert sizes[0] > sizes[1] > 0 and sizes[2] > 0
+
+
+def test_nan_targets_are_dropped(tmp_path):
+    ds = make_fire_cube()
+    fire = ds["active_fire"].values.astype("float32")
+    fire[100:110, 0, 0] = np.nan
+    ds["active_fire"] = (("time", "lat", "lon"), fire)
+    path = tmp_path / "gappy.zarr"
+    ds.to_zarr(path)
+    target, drivers = fire_inputs(path)
+    d = build_dataset(target, drivers)
+    s = d.splits["train"]
+    assert np.isfinite(s.y).all()
+    assert not ((s.p_idx == 0) & (s.t_idx + 1 >= 100) & (s.t_idx + 1 < 110)).any()
+
+
+def test_loaders_give_whole_batches(fire):
+    x, y = next(iter(fire.loader("train", "pixel", batch_size=64, shuffle=True, seed=1)))
+    assert x.shape == (64, len(fire.feature_names)) and y.shape == (64,)
+    xw, yw = next(iter(fire.loader("validation", "window", batch_size=32)))
+    assert xw.shape == (32, fire.window_days, len(fire.variables))
+    # The last day of a window is the sample's own day: the identity feature.
+    j = fire.feature_names.index("t2m")
+    c = fire.variables.index("t2m")
+    assert np.allclose(xw[:, -1, c].numpy(), fire.pixel_features("validation")[:32, j].numpy(), atol=1e-5)
+    n = sum(len(b[1]) for b in fire.loader("test", "pixel", batch_size=1000))
+    assert n == len(fire.splits["test"])
+
+
+def test_netcdf_inputs_and_coarser_grids_are_aligned(tmp_path):
+    fine = make_fire_cube(side=6)
+    fine.to_zarr(tmp_path / "fine.zarr")
+    coarse = make_fire_cube(side=3, step=0.02, seed=5)[["t2m"]].rename(t2m="t2m_coarse")
+    coarse = coarse.isel(time=slice(None, None, 2))  # every other day
+    coarse.to_netcdf(tmp_path / "coarse.nc")
+    d = build_dataset(InputRef(tmp_path / "fine.zarr", "active_fire"),
+                      [InputRef(tmp_path / "fine.zarr", "rh"),
+                       InputRef(tmp_path / "coarse.nc", "t2m_coarse")])
+    methods = {(a.variable, a.method) for a in d.alignments}
+    assert ("t2m_coarse", "nearest") in methods and ("t2m_coarse", "pad") in methods
+    # Day 3 (no coarse value) carries day 2's value, never day 4's.
+    raw = d._raw["t2m_coarse"].reshape(len(d.time), 6, 6)
+    assert raw[3, 0, 0] == raw[2, 0, 0]
+
+
+def test_no_overlap_is_a_grid_mismatch(tmp_path):
+    make_fire_cube().to_zarr(tmp_path / "a.zarr")
+    make_fire_cube(lat0=50.0)[["t2m"]].rename(t2m="far").to_zarr(tmp_path / "b.zarr")
+    with pytest.raises(GridMismatch, match=r"'far'.*does not overlap.*'lat'"):
+        build_dataset(InputRef(tmp_path / "a.zarr", "active_fire"), [InputRef(tmp_path / "b.zarr", "far")])
+
+
+def test_different_crs_is_a_grid_mismatch(tmp_path):
+    make_fire_cube().to_zarr(tmp_path / "a.zarr")
+    other = make_fire_cube()[["t2m"]]
+    other.attrs["crs"] = "EPSG:2100"  # Greek Grid
+    other.to_zarr(tmp_path / "b.zarr")
+    with pytest.raises(GridMismatch, match=r"EPSG:2100.*reproject"):
+        build_dataset(InputRef(tmp_path / "a.zarr", "active_fire"), [InputRef(tmp_path / "b.zarr", "t2m")])
+
+
+def test_all_nan_variable_is_named(tmp_path):
+    ds = make_fire_cube()
+    ds["empty"] = ds["t2m"] * np.nan
+    ds.to_zarr(tmp_path / "c.zarr")
+    target, drivers = fire_inputs(tmp_path / "c.zarr", names=("t2m", "empty"))
+    with pytest.raises(AllNaNVariable, match=r"'empty'.*no finite value.*drop it"):
+        build_dataset(target, drivers)
+
+
+def test_empty_input_list(fire_zarr):
+    with pytest.raises(EmptySelectionError, match="no driver inputs for target 'active_fire'"):
+        build_dataset(InputRef(fire_zarr, "active_fire"), [])
+
+
+def test_single_class_target_in_train(tmp_path):
+    ds = make_fire_cube()
+    fire = ds["active_fire"].values.copy()
+    fire[: 366 + 10] = 0  # no fire in 2020 (the train year)
+    ds["active_fire"] = (("time", "lat", "lon"), fire)
+    ds.to_zarr(tmp_path / "d.zarr")
+    target, drivers = fire_inputs(tmp_path / "d.zarr")
+    with pytest.raises(SingleClassTarget, match=r"'active_fire'.*only class 0.*training period"):
+        build_dataset(target, drivers)
+
+
+def test_missing_variable_and_path(fire_zarr, tmp_path):
+    with pytest.raises(InputReadError, match="no variable 'nope'"):
+        build_dataset(InputRef(fire_zarr, "active_fire"), [InputRef(fire_zarr, "nope")])
+    with pytest.raises(InputReadError, match="does not exist"):
+        build_dataset(InputRef(tmp_path / "x.zarr", "active_fire"), [InputRef(fire_zarr, "t2m")])
+
+
+def test_non_binary_target_for_classification(fire_zarr):
+    with pytest.raises(MLError, match="not binary"):
+        build_dataset(InputRef(fire_zarr, "t2m"), [InputRef(fire_zarr, "rh")])
+
+
+def test_too_short_period(fire_zarr):
+    target, drivers = fire_inputs(fire_zarr)
+    from cubegraph.ml.errors import InsufficientData
+
+    with pytest.raises(InsufficientData, match="cannot hold"):
+        build_dataset(target, drivers, period=("2020-01-01", "2020-01-20"))
+
+
+def test_subsample_is_seeded(fire_zarr):
+    target, drivers = fire_inputs(fire_zarr)
+    a = build_dataset(target, drivers, max_samples=500, seed=3)
+    b = build_dataset(target, drivers, max_samples=500, seed=3)
+    assert len(a.splits["train"]) == 500
+    assert np.array_equal(a.splits["train"].p_idx, b.splits["train"].p_idx)
