@@ -79,4 +79,10 @@ def main(ctx: click.Context, store, base_iri, config_file, debug):
 
 
 # Each module adds its commands to `main` (imported for that side effect).
-from cubegraph.api.cli import demo_commands, ingest_commands, store_commands  # noqa: E402,F401
+from cubegraph.api.cli import (  # noqa: E402,F401
+    demo_commands,
+    discovery_commands,
+    ingest_commands,
+    serve_commands,
+    store_commands,
+)

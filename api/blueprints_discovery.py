@@ -1,0 +1,101 @@
+"""The ``discovery`` blueprint: search, audit and catalog exports over HTTP.
+
+Views are thin: parse the request, call the core function, serialise. Errors are
+:class:`~cubegraph.errors.CubegraphError` subclasses with an ``http_status`` and reach the
+client through the app's one error handler (``api/errors.py``).
+
+Routes:
+    GET /api/search        ?q=&phenomenon=&bbox=W,S,E,N&start=&end=&resolution=&page=&page_size=
+    GET /api/audit         ?iri=  (JSON; ``Accept: text/turtle`` gives the DQV/PROV report)
+    GET /catalog.ttl       the DCAT catalog as Turtle
+    GET /catalog.jsonld    the DCAT catalog as JSON-LD
+    GET /stac/catalog.json                the STAC catalog
+    GET /stac/<id>/collection.json        one STAC collection per cube
+    GET /void.ttl          the VoID description of the store
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from cubegraph.api import audit as audit_core
+from cubegraph.api import discovery, exports
+from cubegraph.api.app import get_store
+from cubegraph.api.errors_discovery import InvalidSearch, ResourceNotFound
+
+bp = Blueprint("discovery", __name__)
+
+
+@bp.get("/api/search")
+def search():
+    """Search cubes; see :func:`cubegraph.api.discovery.search` for the parameters."""
+    args = request.args
+    try:
+        page = int(args.get("page", 1))
+        page_size = int(args.get("page_size", 20))
+    except ValueError:
+        raise InvalidSearch("page and page_size must be integers") from None
+    result = discovery.search(
+        get_store(), text=args.get("q") or args.get("text"), phenomenon=args.get("phenomenon"),
+        bbox=args.get("bbox"), start=args.get("start"), end=args.get("end"),
+        resolution=args.get("resolution"), page=page, page_size=page_size)
+    return jsonify(result.to_dict())
+
+
+@bp.get("/api/audit")
+def audit():
+    """Audit one resource's provenance (``?iri=``); 200 even when the audit fails."""
+    iri = request.args.get("iri", "").strip()
+    if not iri:
+        raise InvalidSearch("give the resource to audit as ?iri=<IRI>")
+    report = audit_core.audit(get_store(), iri)
+    best = request.accept_mimetypes.best_match(["application/json", "text/turtle",
+                                                "application/ld+json"], "application/json")
+    if best == "text/turtle":
+        return Response(report.to_rdf().serialize(format="turtle"), mimetype="text/turtle")
+    if best == "application/ld+json":
+        return Response(report.to_rdf().serialize(format="json-ld"), mimetype="application/ld+json")
+    return Response(report.to_json(), mimetype="application/json")
+
+
+@bp.get("/catalog.ttl")
+def catalog_turtle():
+    """The DCAT catalog as Turtle."""
+    graph = exports.dcat_catalog(get_store())
+    return Response(exports.serialize_graph(graph, "turtle"), mimetype="text/turtle")
+
+
+@bp.get("/catalog.jsonld")
+def catalog_jsonld():
+    """The DCAT catalog as JSON-LD."""
+    graph = exports.dcat_catalog(get_store())
+    return Response(exports.serialize_graph(graph, "jsonld"), mimetype="application/ld+json")
+
+
+@bp.get("/stac/catalog.json")
+def stac_catalog():
+    """The STAC catalog (validated offline)."""
+    return jsonify(_stac()["catalog"])
+
+
+@bp.get("/stac/<collection_id>/collection.json")
+def stac_collection(collection_id: str):
+    """One cube as a STAC collection; 404 for an unknown id."""
+    objects = _stac()
+    if collection_id == "catalog" or collection_id not in objects:
+        raise ResourceNotFound(f"no STAC collection {collection_id!r}: the catalog at "
+                               "/stac/catalog.json lists them")
+    return jsonify(objects[collection_id])
+
+
+@bp.get("/void.ttl")
+def void():
+    """The VoID description of the store."""
+    graph = exports.void_description(get_store())
+    return Response(exports.serialize_graph(graph, "turtle"), mimetype="text/turtle")
+
+
+def _stac() -> dict[str, dict]:
+    # Hrefs point at this server as the client reached it, so the links work behind any
+    # host name; the cubes' own IRIs (cite-as) stay the canonical ones.
+    return exports.stac_dicts(get_store(), root_href=request.url_root.rstrip("/") + "/stac")

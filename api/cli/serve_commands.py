@@ -1,0 +1,51 @@
+"""``cubegraph serve``: the SPARQL endpoint, Graph Store and linked-data pages over HTTP."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import click
+
+from cubegraph.api.cli import main
+
+
+@main.command()
+@click.option("--host", metavar="ADDR", help="Address to bind (default 127.0.0.1; env CUBEGRAPH_HOST).")
+@click.option("--port", type=int, metavar="N", help="Port (default 8765; env CUBEGRAPH_PORT).")
+@click.option("--token", metavar="TOKEN",
+              help="Bearer token for writes (env CUBEGRAPH_TOKEN, preferred: a flag shows in ps). "
+                   "Without one the server is read-only.")
+@click.option("--timeout", "query_timeout", type=float, default=30.0, show_default=True,
+              help="Seconds a query may run before it is stopped.")
+@click.option("--max-rows", type=int, default=100_000, show_default=True,
+              help="Rows of a query answer; longer answers are truncated (and flagged).")
+@click.option("--max-body", type=int, default=16 * 1024 * 1024, show_default=True,
+              help="Largest request body (or query text), in bytes.")
+@click.option("--workers", type=int, default=2, show_default=True,
+              help="Query worker processes (each holds the store open read-only).")
+@click.option("--threads", type=int, default=16, show_default=True, help="HTTP threads.")
+@click.option("--allow-service", multiple=True, metavar="IRI",
+              help="Allow SERVICE calls to this endpoint (repeatable; '*' allows any).")
+@click.pass_obj
+def serve(ctx, host, port, token, query_timeout, max_rows, max_body, workers, threads, allow_service):
+    """Serve the store over HTTP: /sparql (SPARQL 1.1 query and update), /rdf-graphs
+    (Graph Store Protocol) and every IRI under the base IRI as a linked-data page."""
+    # Imported here: the web stack is only needed by this command, not by the rest of the CLI.
+    from cubegraph.api.app import create_app
+    from cubegraph.api.serve import serve as run_server
+
+    # Flags over what the group resolved (environment > config file > defaults).
+    flags = {"host": host, "port": port, "token": token}
+    settings = dataclasses.replace(ctx.settings, **{k: v for k, v in flags.items() if v is not None})
+    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: binding {settings.host} exposes the server beyond this machine",
+                   err=True)
+    app = create_app({
+        "STORE": settings.store, "BASE_IRI": settings.base_iri, "TOKEN": settings.token,
+        "QUERY_TIMEOUT": query_timeout, "MAX_ROWS": max_rows, "MAX_CONTENT_LENGTH": max_body,
+        "QUERY_WORKERS": workers, "SERVICE_ALLOWLIST": tuple(allow_service),
+    })
+    if not settings.token:
+        click.echo("no write token (--token / CUBEGRAPH_TOKEN): the server is read-only", err=True)
+    run_server(app, host=settings.host, port=settings.port, threads=threads,
+               announce=lambda line: click.echo(line, err=True))

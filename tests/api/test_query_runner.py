@@ -1,0 +1,85 @@
+"""Native serialisation with a row cap, and the thread runner's deadline."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from cubegraph.api.errors import NotAcceptable, QueryTimeout
+from cubegraph.api.negotiation import result_formats
+from cubegraph.api.query_runner import QueryJob, ThreadRunner, execute, serialize_capped
+from cubegraph.kg import open_store
+
+# Literals that look like row separators in each format.
+TRICKY = ['a},{b', 'line\nbreak', 'tab\there', '"quoted", comma', '<result>']
+
+
+@pytest.fixture
+def store():
+    s = open_store(None)
+    s.add("http://x/g", [(URIRef(f"http://x/{i}"), URIRef("http://x/p"), Literal(v))
+                         for i, v in enumerate(TRICKY * 4)])
+    yield s
+    s.close()
+
+
+ALL = "SELECT ?s ?o WHERE { ?s ?p ?o }"
+
+
+def rows_of(body: bytes, fmt: str) -> int:
+    if fmt == "json":
+        return len(json.loads(body)["results"]["bindings"])
+    if fmt == "xml":
+        return body.count(b"<result>")
+    table = list(csv.reader(io.StringIO(body.decode()), delimiter="\t" if fmt == "tsv" else ","))
+    return len(table) - 1
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv"])
+@pytest.mark.parametrize("cap, expected, truncated", [(100, 20, False), (20, 20, False), (7, 7, True)])
+def test_select_is_capped_exactly(store, fmt, cap, expected, truncated):
+    body, cut = serialize_capped(store.query(ALL), fmt, cap)
+    assert cut is truncated
+    assert rows_of(body, fmt) == expected
+
+
+def test_xml_is_capped_exactly(store):
+    body, cut = serialize_capped(store.query(ALL), "xml", 5)
+    assert cut and body.count(b"<result>") == 5
+
+
+def test_graph_results_are_capped(store):
+    body, cut = serialize_capped(store.query("CONSTRUCT WHERE { ?s ?p ?o }"), "turtle", 3)
+    assert cut and len(Graph().parse(data=body, format="turtle")) == 3
+
+
+def test_ask_is_never_capped(store):
+    assert serialize_capped(store.query("ASK { ?s ?p ?o }"), "json", 0) == (b'{"head":{},"boolean":true}', False)
+
+
+def test_execute_refuses_a_kind_the_client_does_not_accept(store):
+    job = QueryJob(ALL, None, None, result_formats("text/turtle"), 10)
+    with pytest.raises(NotAcceptable):
+        execute(store, job)
+
+
+class SlowStore:
+    """A stand-in store whose queries take a while."""
+
+    def query(self, *args, **kwargs):
+        time.sleep(1.0)
+        raise AssertionError("never reached in time")
+
+
+def test_thread_runner_stops_waiting_at_the_deadline():
+    runner = ThreadRunner(SlowStore(), threads=1)
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="ran past the server's limit of 0.2 s"):
+        runner.run(QueryJob(ALL, None, None, result_formats(None), 10), 0.2)
+    assert time.monotonic() - started < 0.9
+    runner.close()

@@ -1,0 +1,60 @@
+"""``cubegraph serve`` in a subprocess: starts on the given port, serves, stops on SIGINT."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+# The lead wires serve_commands into cubegraph.api.cli; importing it here keeps this test
+# independent of that line.
+RUN = ("import cubegraph.api.cli.serve_commands; from cubegraph.api.cli import main; "
+       "main(prog_name='cubegraph')")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_command_serves_until_interrupted(tmp_path):
+    port = free_port()
+    env = {**os.environ, "CUBEGRAPH_TOKEN": "cli-token", "CUBEGRAPH_BASE_IRI": "http://cli.example/"}
+    env.pop("CUBEGRAPH_STORE", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", RUN, "--store", str(tmp_path / "store"), "serve",
+         "--port", str(port), "--workers", "1"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "sparql?query=ASK%7B%7D", timeout=5).read()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read()
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        req = urllib.request.Request(url + "update", method="POST",
+                                     data=b"INSERT DATA { <http://cli.example/cube/c> a <http://x/T> }",
+                                     headers={"Content-Type": "application/sparql-update",
+                                              "Authorization": "Bearer cli-token"})
+        assert urllib.request.urlopen(req, timeout=30).status == 204
+        page = urllib.request.urlopen(urllib.request.Request(
+            url + "cube/c", headers={"Accept": "text/turtle"}), timeout=30).read()
+        assert b"<http://cli.example/cube/c>" in page
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+    assert proc.returncode == 0, err
+    assert f"127.0.0.1:{port}" in err
