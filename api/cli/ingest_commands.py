@@ -32,6 +32,16 @@ def ingest(ctx, paths, stats, force, quiet):
         click.echo(f"new store at {store.location}: loaded the ontology and shapes first")
     summary = ingest_paths(store, list(paths), stats=stats, force=force, progress=not quiet)
     click.echo(summary.render(warnings=not quiet))
+    changed = [r.cube for r in (*summary.ingested, *summary.replaced) if r.cube is not None]
+    if changed and store.has_graph(store.iris.inferred_graph):
+        # Keep the inferred graph in step, cube by cube (cheap), once a full run exists.
+        from cubegraph.reasoning.materialize import update_inferences
+
+        added = removed = 0
+        for cube in changed:
+            report = update_inferences(store, cube)
+            added, removed = added + report.added, removed + report.removed
+        click.echo(f"inferred graph updated: +{added} / -{removed} triples")
     sys.exit(summary.exit_code)
 
 

@@ -1,0 +1,148 @@
+"""The OWL 2 RL engine behind materialization, and the fragment cubegraph materialises.
+
+The rules themselves run in ``reasonable`` (a Rust OWL 2 RL reasoner, PyPI
+``reasonable==0.4.4``): it is ~100x faster than ``owlrl`` at 1e5 triples and agrees with it
+on every triple cubegraph keeps (``tests/reasoning/test_materialize.py`` compares the two).
+This module owns the thin adapter (N-Triples files in, rdflib triples out) and the
+*profile*: which entailed triples are worth writing to the inferred graph.
+
+What the profile leaves out, and why (docs/reasoning.md lists the same):
+
+- ``?x rdf:type owl:Thing``: reasonable types every node with owl:Thing (owlrl does not);
+  it is true of everything, so it answers no question and would add one triple per node.
+- ``?x rdf:type _:b`` where ``_:b`` is a blank node: memberships in anonymous class
+  expressions of the ontology (the ``∃cg:measures.X`` restrictions, unions). Their blank
+  node labels belong to the ontology graph and mean nothing elsewhere.
+- Triples with a literal subject, reflexive ``owl:sameAs``, ``rdfs:Datatype`` typing of the
+  XSD/RDF datatypes and the other axiomatic triples of owlrl: reasonable never derives them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import OWL, RDF, XSD
+
+from cubegraph.reasoning.errors import ReasoningError
+
+__all__ = ["ENGINE", "Closure", "closure", "keep", "schema_nodes", "normalise"]
+
+#: Name and version of the rule engine, recorded with every materialization.
+ENGINE = "reasonable 0.4.4 (OWL 2 RL)"
+
+_OWL_THING = OWL.Thing
+_XSD_STRING = XSD.string
+# Vocabulary nodes: never owned by a source graph (see schema_nodes).
+_BUILTIN_NS = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#",
+               "http://www.w3.org/2002/07/owl#", "http://www.w3.org/2001/XMLSchema#")
+
+
+def normalise(term):
+    """The store's view of a term: an ``xsd:string`` literal is a simple literal (RDF 1.1)."""
+    if isinstance(term, Literal) and term.datatype == _XSD_STRING and not term.language:
+        return Literal(str(term))
+    return term
+
+
+def keep(triple: tuple) -> bool:
+    """True when an entailed triple belongs in the inferred graph (see the module docstring)."""
+    s, p, o = triple
+    if isinstance(s, Literal):
+        return False
+    if p == RDF.type and (o == _OWL_THING or isinstance(o, BNode)):
+        return False
+    if p == OWL.sameAs and s == o:
+        return False
+    return True
+
+
+class Closure:
+    """The result of one reasoner run.
+
+    Attributes:
+        base: the input triples (normalised).
+        entailed: every triple of the closure that is not in ``base`` and passes :func:`keep`.
+    """
+
+    def __init__(self, base: set, entailed: set):
+        self.base = base
+        self.entailed = entailed
+
+
+def closure(sources: Iterable[bytes | str | Path]) -> Closure:
+    """Compute the OWL 2 RL closure of the union of N-Triples documents.
+
+    Args:
+        sources: N-Triples as bytes, or paths of N-Triples / Turtle files. Blank-node labels
+            are kept as written, so a label dumped from the store names the same node when
+            the result is written back.
+
+    Returns:
+        The input and the new triples, as normalised rdflib terms.
+
+    Raises:
+        ReasoningError: if the engine is missing or cannot parse an input.
+    """
+    try:
+        import reasonable
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise ReasoningError(
+            "the OWL 2 RL engine is not installed: pip install reasonable==0.4.4"
+        ) from exc
+    reasoner = reasonable.PyReasoner()
+    with tempfile.TemporaryDirectory(prefix="cubegraph-reason-") as tmp:
+        for i, source in enumerate(sources):
+            if isinstance(source, (bytes, bytearray)):
+                if not source.strip():
+                    continue
+                path = os.path.join(tmp, f"part{i}.ttl")
+                with open(path, "wb") as fh:
+                    fh.write(source)
+            else:
+                path = str(source)
+            try:
+                # The engine's own (Rust) parser: ~10x faster than feeding rdflib terms.
+                reasoner.load_file(path)
+            except Exception as exc:  # the engine raises plain exceptions
+                raise ReasoningError(f"the reasoner could not read its input: {exc}") from exc
+        result = reasoner.reason()
+        base = {(s, p, normalise(o)) for s, p, o in reasoner.get_base_triples()}
+    entailed = set()
+    for s, p, o in result:
+        t = (s, p, normalise(o))
+        if t not in base and keep(t):
+            entailed.add(t)
+    return Closure(base, entailed)
+
+
+def schema_nodes(tbox: Iterable[tuple]) -> frozenset:
+    """Nodes of the T-box: every IRI the ontology mentions, plus RDF/RDFS/OWL/XSD terms.
+
+    A source graph never *owns* such a node: inferences that mention only schema nodes
+    (and literals) are shared by every source (see :mod:`cubegraph.reasoning.materialize`).
+    """
+    nodes = set()
+    for s, p, o in tbox:
+        for term in (s, p, o):
+            if isinstance(term, URIRef):
+                nodes.add(term)
+    return frozenset(nodes)
+
+
+def is_schema(term, schema: frozenset) -> bool:
+    """True for literals, schema nodes and built-in vocabulary terms."""
+    if isinstance(term, Literal):
+        return True
+    if term in schema:
+        return True
+    return isinstance(term, URIRef) and str(term).startswith(_BUILTIN_NS)
+
+
+def fingerprint(data: bytes) -> str:
+    """A short content hash (to notice that the ontology changed since the last run)."""
+    return hashlib.sha256(data).hexdigest()[:32]

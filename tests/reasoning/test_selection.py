@@ -1,0 +1,193 @@
+"""Input selection: a job spec compiled to (cube, variable) inputs with reasons."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import namespace as ns
+
+from cubegraph.kg.bootstrap import init_store
+from cubegraph.ontology.namespaces import CF, CG
+from cubegraph.reasoning.errors import EmptySelection, UnknownTerm
+from cubegraph.reasoning.jobs import load_job
+from cubegraph.reasoning.materialize import materialize
+from cubegraph.reasoning.selection import record_selection, select_inputs
+
+GREECE = (19.5, 35.0, 28.5, 41.5)
+
+
+def cube_graph(iris, slug, variables, *, bbox=GREECE, start="2020-01-01", end="2022-12-31",
+               res="P1D", derived=None):
+    """A cube description with the fields ingest writes (see ingest/describe.py)."""
+    g, c = Graph(), iris.cube(slug)
+    for cls in (CG.DataCube, ns.DCAT.Dataset):
+        g.add((c, ns.RDF.type, cls))
+    for prop, v in zip((CG.westBound, CG.southBound, CG.eastBound, CG.northBound), bbox):
+        g.add((c, prop, Literal(Decimal(str(v)), datatype=ns.XSD.decimal)))
+    period = BNode()
+    g.add((c, ns.DCTERMS.temporal, period))
+    g.add((period, ns.DCAT.startDate, Literal(f"{start}T00:00:00", datatype=ns.XSD.dateTime)))
+    g.add((period, ns.DCAT.endDate, Literal(f"{end}T00:00:00", datatype=ns.XSD.dateTime)))
+    g.add((c, ns.DCAT.temporalResolution, Literal(res, datatype=ns.XSD.duration)))
+    for name, obs in variables.items():
+        v = iris.variable(slug, name)
+        g.add((c, CG.hasVariable, v))
+        g.add((v, ns.RDF.type, CG.Variable))
+        g.add((v, CG.variableName, Literal(name)))
+        g.add((v, CG.measures, obs))
+    for name, source in (derived or {}).items():
+        g.add((iris.variable(slug, name), ns.PROV.wasDerivedFrom, iris.variable(slug, source)))
+    return c, g
+
+
+@pytest.fixture
+def fire_store(mem_store):
+    s = mem_store
+    init_store(s)
+    cubes = [
+        cube_graph(s.iris, "greece-fire", {
+            "t2m": CF["air_temperature/"], "rh": CF["relative_humidity/"],
+            "fire": CG.active_fire, "fire_smooth": CG.active_fire, "fire_lag": CG.visitors,
+            "roads": CG.road_density},
+            derived={"fire_lag": "fire"}),
+        cube_graph(s.iris, "old-meteo", {"ws": CF["wind_speed/"]}, start="2015-01-01", end="2016-12-31"),
+        cube_graph(s.iris, "peru", {"sm": CF["volume_fraction_of_condensed_water_in_soil/"]},
+                   bbox=(-80, -18, -68, 0)),
+        cube_graph(s.iris, "monthly", {"tp": CF["precipitation_amount/"]}, res="P1M"),
+    ]
+    for c, g in cubes:
+        s.replace_graph(c, g)
+    materialize(s)
+    return s
+
+
+FIRE = {"id": "fire", "target": {"phenomenon": "cg:ActiveFire", "horizon": 1},
+        "drivers": ["cg:FireDangerDriver"], "region": {"bbox": [19, 34.5, 29.7, 42]},
+        "period": {"start": "2020-01-01", "end": "2022-12-31"}, "resolution": {"temporal": "P1D"}}
+
+
+def names(items):
+    return {str(i.variable).rsplit("/", 1)[-1] for i in items}
+
+
+def test_fire_job_selects_inferred_drivers_with_reasons(fire_store):
+    sel = select_inputs(fire_store, load_job(FIRE))
+    assert str(sel.target[1]).endswith("/variable/fire")
+    assert names(sel.inputs) == {"t2m", "rh", "roads"}
+    t2m = next(i for i in sel.inputs if str(i.variable).endswith("t2m"))
+    assert t2m.reason == "measures air_temperature, a cg:AirTemperature, hence a cg:FireDangerDriver (inferred)"
+
+
+def test_leakage_guard_excludes_target_and_derived(fire_store):
+    sel = select_inputs(fire_store, load_job({**FIRE, "drivers": ["cg:FireDangerDriver"],
+                                              "include": [str(fire_store.iris.variable("greece-fire", "fire_lag"))]}))
+    reasons = {str(e.variable).rsplit("/", 1)[-1]: e.reason for e in sel.excluded}
+    assert "fire_lag" in reasons and "derived from the target" in reasons["fire_lag"]
+    assert "fire_lag" not in names(sel.inputs)
+
+
+def test_incompatible_candidates_name_the_constraint(fire_store):
+    sel = select_inputs(fire_store, load_job(FIRE))
+    reasons = {str(e.variable).rsplit("/", 1)[-1]: e.reason for e in sel.excluded}
+    assert "does not overlap the job period 2020-01-01..2022-12-31" in reasons["ws"]
+    assert reasons["ws"].startswith("period 2015-01-01..2016-12-31")
+    assert "does not overlap the job region" in reasons["sm"]
+    assert "temporal resolution P1M differs from P1D" in reasons["tp"]
+
+
+def test_to_json_shape(fire_store):
+    out = select_inputs(fire_store, load_job(FIRE)).to_json()
+    assert set(out) >= {"inputs", "excluded", "sparql"}
+    assert set(out["inputs"][0]) == {"cube", "variable", "reason"}
+    assert "cg:measures" in out["sparql"]
+    json.dumps(out)
+
+
+def test_exclude_list(fire_store):
+    t2m = str(fire_store.iris.variable("greece-fire", "t2m"))
+    sel = select_inputs(fire_store, load_job({**FIRE, "exclude": [t2m]}))
+    assert "t2m" not in names(sel.inputs)
+    assert any(e.reason == "excluded by the job spec" for e in sel.excluded)
+
+
+def test_unknown_class_is_404(fire_store):
+    with pytest.raises(UnknownTerm, match="unknown class cg:NoSuchDriver") as info:
+        select_inputs(fire_store, load_job({**FIRE, "drivers": ["cg:NoSuchDriver"]}))
+    assert info.value.http_status == 404
+
+
+def test_unknown_variable_is_404(fire_store):
+    with pytest.raises(UnknownTerm, match="unknown variable"):
+        select_inputs(fire_store, load_job({**FIRE, "drivers": ["http://nowhere.example/variable/x"]}))
+
+
+def test_target_without_data_in_period(fire_store):
+    job = load_job({**FIRE, "period": {"start": "2010-01-01", "end": "2011-12-31"}})
+    with pytest.raises(EmptySelection, match="no target cg:ActiveFire has data") as info:
+        select_inputs(fire_store, job)
+    assert info.value.constraint == "period" and info.value.http_status == 422
+
+
+def test_every_driver_eliminated_names_the_constraint(fire_store):
+    job = load_job({**FIRE, "drivers": ["cg:DroughtDriver"], "resolution": {"temporal": "P1D"},
+                    "exclude": [str(fire_store.iris.variable("greece-fire", n)) for n in ("t2m", "rh")]})
+    with pytest.raises(EmptySelection, match="every candidate driver"):
+        select_inputs(fire_store, job)
+
+
+def test_record_selection_writes_an_input_selection(fire_store):
+    job = load_job(FIRE)
+    sel = select_inputs(fire_store, job)
+    iri = record_selection(fire_store, job, sel)
+    rows = fire_store.query(
+        "SELECT ?sel ?v WHERE { GRAPH ?sel { ?sel a <https://w3id.org/cubegraph/ontology#InputSelection> ;"
+        " <https://w3id.org/cubegraph/ontology#selected> ?v } }", bindings={"sel": iri}).rows()
+    assert {str(r["v"]).rsplit("/", 1)[-1] for r in rows} == names(sel.inputs)
+    assert fire_store.has_graph(fire_store.iris.job("fire"))
+
+
+def test_failed_selection_writes_nothing(fire_store):
+    before = fire_store.stats()
+    with pytest.raises(UnknownTerm):
+        select_inputs(fire_store, load_job({**FIRE, "drivers": ["cg:Nope"]}))
+    assert fire_store.stats() == before
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    """The real demo cubes, ingested and materialised: selection must find the planted drivers."""
+    from cubegraph.ingest.demo import write_demo_data
+    from cubegraph.ingest.pipeline import ingest_paths
+    from cubegraph.kg import open_store
+    from cubegraph.kg.bootstrap import init_store
+    from cubegraph.reasoning.materialize import materialize
+
+    out = tmp_path_factory.mktemp("demo")
+    truth = json.loads(write_demo_data(out).read_text())
+    store = open_store(None)
+    init_store(store)
+    assert ingest_paths(store, [out], progress=False).ok
+    materialize(store)
+    return store, truth
+
+
+def test_demo_fire_job_finds_planted_drivers_and_reports_the_rest(demo_store):
+    from tests_support import REPO
+
+    store, truth = demo_store
+    selection = select_inputs(store, load_job(REPO / "examples" / "jobs" / "fire.yaml"))
+    chosen = {str(i.variable).rsplit("/", 1)[-1] for i in selection.inputs}
+    fire = next(c for c in truth["cubes"].values() if c["target"] == "active_fire")
+    planted = {e["driver"] for e in fire["effects"]}
+    assert planted <= chosen
+    assert all("FireDangerDriver" in i.reason for i in selection.inputs)
+    why = {str(e.variable).rsplit("/", 1)[-1]: e for e in selection.excluded}
+    for leak in fire["derived_from_target"]:
+        assert why[leak].constraint == "leakage" and "derived from the target" in why[leak].reason
+    assert why["active_fire"].reason == "is the target"
+    assert "distractor" in why["distractor_noise"].reason
+    kept_distractors = [i for i in selection.inputs if "distractor" in i.reason]
+    assert kept_distractors and not planted & {str(i.variable).rsplit("/", 1)[-1] for i in kept_distractors}
