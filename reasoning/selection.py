@@ -13,8 +13,9 @@ Selection steps:
 2. candidates: members of each driver class, explicit driver variables, ``include`` entries;
 3. leakage guard: the target and every variable derived from it (``prov:wasDerivedFrom+``),
    and any other variable measuring the target phenomenon, are excluded;
-4. compatibility: a candidate's cube must overlap the region and the period and have the
-   job's (else the target's) temporal resolution; otherwise it is excluded naming the
+4. compatibility: a candidate's cube must overlap the target cube's grid (else it cannot be
+   aligned), the region and the period, and have the job's (else the target's) temporal
+   resolution; otherwise it is excluded naming the
    constraint; ``exclude`` entries are excluded last;
 5. neighbours: every other variable of the target's cube and of the chosen inputs' cubes
    is reported too, with why it was left out (a leak, or not a member of the driver
@@ -225,9 +226,12 @@ def select_inputs(store, job: JobSpec) -> Selection:
     # 4. compatibility, then the job's own exclusions
     excluded_terms = set(job.exclude)
     selection = Selection(job=job, target=target)
+    target_cube = cubes.get(target[0])
     for var in sorted(found):
         cube, reason = found[var]
-        if var in leaks:
+        # Order of reasons: true leakage (the target, what derives from it), the job's own
+        # exclusions, the job's region/period/resolution, then the target's grid.
+        if var in leaks and not leaks[var].startswith("measures the target"):
             selection.excluded.append(Excluded(var, leaks[var], "leakage"))
             continue
         if var in excluded_terms or cube in excluded_terms:
@@ -236,6 +240,13 @@ def select_inputs(store, job: JobSpec) -> Selection:
         problem = _misfit(cubes.get(cube), job, resolution)
         if problem is not None:
             selection.excluded.append(Excluded(var, problem[1], problem[0]))
+            continue
+        grid = _grid_misfit(cubes.get(cube), target_cube) if cube != target[0] else None
+        if grid is not None:
+            selection.excluded.append(Excluded(var, grid, "grid"))
+            continue
+        if var in leaks:
+            selection.excluded.append(Excluded(var, leaks[var], "leakage"))
             continue
         text = "named in the job spec" if reason is None else _reason(*reason, obs_class)
         selection.inputs.append(SelectedInput(cube, var, text))
@@ -294,6 +305,18 @@ def _check_terms(store, job: JobSpec, q) -> None:
     for var in (job.target_variable, *job.driver_variables, *job.include):
         if var is not None and not q(SELECT_VARIABLE, term=var) and not q(SELECT_CLASS, term=var):
             raise UnknownTerm(f"unknown variable <{var}>: no cube in the graph has it (cg:hasVariable)")
+
+
+def _grid_misfit(cube: _Cube | None, target: _Cube | None) -> str | None:
+    """``None`` when the cube's extent overlaps the target cube's (so it can be aligned)."""
+    if cube is None or target is None or cube.bbox is None or target.bbox is None:
+        return None
+    w, s, e, n = cube.bbox
+    tw, ts, te, tn = target.bbox
+    if w > te or e < tw or s > tn or n < ts:
+        return (f"extent [{w}, {s}, {e}, {n}] does not overlap the target's grid "
+                f"[{tw}, {ts}, {te}, {tn}]: it cannot be aligned to the target")
+    return None
 
 
 def _misfit(cube: _Cube | None, job: JobSpec, resolution: str | None):

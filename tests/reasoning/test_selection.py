@@ -191,3 +191,15 @@ def test_demo_fire_job_finds_planted_drivers_and_reports_the_rest(demo_store):
     assert "distractor" in why["distractor_noise"].reason
     kept_distractors = [i for i in selection.inputs if "distractor" in i.reason]
     assert kept_distractors and not planted & {str(i.variable).rsplit("/", 1)[-1] for i in kept_distractors}
+
+
+def test_demo_drought_job_keeps_to_the_target_grid(demo_store):
+    from tests_support import REPO
+
+    store, _truth = demo_store
+    selection = select_inputs(store, load_job(REPO / "examples" / "jobs" / "drought.yaml"))
+    target_cube = selection.target[0]
+    assert {i.cube for i in selection.inputs} == {target_cube}
+    assert {str(i.variable).rsplit("/", 1)[-1] for i in selection.inputs} == {"sm", "tp", "t2m"}
+    grid = [e for e in selection.excluded if e.constraint == "grid"]
+    assert grid and all("cannot be aligned to the target" in e.reason for e in grid)
