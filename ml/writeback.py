@@ -369,7 +369,7 @@ def write_predictions(run: RunResult, outdir: str | Path, run_id: str) -> dict[s
     for key, ds in (("predictions", pds), ("attributions", ads)):
         tmp = Path(tempfile.mkdtemp(dir=outdir, prefix=f".{run_id}_{key}."))
         try:
-            ds.to_zarr(tmp / "cube.zarr", mode="w")
+            ds.to_zarr(tmp / "cube.zarr", mode="w", zarr_format=3, consolidated=False)
             os.replace(tmp / "cube.zarr", paths[key])
         finally:
             shutil.rmtree(tmp, ignore_errors=True)

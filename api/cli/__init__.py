@@ -83,6 +83,7 @@ from cubegraph.api.cli import (  # noqa: E402,F401
     demo_commands,
     discovery_commands,
     ingest_commands,
+    ml_commands,
     reasoning_commands,
     serve_commands,
     store_commands,

@@ -1,0 +1,186 @@
+"""A job spec in, a recorded run out: selection -> training -> artifacts -> write-back.
+
+:func:`train_job` is what ``cubegraph train JOB`` and the demo run. The graph chooses the
+inputs (:func:`cubegraph.reasoning.selection.select_inputs`, recorded as a
+``cg:InputSelection``), :func:`cubegraph.ml.job.run_training` trains and explains, and the
+results go back as linked data:
+
+- the model file (``{artifacts}/{run_id}/model.pt``, with its sha256) and two zarr cubes,
+  predictions and SHAP attributions, ingested like any cube;
+- one named graph per run (``{base}run/{id}``): the run (``mls:Run``, ``prov:Activity``),
+  what it used down to each cube with the fingerprint it had at the time
+  (``prov:qualifiedUsage``), hyper-parameters, evaluations beside the baselines', the
+  explanation with one attribution per variable, and ``prov:wasGeneratedBy`` links from the
+  output cubes.
+
+Whole or failed, never half: the run graph is written in one transaction at the end. A run
+that stops on an error is recorded as ``cg:status "failed"`` with the error, and the output
+cubes it may have ingested are removed in the same transaction. A process killed before the
+end leaves no run graph (and at most output cubes no run points to, which the next run with
+the same id replaces).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, XSD
+
+from cubegraph.errors import CubegraphError
+from cubegraph.ingest.pipeline import ingest_paths
+from cubegraph.kg.iris import Iris
+from cubegraph.ml.dataset import InputRef
+from cubegraph.ml.errors import InputReadError, MLError
+from cubegraph.ml.job import JobInputs, RunResult, run_training
+from cubegraph.ml.writeback import failed_run_graph, run_graph, save_model, write_predictions
+from cubegraph.ontology.namespaces import CG
+from cubegraph.reasoning.jobs import JobSpec
+from cubegraph.reasoning.selection import Selection, record_selection, select_inputs
+
+__all__ = ["RunRecord", "train_job", "new_run_id"]
+
+#: Where a variable's data lives: its cube's source path and its name in the file.
+SELECT_SOURCE = """
+PREFIX cg: <https://w3id.org/cubegraph/ontology#>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+SELECT ?var ?cube ?name ?path ?fingerprint WHERE {
+  ?cube cg:hasVariable ?var ; cg:sourcePath ?path .
+  ?var cg:variableName ?name .
+  OPTIONAL { ?cube dcat:distribution/cg:fingerprint ?fingerprint }
+}
+"""
+
+
+@dataclass
+class RunRecord:
+    """What :func:`train_job` did.
+
+    Attributes:
+        run: the run's IRI (and named graph).
+        status: ``"succeeded"`` or ``"failed"``.
+        selection: the selection's IRI in the graph.
+        result: the :class:`RunResult` (``None`` when the run failed).
+        outputs: output cube IRIs (predictions, attributions).
+        model_path: the saved model file.
+        error: the error of a failed run.
+    """
+
+    run: URIRef
+    status: str
+    selection: URIRef | None = None
+    result: RunResult | None = None
+    outputs: dict[str, URIRef] = field(default_factory=dict)
+    model_path: Path | None = None
+    error: BaseException | None = None
+
+
+def new_run_id(job: JobSpec) -> str:
+    """``{job id}-{UTC time}-{short random}``: sortable, readable, unique."""
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    return f"{job.id}-{stamp}-{uuid.uuid4().hex[:6]}"
+
+
+def train_job(store, job: JobSpec, *, artifacts: str | Path, run_id: str | None = None,
+              progress: bool = True, max_samples: int | None = 200_000) -> RunRecord:
+    """Select, train, explain and write back one job.
+
+    Args:
+        store: the :class:`cubegraph.kg.Store`.
+        job: a :class:`JobSpec` (:func:`cubegraph.reasoning.jobs.load_job`).
+        artifacts: folder for model files and output cubes (one sub-folder per run).
+        run_id: the run's id (default: :func:`new_run_id`).
+        progress: show progress bars.
+        max_samples: samples per split used for training (bounds time and memory).
+
+    Returns:
+        The :class:`RunRecord`; a failed run is returned (and recorded), not raised,
+        except when the job's inputs cannot even be selected.
+
+    Raises:
+        EmptySelection, UnknownTerm: the selection found nothing usable; nothing is written.
+    """
+    run_id = run_id or new_run_id(job)
+    iris: Iris = store.iris
+    run_iri = iris.run(run_id)
+    selection = select_inputs(store, job)
+    selection_iri = record_selection(store, job, selection)
+    started = dt.datetime.now(dt.timezone.utc)
+    sources = _sources(store, selection)
+    inputs = None
+    outputs: dict[str, URIRef] = {}
+    try:
+        inputs = _job_inputs(job, selection, sources, max_samples)
+        result = run_training(inputs, seed=job.seed, model=job.model, task=job.task,
+                              progress=progress)
+        folder = Path(artifacts) / run_id
+        model = save_model(result, folder / "model.pt")
+        cubes = write_predictions(result, folder, run_id)
+        summary = ingest_paths(store, list(cubes.values()), progress=False)
+        if not summary.ok:
+            raise MLError("the run's output cubes failed to ingest: "
+                          + "; ".join(str(r.error) for r in summary.failed))
+        outputs = {kind: r.cube for kind, r in zip(cubes, summary.results)}
+        g = run_graph(result, iris, run_id, outputs=outputs, artifacts={"model": model})
+        _add_context(g, run_iri, job, selection_iri, selection, sources, iris, run_id)
+        store.replace_graph(run_iri, g)
+        return RunRecord(run_iri, "succeeded", selection_iri, result, outputs, Path(model["path"]))
+    except (CubegraphError, OSError, ValueError, RuntimeError) as exc:
+        g = failed_run_graph(iris, run_id, inputs, exc, seed=job.seed, started=started)
+        _add_context(g, run_iri, job, selection_iri, selection, sources, iris, run_id)
+        with store.transaction() as tx:
+            for cube in outputs.values():  # no output of a failed run stays behind
+                tx.drop_graph(cube)
+            tx.replace_graph(run_iri, g)
+        return RunRecord(run_iri, "failed", selection_iri, error=exc)
+
+
+def _sources(store, selection: Selection) -> dict[URIRef, dict]:
+    """variable IRI -> {cube, name, path, fingerprint} for the target and every input."""
+    out = {}
+    for var in (selection.target[1], *(i.variable for i in selection.inputs)):
+        rows = store.query(SELECT_SOURCE, bindings={"var": var}).rows()
+        if rows:
+            out[var] = rows[0]
+    return out
+
+
+def _job_inputs(job: JobSpec, selection: Selection, sources: dict, max_samples) -> JobInputs:
+    def ref(var: URIRef) -> InputRef:
+        row = sources.get(var)
+        if row is None:
+            raise InputReadError(f"variable <{var}> has no source path in the graph: re-ingest its cube")
+        return InputRef(path=str(row["path"]), variable=str(row["name"]), iri=str(var))
+
+    return JobInputs(
+        target=ref(selection.target[1]),
+        drivers=tuple(ref(i.variable) for i in selection.inputs),
+        period=(job.start.isoformat(), job.end.isoformat()),
+        horizon=job.horizon,
+        task=job.task,
+        max_samples=max_samples,
+    )
+
+
+def _add_context(g: Graph, run: URIRef, job: JobSpec, selection_iri: URIRef,
+                 selection: Selection, sources: dict, iris: Iris, run_id: str) -> None:
+    """Link the run to its job, its selection and each cube as it was when used."""
+    g.add((run, PROV.used, selection_iri))
+    g.add((run, PROV.used, iris.job(job.id)))
+    g.add((run, RDFS.label, Literal(f"run {run_id} of job {job.id}")))
+    g.add((run, CG.selectionQuery, Literal(selection.sparql)))
+    for cube in sorted({row["cube"] for row in sources.values()}):
+        usage = iris.in_run(run_id, "usage", str(cube).rstrip("/").rsplit("/", 1)[-1])
+        g.add((run, PROV.used, cube))
+        g.add((run, PROV.qualifiedUsage, usage))
+        g.add((usage, RDF.type, PROV.Usage))
+        g.add((usage, PROV.entity, cube))
+        fingerprints = {str(r["fingerprint"]) for r in sources.values()
+                        if r["cube"] == cube and r.get("fingerprint") is not None}
+        for fp in fingerprints:  # the cube's fingerprint at the time of the run
+            g.add((usage, CG.fingerprint, Literal(fp)))
+        g.add((usage, PROV.atTime, Literal(dt.datetime.now(dt.timezone.utc).isoformat(),
+                                           datatype=XSD.dateTime)))

@@ -1,0 +1,138 @@
+"""train_job end to end on the demo cubes: selection, training, write-back, failures, kills."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from rdflib import Literal, URIRef
+
+from cubegraph.ingest.demo import write_demo_data
+from cubegraph.ingest.pipeline import ingest_paths
+from cubegraph.kg import open_store
+from cubegraph.kg.bootstrap import init_store
+from cubegraph.ml.runner import train_job
+from cubegraph.ontology import load_shapes
+from cubegraph.ontology.namespaces import CG, PROV
+from cubegraph.reasoning.jobs import load_job
+from cubegraph.reasoning.materialize import materialize
+from tests_support import REPO
+
+FIRE = REPO / "examples" / "jobs" / "fire.yaml"
+QUERIES = REPO / "examples" / "queries"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runner")
+    write_demo_data(root / "demo")
+    store = open_store(root / "store")
+    init_store(store)
+    assert ingest_paths(store, [root / "demo" / "greece_fire_daily.zarr"], progress=False).ok
+    materialize(store)
+    yield root, store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def fire_run(demo):
+    root, store = demo
+    record = train_job(store, load_job(FIRE), artifacts=root / "runs", run_id="fire-test",
+                       progress=False, max_samples=20_000)
+    assert record.status == "succeeded", record.error
+    return record
+
+
+def test_run_graph_is_written_whole_and_valid(demo, fire_run):
+    import pyshacl
+
+    _, store = demo
+    g = store.graph(fire_run.run)
+    assert (fire_run.run, CG.status, Literal("succeeded")) in g
+    conforms, _, text = pyshacl.validate(g, shacl_graph=load_shapes(), inference="none")
+    assert conforms, text
+    assert (fire_run.run, PROV.used, fire_run.selection) in g
+    attributions = list(g.subjects(CG.rank, None))
+    assert len(attributions) == len(fire_run.result.explanation.importances)
+
+
+def test_outputs_are_cubes_generated_by_the_run(demo, fire_run):
+    _, store = demo
+    assert set(fire_run.outputs) == {"predictions", "attributions"}
+    for cube in fire_run.outputs.values():
+        assert store.has_graph(cube)
+        assert bool(store.query("ASK { ?cube <http://www.w3.org/ns/prov#wasGeneratedBy> ?run }",
+                                bindings={"cube": cube, "run": fire_run.run}))
+    assert fire_run.model_path.is_file()
+
+
+@pytest.mark.parametrize("name, expect", [
+    ("drivers-by-attribution", "fwi"),
+    ("best-run-per-target", "fire-test"),
+    ("runs-using-cube", "fire-test"),
+])
+def test_across_run_queries_answer(demo, fire_run, name, expect):
+    _, store = demo
+    body = store.query((QUERIES / f"{name}.rq").read_text()).serialize("csv").decode()
+    assert expect in body.splitlines()[1], body
+
+
+def test_changed_input_is_found_by_the_changed_inputs_query(demo, fire_run):
+    _, store = demo
+    query = (QUERIES / "runs-with-changed-inputs.rq").read_text()
+    assert store.query(query).rows() == []
+    cube = "http://127.0.0.1:8765/cube/greece-fire-daily-zarr"
+    swap = ("PREFIX cg: <https://w3id.org/cubegraph/ontology#> "
+            "DELETE { GRAPH ?g { ?d cg:fingerprint ?f } } INSERT { GRAPH ?g { ?d cg:fingerprint %s } } "
+            "WHERE { GRAPH ?g { <%s> <http://www.w3.org/ns/dcat#distribution> ?d . ?d cg:fingerprint ?f } }")
+    old = store.query(f"SELECT ?f WHERE {{ <{cube}> <http://www.w3.org/ns/dcat#distribution>/"
+                      "<https://w3id.org/cubegraph/ontology#fingerprint> ?f }").rows()[0]["f"]
+    store.update(swap % ('"edited"', cube))  # what re-ingesting an edited file records
+    try:
+        assert [str(r["cube"]) for r in store.query(query).rows()] == [cube]
+    finally:
+        store.update(swap % (f'"{old}"', cube))
+
+
+def test_a_run_that_fails_is_recorded_as_failed_with_nothing_else(demo, tmp_path):
+    _, store = demo
+    spec = json.loads(json.dumps(load_job(FIRE).spec))
+    spec["id"] = "too-short"
+    spec["period"] = {"start": "2022-12-20", "end": "2022-12-31"}
+    record = train_job(store, load_job(spec), artifacts=tmp_path, run_id="short", progress=False)
+    assert record.status == "failed"
+    g = store.graph(record.run)
+    assert (record.run, CG.status, Literal("failed")) in g
+    message = str(g.value(record.run, CG.errorMessage))
+    assert "InsufficientData" in message or "period" in message
+    assert not list(tmp_path.iterdir())  # no model, no output cubes
+
+
+def test_a_killed_run_leaves_no_run_graph(demo, tmp_path):
+    from tests_support import run_cli
+
+    root, _ = demo
+    store = str(tmp_path / "store")
+    assert run_cli("--store", store, "ingest", "-q", str(root / "demo" / "greece_fire_daily.zarr"),
+                   cwd=tmp_path).returncode == 0
+    assert run_cli("--store", store, "reason", cwd=tmp_path).returncode == 0
+    exe = os.path.join(os.path.dirname(sys.executable), "cubegraph")
+    proc = subprocess.Popen([exe, "--store", store, "train", str(FIRE), "--run-id", "killed",
+                             "--artifacts", str(tmp_path / "runs")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    deadline = time.time() + 120
+    seen = ""
+    while time.time() < deadline and "train" not in seen:  # wait until training has begun
+        seen = proc.stderr.read(200) or seen
+        if proc.poll() is not None:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with open_store(store) as after:
+        assert after.has_graph(after.iris.job("greece-next-day-fire"))  # the selection landed
+        assert not after.has_graph(after.iris.run("killed"))  # but no half run
