@@ -15,6 +15,7 @@ import math
 import re
 import warnings as _pywarnings
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -169,8 +170,12 @@ def _decode_times(values: np.ndarray, units: str, calendar: str | None):
     return cftime.num2date(values, units, calendar or "standard", only_use_cftime_datetimes=True)
 
 
+@lru_cache(maxsize=1024)
 def _xarray_can_decode(units: str, calendar: str | None) -> str | None:
-    """None when xarray decodes these units, else its error text (users of xarray hit it)."""
+    """None when xarray decodes these units, else its error text (users of xarray hit it).
+
+    Cached: the answer depends on the two strings only, and a catalogue repeats them.
+    """
     try:
         from xarray.coding.times import decode_cf_datetime
 

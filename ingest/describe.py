@@ -144,7 +144,7 @@ def describe_cube(
     Returns:
         A new graph; prefixes bound for readable Turtle.
     """
-    g = bind_prefixes(Graph())
+    g = bind_prefixes(Graph(bind_namespaces="core"))
     cube = iris.cube(slug)
     add = g.add
 

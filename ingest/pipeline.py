@@ -372,9 +372,9 @@ def ingest_paths(store, paths: Iterable[str | Path], *, stats: bool = False,
                  progress: bool = True, force: bool = False, batch_size: int = 50) -> IngestSummary:
     """Ingest every cube found in ``paths`` (files, folders, globs); never stops at a bad one.
 
-    Cubes are validated and written in groups of ``batch_size``: one pyshacl run and one
-    store transaction per group (a cube failing validation is left out of its group's
-    write, and its result says why).
+    Cubes are validated and written in groups of ``batch_size``: one validation step (see
+    :mod:`~cubegraph.ingest.validate`) and one store transaction per group (a cube failing
+    validation is left out of its group's write, and its result says why).
 
     Args:
         store: a :class:`cubegraph.kg.Store`.

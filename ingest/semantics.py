@@ -9,6 +9,8 @@ CF or cannot fit the quantity becomes a warning naming the variable and the valu
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from cubegraph.ingest.cf_units import NONSTANDARD_SPELLINGS, lookup_unit, quantity_kind
 from cubegraph.ingest.metadata import CubeMetadata, VariableMetadata
 from cubegraph.ontology.cf_table import CFTable, parse_standard_name
@@ -26,6 +28,21 @@ _KIND_WORDS = {
     "speed": "speed",
     "velocity": "speed",
 }
+
+
+# Per-string answers are cached: a catalogue repeats the same few names and units strings
+# thousands of times, and each answer depends on the string alone (the ontology and the
+# units table are fixed for the life of the process).
+@lru_cache(maxsize=4096)
+def _observable_match(standard_name: str | None, name: str | None, long_name: str | None):
+    return observable_for(standard_name=standard_name, name=name, long_name=long_name)
+
+
+@lru_cache(maxsize=4096)
+def _unit(units: str):
+    """``(UnitInfo or None, QUDT unit IRI text or None)`` for a units string."""
+    info = lookup_unit(units)
+    return info, (_qudt(info) if info is not None else None)
 
 
 def resolve_semantics(meta: CubeMetadata, table: CFTable | None = None) -> CubeMetadata:
@@ -85,7 +102,7 @@ def _standard_name(meta: CubeMetadata, var: VariableMetadata, table: CFTable) ->
 
 
 def _observable(meta: CubeMetadata, var: VariableMetadata) -> None:
-    match = observable_for(standard_name=var.standard_name, name=var.name, long_name=var.long_name)
+    match = _observable_match(var.standard_name, var.name, var.long_name)
     if match is None:
         if var.standard_name_modifier:
             why = (f"its standard_name carries the modifier {var.standard_name_modifier!r} "
@@ -144,7 +161,7 @@ def _units(meta: CubeMetadata, var: VariableMetadata, table: CFTable) -> None:
             )
         # Otherwise left missing: the SHACL shape refuses the cube, naming the variable.
         return
-    info = lookup_unit(var.units)
+    info, qudt_unit = _unit(var.units)
     if info is None:
         meta.warn(
             "non-cf-units",
@@ -153,7 +170,7 @@ def _units(meta: CubeMetadata, var: VariableMetadata, table: CFTable) -> None:
             var.name,
         )
         return
-    var.qudt_unit = str(lookup_unit(var.units) and _qudt(info))
+    var.qudt_unit = qudt_unit
     if var.units.strip() in NONSTANDARD_SPELLINGS:
         meta.warn(
             "non-cf-units",

@@ -66,6 +66,8 @@ class EmbeddedStore(Store):
         path = Path(path)
         self.location = str(path)
         _check_store_path(path, read_only=read_only)
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._ox = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
         except OSError as exc:

@@ -320,19 +320,27 @@ def _grid_misfit(cube: _Cube | None, target: _Cube | None) -> str | None:
 
 
 def _misfit(cube: _Cube | None, job: JobSpec, resolution: str | None):
-    """``None`` when the cube fits the job, else (constraint, message)."""
+    """``None`` when the cube fits the job, else (constraint, message).
+
+    A cube whose extent, period or time step is unknown does not fit: nothing proves it
+    covers the job, and a model cannot be fed from it (say so rather than guess).
+    """
     if cube is None:
         return "cube", "its cube has no description"
-    if cube.bbox is not None:
-        w, s, e, n = cube.bbox
-        jw, js, je, jn = job.bbox
-        if w > je or e < jw or s > jn or n < js:
-            return "region", f"extent [{w}, {s}, {e}, {n}] does not overlap the job region {list(job.bbox)}"
-    if cube.start is not None and cube.end is not None:
-        if cube.end < job.start or cube.start > job.end:
-            return "period", (f"period {cube.start}..{cube.end} does not overlap the job period "
-                              f"{job.period_text()}")
-    if resolution and cube.resolution and cube.resolution != resolution:
+    if cube.bbox is None:
+        return "region", "its cube has no known spatial extent, so the job region cannot be checked"
+    w, s, e, n = cube.bbox
+    jw, js, je, jn = job.bbox
+    if w > je or e < jw or s > jn or n < js:
+        return "region", f"extent [{w}, {s}, {e}, {n}] does not overlap the job region {list(job.bbox)}"
+    if cube.start is None or cube.end is None:
+        return "period", "its cube has no known period, so the job period cannot be checked"
+    if cube.end < job.start or cube.start > job.end:
+        return "period", (f"period {cube.start}..{cube.end} does not overlap the job period "
+                          f"{job.period_text()}")
+    if resolution and cube.resolution is None:
+        return "resolution", f"its cube has no time axis with a regular step; the job needs {resolution}"
+    if resolution and cube.resolution != resolution:
         return "resolution", f"temporal resolution {cube.resolution} differs from {resolution}"
     return None
 
