@@ -331,7 +331,13 @@ def _write(store, prepared: list[_Prepared]) -> None:
     try:
         with store.transaction() as tx:
             for p in valid:
-                tx.replace_graph(p.result.cube, p.graph)
+                if p.result.status == INGESTED:
+                    # New cube: its graph was absent when prepared (the store lock keeps
+                    # other writers out), and dropping an absent graph still costs as
+                    # much as the insert itself.
+                    tx.add(p.result.cube, p.graph)
+                else:
+                    tx.replace_graph(p.result.cube, p.graph)
     except CubegraphError as exc:
         for p in valid:
             p.result.status, p.result.error = FAILED, exc

@@ -93,16 +93,18 @@ def test_crash_in_the_write_leaves_the_batch_absent(store, tmp_path, monkeypatch
 
     def exploding_transaction():
         tx = original()
-        real_replace = tx.replace_graph
         calls = []
 
-        def replace(iri, graph):
-            calls.append(iri)
-            real_replace(iri, graph)
-            if len(calls) == 2:
-                raise Boom("disk full")
+        def exploding(real):
+            def write(iri, graph):
+                calls.append(iri)
+                real(iri, graph)
+                if len(calls) == 2:
+                    raise Boom("disk full")
+            return write
 
-        tx.replace_graph = replace
+        # New cubes are added, changed ones replaced: the crash hits whichever runs.
+        tx.add, tx.replace_graph = exploding(tx.add), exploding(tx.replace_graph)
         return tx
 
     monkeypatch.setattr(store, "transaction", exploding_transaction)
