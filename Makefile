@@ -11,7 +11,18 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= data/demo
 DEMO_STORE ?= data/store
 
-.PHONY: install demo test bench clean
+.PHONY: install system-deps demo test bench clean
+
+# Browser tests drive Debian's Chromium (no browser downloads: the network is closed).
+# Installed when missing and we may (root); otherwise those tests skip with a reason.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "note: /usr/bin/chromium is missing and cannot be installed here: browser tests will skip"; \
+	  fi; \
+	fi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +35,7 @@ install: $(STAMP)
 demo: install
 	$(BIN)/cubegraph --store $(DEMO_STORE) demo --data $(DEMO_DIR)
 
-test: install
+test: install system-deps
 	$(BIN)/python -m pytest
 
 bench: install
