@@ -31,21 +31,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
-import pyoxigraph as ox
 
 from cubegraph.api.errors import NotAcceptable, QueryTimeout, ServerBusy
 from cubegraph.api.negotiation import ResultFormats, not_acceptable_message
 from cubegraph.errors import CubegraphError
 from cubegraph.kg import Store, open_store
 from cubegraph.kg.errors import StoreError, StoreUnavailable
+from cubegraph.kg.serialize import serialize_capped
 
 log = logging.getLogger(__name__)
-
-_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-            "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
-_RDF = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-        "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
-        "rdfxml": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,56 +92,6 @@ def execute(store: Store, job: QueryJob) -> Answer:
     name, media = chosen
     body, truncated = serialize_capped(result, name, job.max_rows)
     return Answer(result.kind, name, media, body, truncated)
-
-
-def serialize_capped(result, fmt: str, max_rows: int) -> tuple[bytes, bool]:
-    """Serialise a result natively, truncated to ``max_rows`` rows or triples.
-
-    The common case costs one native serialisation plus a byte count: each format has a
-    cheap upper bound on its row count. Only when that bound passes the cap is the exact
-    count taken (through TSV / N-Triples, one row per line) and the result cut.
-    """
-    if result.kind == "ask":
-        return result.serialize(fmt), False
-    if result.kind == "graph":
-        # N-Triples: exactly one triple per line, so the count is exact.
-        nt = result.serialize("ntriples")
-        rows = nt.count(b"\n")
-        truncated = rows > max_rows
-        if truncated:
-            nt = b"".join(nt.splitlines(keepends=True)[:max_rows])
-        if fmt == "ntriples":
-            return nt, truncated
-        triples = ox.parse(nt, ox.RdfFormat.N_TRIPLES)
-        out_fmt = {"nquads": "ntriples", "trig": "turtle"}.get(fmt, fmt)  # triples are valid quads
-        return ox.serialize(triples, format=_RDF[out_fmt]), truncated
-    # SELECT. CSV cannot be parsed back, so a CSV answer is made through TSV.
-    first = "tsv" if fmt == "csv" else fmt
-    body = result.serialize(first)
-    if _rows_upper_bound(body, first) <= max_rows:
-        return (_convert(body, "tsv", "csv") if fmt == "csv" else body), False
-    tsv = body if first == "tsv" else _convert(body, first, "tsv")
-    lines = tsv.splitlines(keepends=True)
-    if len(lines) - 1 <= max_rows:
-        return (_convert(body, first, fmt) if fmt != first else body), False
-    cut = b"".join(lines[:max_rows + 1])
-    return (cut if fmt == "tsv" else _convert(cut, "tsv", fmt)), True
-
-
-def _rows_upper_bound(body: bytes, fmt: str) -> int:
-    if fmt == "tsv":  # one line per row (newlines in literals are escaped), plus the header
-        return body.count(b"\n") - 1
-    if fmt == "xml":  # markup in literals is escaped, so this count is exact
-        return body.count(b"<result>")
-    # JSON: rows are objects separated by "},{" (within a row, a comma is followed by a
-    # quoted key); a literal may hold "},{" too, so this only bounds the count from above.
-    return body.count(b"},{") + 1
-
-
-def _convert(body: bytes, src: str, dst: str) -> bytes:
-    if src == dst:
-        return body
-    return ox.parse_query_results(body, _RESULTS[src]).serialize(format=_RESULTS[dst])
 
 
 # --- thread runner (in-memory stores) ----------------------------------------------------------

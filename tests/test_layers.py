@@ -51,3 +51,20 @@ def test_import_kg_pulls_in_no_torch_or_xarray():
             "print(sorted(m for m in ('torch', 'shap', 'xarray', 'flask') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_only_kg_touches_pyoxigraph():
+    users = sorted(str(p.relative_to(ROOT)) for layer in ALLOWED if layer != "kg"
+                   for p in (ROOT / layer).rglob("*.py")
+                   if "pyoxigraph" in {n.split(".")[0] for n in _imported_modules(p)})
+    assert users == [], f"outside kg, only rdflib terms cross the store boundary: {users}"
+
+
+def _imported_modules(path: Path) -> set[str]:
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+    return out

@@ -12,7 +12,8 @@ from rdflib import Graph, Literal, URIRef
 
 from cubegraph.api.errors import NotAcceptable, QueryTimeout
 from cubegraph.api.negotiation import result_formats
-from cubegraph.api.query_runner import QueryJob, ThreadRunner, execute, serialize_capped
+from cubegraph.api.query_runner import QueryJob, ThreadRunner, execute
+from cubegraph.kg.serialize import serialize_capped
 from cubegraph.kg import open_store
 
 # Literals that look like row separators in each format.

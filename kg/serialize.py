@@ -1,0 +1,66 @@
+"""Serialising query results under a row cap, natively (pyoxigraph), for the endpoint.
+
+Kept in ``kg`` so no other layer touches pyoxigraph objects.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from cubegraph.kg.results import QueryResult
+
+_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+            "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+_RDF = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+        "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
+        "rdfxml": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD}
+
+
+def serialize_capped(result: QueryResult, fmt: str, max_rows: int) -> tuple[bytes, bool]:
+    """Serialise a result natively, truncated to ``max_rows`` rows or triples.
+
+    The common case costs one native serialisation plus a byte count: each format has a
+    cheap upper bound on its row count. Only when that bound passes the cap is the exact
+    count taken (through TSV / N-Triples, one row per line) and the result cut.
+    """
+    if result.kind == "ask":
+        return result.serialize(fmt), False
+    if result.kind == "graph":
+        # N-Triples: exactly one triple per line, so the count is exact.
+        nt = result.serialize("ntriples")
+        rows = nt.count(b"\n")
+        truncated = rows > max_rows
+        if truncated:
+            nt = b"".join(nt.splitlines(keepends=True)[:max_rows])
+        if fmt == "ntriples":
+            return nt, truncated
+        triples = ox.parse(nt, ox.RdfFormat.N_TRIPLES)
+        out_fmt = {"nquads": "ntriples", "trig": "turtle"}.get(fmt, fmt)  # triples are valid quads
+        return ox.serialize(triples, format=_RDF[out_fmt]), truncated
+    # SELECT. CSV cannot be parsed back, so a CSV answer is made through TSV.
+    first = "tsv" if fmt == "csv" else fmt
+    body = result.serialize(first)
+    if _rows_upper_bound(body, first) <= max_rows:
+        return (_convert(body, "tsv", "csv") if fmt == "csv" else body), False
+    tsv = body if first == "tsv" else _convert(body, first, "tsv")
+    lines = tsv.splitlines(keepends=True)
+    if len(lines) - 1 <= max_rows:
+        return (_convert(body, first, fmt) if fmt != first else body), False
+    cut = b"".join(lines[:max_rows + 1])
+    return (cut if fmt == "tsv" else _convert(cut, "tsv", fmt)), True
+
+
+def _rows_upper_bound(body: bytes, fmt: str) -> int:
+    if fmt == "tsv":  # one line per row (newlines in literals are escaped), plus the header
+        return body.count(b"\n") - 1
+    if fmt == "xml":  # markup in literals is escaped, so this count is exact
+        return body.count(b"<result>")
+    # JSON: rows are objects separated by "},{" (within a row, a comma is followed by a
+    # quoted key); a literal may hold "},{" too, so this only bounds the count from above.
+    return body.count(b"},{") + 1
+
+
+def _convert(body: bytes, src: str, dst: str) -> bytes:
+    if src == dst:
+        return body
+    return ox.parse_query_results(body, _RESULTS[src]).serialize(format=_RESULTS[dst])
