@@ -12,6 +12,8 @@ server in a background thread and stops it cleanly (tests, notebooks, benchmarks
 
 from __future__ import annotations
 
+import errno
+
 import logging
 import threading
 
@@ -31,9 +33,20 @@ def create_server(app: Flask, *, host: str = "127.0.0.1", port: int = 8765,
     """A waitress server for ``app``, bound but not yet running (``port=0``: any free port).
 
     Raises:
-        OSError: the address is in use or cannot be bound.
+        OSError: the address is in use or cannot be bound (the message says which and how
+            to get past it).
     """
     limit = int(app.config["MAX_CONTENT_LENGTH"])
+    try:
+        return _create(app, host, port, threads, limit)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise OSError(f"{host}:{port} is already in use (another cubegraph serve or "
+                          "demo?): stop it, or pick another port with --port") from exc
+        raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+
+
+def _create(app: Flask, host: str, port: int, threads: int, limit: int):
     return _waitress_server(
         app, host=host, port=port, threads=threads, ident="cubegraph",
         # waitress refuses (413) bodies far over the app's limit before buffering them;
