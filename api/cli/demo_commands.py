@@ -34,6 +34,18 @@ JOBS = ("fire.yaml", "drought.yaml")
 REAL_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
 
 
+def _check_port_free(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            raise click.ClickException(
+                f"{host}:{port} is already in use (another cubegraph serve or demo?): stop it, "
+                "pick another port with --port, or run with --no-serve") from None
+
+
 def step(title: str) -> float:
     click.secho(f"\n== {title}", bold=True)
     return time.perf_counter()
@@ -66,6 +78,8 @@ def demo(ctx, data_dir, runs_dir, jobs_dir, serve, port, max_samples):
     from cubegraph.reasoning.materialize import materialize
     from cubegraph.reasoning.selection import select_inputs
 
+    if serve:  # fail now, not after the whole run, when the port is taken
+        _check_port_free(ctx.settings.host, port or ctx.settings.port)
     store = ctx.store()
     t0 = step("1. Store and ontology")
     for graph, n in init_store(store).items():
