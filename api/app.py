@@ -120,12 +120,13 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.extensions["cubegraph"] = ApiState(store, runner, owns_store=owns)
 
     # Imported here, as flaskr does: the blueprints import get_state() from this module.
-    from cubegraph.api import blueprints_discovery, graph_store, pages, sparql
+    from cubegraph.api import blueprints_discovery, graph_store, pages, sparql, ui
 
     register_error_handlers(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graph_store.bp)
     app.register_blueprint(blueprints_discovery.bp)
+    app.register_blueprint(ui.bp)
     # Last: its catch-all route serves every path the other faces do not own.
     app.register_blueprint(pages.bp)
     app.after_request(_read_headers)

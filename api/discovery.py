@@ -421,7 +421,7 @@ def _text_matches(store: Store, tokens: Sequence[str]) -> dict[str, dict[str, se
 # --------------------------------------------------------------------------------------
 # geometry and time
 # --------------------------------------------------------------------------------------
-def _lon_pieces(west: float, east: float) -> list[tuple[float, float]]:
+def lon_pieces(west: float, east: float) -> list[tuple[float, float]]:
     """A longitude interval as 1-2 non-wrapping pieces in [-180, 180]."""
     if east - west >= 360:
         return [(-180.0, 180.0)]
@@ -442,15 +442,15 @@ def _bbox_fit(box, cube_bbox) -> float | None:
     if lat < 0:
         return None
     lon_overlap, touches = 0.0, False
-    for a0, a1 in _lon_pieces(qw, qe):
-        for b0, b1 in _lon_pieces(cw, ce):
+    for a0, a1 in lon_pieces(qw, qe):
+        for b0, b1 in lon_pieces(cw, ce):
             width = min(a1, b1) - max(a0, b0)
             if width >= 0:
                 touches = True
                 lon_overlap += width
     if not touches:
         return None
-    q_width = sum(b - a for a, b in _lon_pieces(qw, qe))
+    q_width = sum(b - a for a, b in lon_pieces(qw, qe))
     q_area = q_width * (qn - qs)
     return 1.0 if q_area <= 0 else min(1.0, lon_overlap * lat / q_area)
 

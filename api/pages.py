@@ -28,10 +28,12 @@ from cubegraph.api.negotiation import (
     not_acceptable_message,
     resource_iris,
 )
+from cubegraph.api.ui import resource_template
 from cubegraph.ontology.namespaces import (
     CG,
     DCAT,
     DCTERMS,
+    MLS,
     OWL,
     PROV,
     QB,
@@ -62,7 +64,8 @@ _RUNS = f"SELECT DISTINCT ?c WHERE {{ ?c a <{CG.ModelRun}> }} ORDER BY ?c LIMIT 
 _LABELS = (SKOS.prefLabel, DCTERMS.title, RDFS.label, SDO.name)
 _DESCRIPTIONS = (DCTERMS.description, RDFS.comment, SKOS.definition, SDO.description)
 _PREFIXES = {"rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "dcat": DCAT, "dct": DCTERMS,
-             "qb": QB, "prov": PROV, "sosa": SOSA, "skos": SKOS, "schema": SDO, "cg": CG}
+             "qb": QB, "prov": PROV, "sosa": SOSA, "skos": SKOS, "schema": SDO, "cg": CG,
+             "mls": MLS}
 _DATASET_TYPES = {str(CG.DataCube), str(CG.ModelRun)}
 
 
@@ -100,7 +103,12 @@ def resource(path: str):
         body = store.query(_DESCRIBE, bindings={"r": URIRef(iri)}).serialize(name)
         response = Response(body, content_type=content_type(media))
     else:
-        response = Response(render_template("resource.html", **describe(store, iri, base)),
+        context = describe(store, iri, base)
+        # Cubes and runs have pages of their own (map, metrics, SHAP chart); they extend
+        # the generic page, so every property stays visible below.
+        special = resource_template(store, iri, [t["title"] for t in context["types"]])
+        template, extra = special or ("resource.html", {})
+        response = Response(render_template(template, **context, **extra),
                             content_type=content_type(media))
     # Tell caches and clients where the other representations are.
     response.headers["Link"] = f'<{request.base_url}?format=turtle>; rel="alternate"; type="text/turtle"'
