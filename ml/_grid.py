@@ -1,9 +1,12 @@
 """Opening input cubes lazily and aligning them onto the target's grid.
 
-Private to :mod:`cubegraph.ml.dataset`. Cubes are opened with xarray and dask chunks, only
-the named variable and the job's period are selected, and nothing is read until
-:func:`load_arrays` computes every selected array in one dask pass (so decompression of
-different variables runs in parallel). Each alignment step is recorded as an
+Private to :mod:`cubegraph.ml.dataset`. Cubes are opened lazily with xarray (metadata only,
+no dask graph), only the named variable and the job's period are selected, and nothing is
+read until :func:`load_arrays`. An input of a local zarr store that needs no regridding (the
+common case: every variable of the target's own cube) is read with ``zarr`` directly and
+CF-decoded (fill value -> NaN, ``scale_factor``, ``add_offset``, with xarray's arithmetic),
+so reading costs little more than a raw ``zarr`` read; anything else (NetCDF, reindexed
+inputs, unusual encodings) is read through xarray. Each alignment step is recorded as an
 :class:`AlignmentRecord`, so the provenance of a run can say what was regridded and how.
 """
 
@@ -21,7 +24,8 @@ import xarray as xr
 
 from cubegraph.ml.errors import AllNaNVariable, GridMismatch, InputReadError
 
-__all__ = ["AlignmentRecord", "CubeOpener", "TargetGrid", "align_to_target", "load_arrays"]
+__all__ = ["AlignmentRecord", "CubeOpener", "DirectRead", "TargetGrid", "align_to_target",
+           "direct_read", "load_arrays"]
 
 #: Dimension names taken to be time; anything datetime-typed counts too.
 _TIME_NAMES = ("time", "t", "date", "valid_time")
@@ -69,10 +73,11 @@ class TargetGrid:
 
 
 class CubeOpener:
-    """Opens each cube once (lazily, with dask chunks) and closes them all on exit."""
+    """Opens each cube once (lazily, metadata only) and closes them all on exit."""
 
     def __init__(self) -> None:
         self._open: dict[str, xr.Dataset] = {}
+        self._groups: dict[str, Any] = {}
         self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> "CubeOpener":
@@ -106,20 +111,126 @@ class CubeOpener:
             raise InputReadError(f"input cube {str(path)!r} does not exist: check the path")
         is_zarr = p.is_dir() or p.suffix == ".zarr"
         try:
-            # chunks={} keeps the store's own chunking: reads stay lazy and chunk-aligned.
+            # chunks=None: xarray's own lazy indexing, no dask graph (whose scheduling cost
+            # more than the decompression on small cubes). Nothing is read here.
             if is_zarr:
                 with warnings.catch_warnings():
                     # zarr 3 warns that consolidated metadata is not in the v3 spec; reading
                     # it is still the fast path, and the warning is not the user's to act on.
                     warnings.simplefilter("ignore", UserWarning)
-                    ds = xr.open_zarr(p, chunks={}, consolidated=None)
+                    ds = xr.open_zarr(p, chunks=None, consolidated=None)
             else:
-                ds = xr.open_dataset(p, chunks={})
+                ds = xr.open_dataset(p, chunks=None)
         except Exception as exc:  # any backend failure means "cannot open", said once
             raise InputReadError(f"cannot open input cube {str(path)!r}: {exc}") from exc
         self._stack.callback(ds.close)
         self._open[key] = ds
         return ds
+
+    def zarr_group(self, path: str | Path):
+        """The cube's zarr group (for direct reads), or ``None`` if it is not a zarr store."""
+        key = str(Path(path).resolve())
+        if key not in self._groups:
+            p = Path(path)
+            group = None
+            if p.is_dir():
+                try:
+                    import zarr
+
+                    group = zarr.open_group(str(p), mode="r")
+                except Exception:  # not a zarr store: xarray reads it
+                    group = None
+            self._groups[key] = group
+        return self._groups[key]
+
+
+@dataclass
+class DirectRead:
+    """How to read one aligned input straight from its zarr array (no regridding needed).
+
+    Attributes:
+        group: the opened zarr group.
+        name: the array's name in the group.
+        selection: one slice per stored dimension (the job's period on the time axis).
+        axes: the transpose from stored order to ``(time, *space)``, ``None`` if none.
+        scale / offset: CF ``scale_factor`` / ``add_offset`` (1 / 0 when absent).
+        fills: raw values that mean "missing" (``_FillValue``, ``missing_value``).
+    """
+
+    group: Any
+    name: str
+    selection: tuple
+    axes: tuple[int, ...] | None
+    scale: float
+    offset: float
+    fills: tuple
+    #: After :meth:`read`: ``True`` when the values are known to be all finite, else ``None``.
+    finite: bool | None = None
+
+    def read(self) -> np.ndarray:
+        """The decoded values, float32, in ``(time, *space)`` order."""
+        raw = np.asarray(self.group[self.name][self.selection])
+        if self.scale != 1.0 or self.offset != 0.0:
+            # Unpacked in float64, as xarray does (a float32 product loses digits when the
+            # offset is large against the value), then rounded once to float32.
+            wide = raw.astype(np.float64)
+            if self.scale != 1.0:
+                wide *= self.scale
+            if self.offset != 0.0:
+                wide += self.offset
+            out = wide.astype(np.float32)
+        else:
+            out = raw.astype(np.float32)  # a copy for float32 too: the caller owns it
+        missing = False
+        for f in self.fills:
+            hit = raw == f
+            if hit.any():
+                out[hit] = np.nan
+                missing = True
+        # Decoded integers are finite unless a fill value hit: no isfinite pass needed.
+        self.finite = (not missing) if raw.dtype.kind in "iub" else None
+        if self.axes is not None:
+            out = np.ascontiguousarray(out.transpose(self.axes))
+        return out
+
+
+def direct_read(opener: CubeOpener, path: str | Path, name: str, dims: tuple[str, ...],
+                time_slice: slice | None = None) -> DirectRead | None:
+    """A :class:`DirectRead` of variable ``name`` of a local zarr cube, or ``None``.
+
+    ``dims`` is the wanted dimension order, in the cube's own dimension names. ``None`` (read
+    through xarray instead) when the cube is not a zarr store or the variable's encoding is
+    anything but plain CF masking and linear packing of a numeric array.
+    """
+    group = opener.zarr_group(path)
+    if group is None:
+        return None
+    ds = opener._dataset(path)
+    var = ds.variables.get(name)
+    if var is None or var.dtype.kind not in "fiub":
+        return None
+    enc = dict(var.encoding)
+    if enc.get("_Unsigned") is not None or "units" in enc or "calendar" in enc:
+        return None
+    try:
+        arr = group[name]
+    except Exception:
+        return None
+    stored_dims = tuple(var.dims)
+    if tuple(arr.shape) != tuple(ds.sizes[d] for d in stored_dims) or sorted(dims) != sorted(stored_dims):
+        return None
+    fills = []
+    for key in ("_FillValue", "missing_value"):
+        for v in np.atleast_1d(enc.get(key, [])):
+            if v is not None and not (isinstance(v, float) and np.isnan(v)):
+                fills.append(v)
+    tdim = time_dim_of(ds[name])
+    selection = tuple(time_slice if (d == tdim and time_slice is not None) else slice(None)
+                      for d in stored_dims)
+    axes = tuple(stored_dims.index(d) for d in dims)
+    return DirectRead(group, name, selection, None if axes == tuple(range(len(axes))) else axes,
+                      float(np.asarray(enc.get("scale_factor", 1.0))),
+                      float(np.asarray(enc.get("add_offset", 0.0))), tuple(fills))
 
 
 def time_dim_of(da: xr.DataArray) -> str | None:
@@ -273,22 +384,40 @@ def _step(coord: np.ndarray) -> float:
     return float(np.max(np.abs(np.diff(np.sort(coord.astype(float))))))
 
 
-def load_arrays(arrays: dict[str, xr.DataArray], cubes: dict[str, str]) -> dict[str, np.ndarray]:
-    """Read every aligned input in one dask pass, as float32 ``(time, *space)`` arrays.
+def load_arrays(arrays: dict[str, xr.DataArray], cubes: dict[str, str],
+                direct: dict[str, DirectRead | None] | None = None,
+                finite: dict[str, bool] | None = None) -> dict[str, np.ndarray]:
+    """Read every aligned input, as float32 ``(time, *space)`` arrays.
 
-    Static layers come back as ``(*space)`` arrays.
+    Static layers come back as ``(*space)`` arrays. Inputs with a :class:`DirectRead` in
+    ``direct`` are read with zarr directly; the others through xarray.
+
+    Args:
+        finite: when given, filled with whether each array is free of NaN/inf (the feature
+            code skips its missing-value handling for those).
 
     Raises:
         AllNaNVariable: naming the first input that holds no finite value in the period.
     """
-    import dask
-
-    names = list(arrays)
-    values = dask.compute(*(arrays[n].data for n in names))
+    direct = direct or {}
     out: dict[str, np.ndarray] = {}
-    for n, v in zip(names, values):
-        v = np.asarray(v, dtype=np.float32)
-        if not np.isfinite(v).any():
+    for n, da in arrays.items():
+        v = None
+        plan = direct.get(n)
+        if plan is not None:
+            try:
+                v = plan.read()
+            except Exception:  # an encoding zarr alone cannot read: xarray knows better
+                v = None
+        if v is None:
+            v = np.asarray(da.values, dtype=np.float32)
+        all_finite = plan is not None and plan.finite is True
+        if not all_finite:
+            ok = np.isfinite(v)
+            all_finite = bool(ok.all())
+        if finite is not None:
+            finite[n] = all_finite
+        if not all_finite and not ok.any():
             raise AllNaNVariable(
                 f"variable {n!r} in {cubes[n]!r} holds no finite value in the job period "
                 "(after alignment to the target grid): drop it from the job, or choose a "

@@ -197,3 +197,112 @@ def test_subsample_is_seeded(fire_zarr):
     b = build_dataset(target, drivers, max_samples=500, seed=3)
     assert len(a.splits["train"]) == 500
     assert np.array_equal(a.splits["train"].p_idx, b.splits["train"].p_idx)
+
+
+# --- input pipeline internals (direct zarr reads, fused features, batch loader) ---------
+
+def _packed_cube(tmp_path):
+    """The fire cube with t2m/rh stored as CF-packed int16 with fill values, as ingest writes."""
+    ds = make_fire_cube()
+    t2m = ds["t2m"].values.copy()
+    t2m[50:53, 1, 2] = np.nan  # missing values become _FillValue on disk
+    ds["t2m"] = (("time", "lat", "lon"), t2m)
+    enc = {v: {"dtype": "int16", "scale_factor": s, "add_offset": o, "_FillValue": -32768}
+           for v, s, o in (("t2m", 0.0011666666666666668, 295.0), ("rh", 0.0016666, 50.0))}
+    path = tmp_path / "packed.zarr"
+    ds.to_zarr(path, encoding=enc)
+    return path
+
+
+def test_direct_zarr_read_decodes_exactly_as_xarray(tmp_path):
+    from cubegraph.ml._grid import CubeOpener, direct_read
+
+    path = _packed_cube(tmp_path)
+    ref = xr.open_zarr(path)
+    with CubeOpener() as op:
+        for name in ("t2m", "rh", "active_fire", "elevation"):
+            plan = direct_read(op, path, name, tuple(ref[name].dims))
+            assert plan is not None, name
+            got, want = plan.read(), ref[name].values.astype(np.float32)
+            assert got.dtype == np.float32
+            assert np.array_equal(got, want, equal_nan=True), name
+        # A period slices the time axis; a transpose reorders it.
+        plan = direct_read(op, path, "t2m", ("lon", "lat", "time"), slice(10, 20))
+        assert np.array_equal(plan.read(), ref["t2m"].values[10:20].transpose(2, 1, 0)
+                              .astype(np.float32), equal_nan=True)
+    # The dataset built from direct reads holds the same values as xarray's.
+    target, drivers = fire_inputs(path)
+    d = build_dataset(target, drivers)
+    want = ref["t2m"].values.astype(np.float32)
+    assert np.array_equal(d._raw["t2m"], want.reshape(len(d.time), -1), equal_nan=True)
+    # With a period the target is read directly, sliced like .sel (the drivers are padded
+    # onto the shorter time axis by xarray).
+    d = build_dataset(target, drivers, period=("2020-02-01", "2022-12-31"))
+    sel = dict(time=slice("2020-02-01", "2022-12-31"))
+    want = ref["active_fire"].sel(sel).values.astype(np.float32)
+    assert np.array_equal(d.raw_target(), want.reshape(len(d.time), -1))
+    want = ref["t2m"].sel(sel).values.astype(np.float32)
+    assert np.array_equal(d._raw["t2m"], want.reshape(len(d.time), -1), equal_nan=True)
+
+
+def test_missing_driver_values_become_the_train_mean(tmp_path):
+    target, drivers = fire_inputs(_packed_cube(tmp_path))
+    d = build_dataset(target, drivers)
+    assert not d._finite["t2m"] and d._finite["rh"]
+    for split in ("train", "validation", "test"):
+        assert np.isfinite(d.pixel_features(split).numpy()).all()
+    s = d.splits["train"]
+    p = np.ravel_multi_index((1, 2), d.space_shape)
+    i = np.flatnonzero((s.p_idx == p) & (s.t_idx == 51))[0]
+    x = d.pixel_features("train")[i].numpy()
+    assert x[d.feature_names.index("t2m")] == 0.0  # NaN -> 0 = the train mean
+    # The rolling mean averages the finite days of its window.
+    raw = d._raw["t2m"][:, p]
+    mean7 = x[d.feature_names.index("t2m_mean7")] * d._feat_std[d.feature_names.index("t2m_mean7")] \
+        + d._feat_mean[d.feature_names.index("t2m_mean7")]
+    assert mean7 == pytest.approx(np.nanmean(raw[45:52]), rel=1e-4)
+
+
+def test_subsampled_features_match_the_cube(fire_zarr):
+    target, drivers = fire_inputs(fire_zarr)
+    d = build_dataset(target, drivers, max_samples=700, seed=2)
+    ds = make_fire_cube()
+    for split in ("train", "test"):
+        s = d.splits[split]
+        x = d.pixel_features(split).numpy() * d._feat_std + d._feat_mean
+        for i in (0, 333, 699):
+            t, p = s.t_idx[i], s.p_idx[i]
+            y, xx = np.unravel_index(p, d.space_shape)
+            t2m = ds["t2m"].values[:, y, xx]
+            month = d.time[t].astype("datetime64[M]").astype(int) % 12
+            col = lambda name: x[i, d.feature_names.index(name)]
+            assert col("t2m_lag1") == pytest.approx(t2m[t - 1], rel=1e-5)
+            assert col("t2m_mean7") == pytest.approx(t2m[t - 6:t + 1].mean(), rel=1e-5)
+            assert col("t2m_anom") == pytest.approx(t2m[t] - d._clim["t2m"][month, p], abs=1e-3)
+
+
+def test_later_splits_are_standardised_with_train_statistics(fire):
+    j = fire.feature_names.index("rh_lag2")
+    s = fire.splits["validation"]
+    raw = fire._raw["rh"][s.t_idx - 2, s.p_idx]
+    want = (raw - fire._feat_mean[j]) * np.float32(1.0 / fire._feat_std[j])
+    assert np.allclose(fire._planar("validation")[j], want, atol=1e-5)
+    assert np.array_equal(fire.pixel_features("validation").numpy()[:, j], fire._planar("validation")[j])
+
+
+def test_shuffled_batches_follow_the_random_sampler_order(fire):
+    import torch
+
+    ds_y = torch.from_numpy(fire.splits["train"].y)
+    rows = fire.pixel_features("train")
+    sampler = torch.utils.data.BatchSampler(
+        torch.utils.data.RandomSampler(range(len(ds_y)), generator=torch.Generator().manual_seed(7)),
+        500, drop_last=False)
+    order = list(sampler)
+    batches = list(fire.loader("train", "pixel", batch_size=500, shuffle=True, seed=7))
+    assert len(batches) == len(order)
+    for (x, y), idx in zip(batches, order):
+        assert torch.equal(x, rows[idx]) and torch.equal(y, ds_y[idx])
+    xw, yw = next(iter(fire.loader("train", "window", batch_size=64, shuffle=True, seed=7)))
+    assert xw.shape == (64, fire.window_days, len(fire.variables))
+    assert torch.equal(yw, ds_y[order[0][:64]])
