@@ -273,11 +273,21 @@ def _iri(value: str) -> str:
 
 def _triples_text(triples: Triples) -> str:
     lines = []
+    # Subjects and predicates repeat a lot within a graph: convert (and validate) each
+    # distinct term once.
+    cache: dict = {}
+
+    def text(term) -> str:
+        out = cache.get(term)
+        if out is None:
+            if isinstance(term, Variable):
+                raise InvalidTerm(f"variables cannot be stored: {term!r}")
+            out = cache[term] = to_ntriples_term(term)
+        return out
+
     for triple in triples:
         if len(triple) != 3:
             raise InvalidTerm(f"expected a triple (s, p, o), got {triple!r}")
         s, p, o = triple
-        if isinstance(s, Variable) or isinstance(p, Variable) or isinstance(o, Variable):
-            raise InvalidTerm(f"variables cannot be stored: {triple!r}")
-        lines.append(f"{to_ntriples_term(s)} {to_ntriples_term(p)} {to_ntriples_term(o)} .")
+        lines.append(f"{text(s)} {text(p)} {text(o)} .")
     return "\n".join(lines)
