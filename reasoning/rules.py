@@ -19,10 +19,12 @@ What the profile leaves out, and why (docs/reasoning.md lists the same):
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import tempfile
 from collections.abc import Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
@@ -30,7 +32,7 @@ from rdflib.namespace import OWL, RDF, XSD
 
 from cubegraph.reasoning.errors import ReasoningError
 
-__all__ = ["ENGINE", "Closure", "closure", "keep", "schema_nodes", "normalise"]
+__all__ = ["ENGINE", "Closure", "closure", "keep", "schema_nodes", "normalise", "paused_gc"]
 
 #: Name and version of the rule engine, recorded with every materialization.
 ENGINE = "reasonable 0.4.4 (OWL 2 RL)"
@@ -95,16 +97,23 @@ def closure(sources: Iterable[bytes | str | Path]) -> Closure:
             "the OWL 2 RL engine is not installed: pip install reasonable==0.4.4"
         ) from exc
     reasoner = reasonable.PyReasoner()
-    with tempfile.TemporaryDirectory(prefix="cubegraph-reason-") as tmp:
-        for i, source in enumerate(sources):
+    with tempfile.TemporaryDirectory(prefix="cubegraph-reason-") as tmp, paused_gc():
+        paths, parts = [], []
+        for source in sources:
             if isinstance(source, (bytes, bytearray)):
-                if not source.strip():
-                    continue
-                path = os.path.join(tmp, f"part{i}.ttl")
-                with open(path, "wb") as fh:
-                    fh.write(source)
+                if source.strip():
+                    parts.append(source if source.endswith(b"\n") else source + b"\n")
             else:
-                path = str(source)
+                paths.append(str(source))
+        if parts:
+            # One file for all the N-Triples documents: the engine's per-file cost (and one
+            # temporary file per source graph) dominated full runs over 10,000 small graphs.
+            # Blank-node labels are kept as written either way, so this changes nothing.
+            path = os.path.join(tmp, "sources.ttl")
+            with open(path, "wb") as fh:
+                fh.writelines(parts)
+            paths.insert(0, path)
+        for path in paths:
             try:
                 # The engine's own (Rust) parser: ~10x faster than feeding rdflib terms.
                 reasoner.load_file(path)
@@ -112,12 +121,29 @@ def closure(sources: Iterable[bytes | str | Path]) -> Closure:
                 raise ReasoningError(f"the reasoner could not read its input: {exc}") from exc
         result = reasoner.reason()
         base = {(s, p, normalise(o)) for s, p, o in reasoner.get_base_triples()}
-    entailed = set()
-    for s, p, o in result:
-        t = (s, p, normalise(o))
-        if t not in base and keep(t):
-            entailed.add(t)
+        entailed = set()
+        for s, p, o in result:
+            t = (s, p, normalise(o))
+            if t not in base and keep(t):
+                entailed.add(t)
     return Closure(base, entailed)
+
+
+@contextmanager
+def paused_gc():
+    """Pause Python's cyclic garbage collector for a bulk conversion.
+
+    Building sets of a million triples of rdflib terms triggers the collector over and over
+    (each pass walks every tuple alive); none of these objects form cycles, so pausing it is
+    safe and saves seconds. The previous state is restored on exit.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def schema_nodes(tbox: Iterable[tuple]) -> frozenset:

@@ -10,13 +10,19 @@ Selection steps:
 1. the target: the job's variable, or every variable measuring an individual of the
    target phenomenon class; the first one (by IRI) whose cube fits region, period and
    resolution becomes the target;
-2. candidates: members of each driver class, explicit driver variables, ``include`` entries;
+2. candidates: members of each driver class, explicit driver variables, ``include`` entries.
+   The region/period/resolution test runs inside SPARQL (:data:`SELECT_FITTING`), so only
+   the cubes that fit the job come back row by row; the members of every other cube come
+   back as ONE row per cube (:data:`SELECT_UNFIT`: the cube's extent, period and step, and
+   its candidates), and are reported as one :class:`Excluded` entry per cube and
+   constraint, with the count and a few of the variables;
 3. leakage guard: the target and every variable derived from it (``prov:wasDerivedFrom+``),
    and any other variable measuring the target phenomenon, are excluded;
 4. compatibility: a candidate's cube must overlap the target cube's grid (else it cannot be
    aligned), the region and the period, and have the job's (else the target's) temporal
-   resolution; otherwise it is excluded naming the
-   constraint; ``exclude`` entries are excluded last;
+   resolution; otherwise it is excluded naming the constraint (the SPARQL test is checked
+   again in Python on what it lets through, which also words the reasons); ``exclude``
+   entries are excluded last;
 5. neighbours: every other variable of the target's cube and of the chosen inputs' cubes
    is reported too, with why it was left out (a leak, or not a member of the driver
    classes), so a reader sees what was dropped as well as what was kept. Where the demo
@@ -25,11 +31,13 @@ Selection steps:
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -38,6 +46,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 from cubegraph.ontology.namespaces import CG
 from cubegraph.reasoning.errors import EmptySelection, UnknownTerm
 from cubegraph.reasoning.jobs import PREFIXES, JobSpec, job_to_rdf
+from cubegraph.reasoning.rules import paused_gc
 
 __all__ = ["Selection", "SelectedInput", "Excluded", "select_inputs", "record_selection"]
 
@@ -48,49 +57,81 @@ PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
+# A cube's extent, period and time step (each may be missing: the Python check words why).
+_CUBE_INFO = """
+  BIND (EXISTS { ?cube a cg:DataCube } AS ?described)
+  OPTIONAL { ?cube cg:westBound ?w ; cg:southBound ?s ; cg:eastBound ?e ; cg:northBound ?n }
+  OPTIONAL { ?cube dct:temporal ?t . OPTIONAL { ?t dcat:startDate ?start } OPTIONAL { ?t dcat:endDate ?end } }
+  OPTIONAL { ?cube dcat:temporalResolution ?res }"""
+# The job's region, period and time step, all bindings: ?jobWest ?jobSouth ?jobEast ?jobNorth
+# (xsd:double), ?jobStart ?jobEnd ("YYYY-MM-DD"), ?jobStep (a duration, "" for any). Mirrors
+# _misfit: overlap of the extents, of the periods (compared by day), and equal time steps.
+_JOB = "?jobWest ?jobSouth ?jobEast ?jobNorth ?jobStart ?jobEnd ?jobStep"
+_FITS = """?w <= ?jobEast && ?e >= ?jobWest && ?s <= ?jobNorth && ?n >= ?jobSouth
+    && SUBSTR(STR(?start), 1, 10) <= ?jobEnd && SUBSTR(STR(?end), 1, 10) >= ?jobStart
+    && (?jobStep = "" || STR(?res) = ?jobStep)"""
 #: Is ?term a class of the ontology?
 SELECT_CLASS = _PREFIXES + "SELECT ?term WHERE { ?term a owl:Class } LIMIT 1"
 #: Is ?term a variable of some cube?
 SELECT_VARIABLE = _PREFIXES + "SELECT ?term ?cube WHERE { ?cube cg:hasVariable ?term } LIMIT 1"
+#: The extent, period and time step of cube ?cube.
+SELECT_CUBE = _PREFIXES + "SELECT ?cube ?described ?w ?s ?e ?n ?start ?end ?res WHERE {" + _CUBE_INFO + "\n}"
 #: Variables measuring an individual of phenomenon class ?cls (memberships may be inferred).
 SELECT_MEASURING = _PREFIXES + """SELECT DISTINCT ?cls ?cube ?var ?obs WHERE {
   ?obs a ?cls .
   ?var cg:measures ?obs .
   ?cube cg:hasVariable ?var .
 }"""
-#: Members of a driver class ?cls (asserted or inferred), with what they measure.
-SELECT_MEMBERS = _PREFIXES + """SELECT DISTINCT ?cls ?cube ?var ?obs WHERE {
-  ?var a ?cls .
+#: Every variable of every cube that fits the job's region, period and time step, with what
+#: it measures, whether it is a member of driver class ?cls (and whether that membership is
+#: asserted in a graph other than ?inferred), whether demo ground truth calls it a
+#: distractor, and its cube's extent, period and step (checked again in Python).
+SELECT_FITTING = _PREFIXES + f"""SELECT ?cls ?inferred {_JOB} ?cube ?var ?obs ?distractor ?member ?asserted
+       ?described ?w ?s ?e ?n ?start ?end ?res WHERE {{
+  {{ SELECT {_JOB} ?cube ?w ?s ?e ?n ?start ?end ?res WHERE {{
+    ?cube cg:westBound ?w ; cg:southBound ?s ; cg:eastBound ?e ; cg:northBound ?n .
+    FILTER (?w <= ?jobEast && ?e >= ?jobWest && ?s <= ?jobNorth && ?n >= ?jobSouth)
+    ?cube dct:temporal ?t . ?t dcat:startDate ?start ; dcat:endDate ?end .
+    FILTER (SUBSTR(STR(?start), 1, 10) <= ?jobEnd && SUBSTR(STR(?end), 1, 10) >= ?jobStart)
+    OPTIONAL {{ ?cube dcat:temporalResolution ?res }}
+    FILTER (?jobStep = "" || STR(?res) = ?jobStep)
+  }} }}
+  BIND (EXISTS {{ ?cube a cg:DataCube }} AS ?described)
   ?cube cg:hasVariable ?var .
-  OPTIONAL { ?var cg:measures ?obs }
-}"""
-#: Members of ?cls whose membership is asserted in some graph other than the inferred one.
-SELECT_ASSERTED_MEMBERS = _PREFIXES + """SELECT DISTINCT ?cls ?inferred ?var WHERE {
-  GRAPH ?g { ?var a ?cls }
-  FILTER (?g != ?inferred)
-}"""
+  BIND (EXISTS {{ ?var a ?cls }} AS ?member)
+  BIND (EXISTS {{ GRAPH ?g {{ ?var a ?cls }} FILTER (?g != ?inferred) }} AS ?asserted)
+  OPTIONAL {{ ?var cg:measures ?obs }}
+  OPTIONAL {{ ?var cg:isDistractor ?distractor }}
+}}"""
+#: The members of driver class ?cls in every cube that does NOT fit the job: one row per cube,
+#: its candidates as one space-separated list, with the cube's extent, period and step (to
+#: say which constraint refused it).
+SELECT_UNFIT = _PREFIXES + f"""SELECT ?cls {_JOB} ?cube ?vars ?described ?w ?s ?e ?n ?start ?end ?res WHERE {{
+  {{ SELECT ?cls ?cube (GROUP_CONCAT(STR(?var); separator=" ") AS ?vars) WHERE {{
+    ?var a ?cls .
+    ?cube cg:hasVariable ?var .
+  }} GROUP BY ?cls ?cube }}{_CUBE_INFO}
+  FILTER (!COALESCE({_FITS}, false))
+}}"""
 #: Variables derived from ?target, transitively (the leakage guard).
 SELECT_DERIVED = _PREFIXES + """SELECT DISTINCT ?target ?var WHERE {
   ?var prov:wasDerivedFrom+ ?target .
 }"""
 #: Every variable of cube ?cube, with what it measures and whether demo ground truth calls it a
-#: distractor (to say why the variables next to the chosen ones were left out).
+#: distractor (to say why the variables next to the chosen ones were left out). Only needed
+#: for a cube in play that SELECT_FITTING did not return.
 SELECT_CUBE_VARIABLES = _PREFIXES + """SELECT ?cube ?var ?obs ?distractor WHERE {
   ?cube cg:hasVariable ?var .
   OPTIONAL { ?var cg:measures ?obs }
   OPTIONAL { ?var cg:isDistractor ?distractor }
 }"""
-#: Every cube's extent, period and temporal resolution (checked in Python to give reasons).
-SELECT_CUBES = _PREFIXES + """SELECT ?cube ?w ?s ?e ?n ?start ?end ?res WHERE {
-  ?cube a cg:DataCube .
-  OPTIONAL { ?cube cg:westBound ?w ; cg:southBound ?s ; cg:eastBound ?e ; cg:northBound ?n }
-  OPTIONAL { ?cube dct:temporal ?t . OPTIONAL { ?t dcat:startDate ?start } OPTIONAL { ?t dcat:endDate ?end } }
-  OPTIONAL { ?cube dcat:temporalResolution ?res }
-}"""
 #: The asserted phenomenon class of each observable (from the ontology graph), for reasons.
 SELECT_OBS_CLASSES = _PREFIXES + """SELECT ?onto ?obs ?cls WHERE {
   GRAPH ?onto { ?obs a ?cls . ?cls rdfs:subClassOf+ cg:Phenomenon }
 }"""
+
+#: How many of a refused cube's variables an :class:`Excluded` entry names.
+EXAMPLES = 3
 
 
 @dataclass(frozen=True)
@@ -104,11 +145,25 @@ class SelectedInput:
 
 @dataclass(frozen=True)
 class Excluded:
-    """One refused candidate and the constraint that refused it."""
+    """One refused candidate (or every candidate of one cube) and the constraint that refused it.
+
+    Attributes:
+        variable: the refused variable; for a per-cube entry, the cube.
+        reason: why, in words (a per-cube entry ends with the count and a few variables).
+        constraint: ``leakage``, ``exclude``, ``cube``, ``region``, ``period``,
+            ``resolution``, ``grid`` or ``drivers``.
+        cube: set on a per-cube entry: the cube whose candidates were all refused at once
+            (by region, period, resolution, grid, an unusable description, or ``exclude``).
+        count: how many candidates the entry stands for (1 for a variable).
+        examples: a few of those candidates (sorted), for a per-cube entry.
+    """
 
     variable: URIRef
     reason: str
     constraint: str = ""
+    cube: URIRef | None = None
+    count: int = 1
+    examples: tuple = ()
 
 
 @dataclass
@@ -119,7 +174,8 @@ class Selection:
         job: the job spec.
         target: (cube, variable) of the target.
         inputs: the selected drivers.
-        excluded: refused candidates with reasons.
+        excluded: refused candidates with reasons (per variable, or per cube: see
+            :class:`Excluded`).
         sparql: the SPARQL text that ran (in order), for audit and replay.
     """
 
@@ -129,15 +185,30 @@ class Selection:
     excluded: list[Excluded] = field(default_factory=list)
     sparql: str = ""
 
+    @property
+    def excluded_candidates(self) -> int:
+        """How many candidates were refused (per-cube entries count all their variables)."""
+        return sum(e.count for e in self.excluded)
+
     def to_json(self) -> dict:
-        """``{"target", "inputs", "excluded", "sparql"}`` with IRIs as strings."""
+        """``{"target", "inputs", "excluded", "sparql"}`` with IRIs as strings.
+
+        Each excluded entry has ``variable``, ``reason`` and ``constraint``; a per-cube entry
+        also ``cube``, ``count`` and ``examples``.
+        """
+        excluded = []
+        for e in self.excluded:
+            item = {"variable": str(e.variable), "reason": e.reason, "constraint": e.constraint}
+            if e.cube is not None:
+                item.update(cube=str(e.cube), count=e.count, examples=[str(v) for v in e.examples])
+            excluded.append(item)
         return {
             "job": self.job.id,
             "target": {"cube": str(self.target[0]), "variable": str(self.target[1]),
                        "horizon": self.job.horizon},
             "inputs": [{"cube": str(i.cube), "variable": str(i.variable), "reason": i.reason}
                        for i in self.inputs],
-            "excluded": [{"variable": str(e.variable), "reason": e.reason} for e in self.excluded],
+            "excluded": excluded,
             "sparql": self.sparql,
         }
 
@@ -165,15 +236,30 @@ def select_inputs(store, job: JobSpec) -> Selection:
         EmptySelection: no target data in the job's region/period, or no driver left;
             the message names the constraint that emptied the set.
     """
+    with paused_gc():  # tens of thousands of short-lived rows, no cycles
+        return _select(store, job)
+
+
+def _select(store, job: JobSpec) -> Selection:
     ran: list[str] = []
 
     def q(text, **bindings):
         ran.append(text)
         return _rows(store, text, bindings)
 
+    def table(text, iris, **bindings):
+        ran.append(text)
+        return _table(store, text, bindings, iris)
+
     _check_terms(store, job, q)
-    cubes = {r["cube"]: _cube(r) for r in q(SELECT_CUBES)}
     obs_class = {r["obs"]: r["cls"] for r in q(SELECT_OBS_CLASSES, onto=store.iris.ontology_graph)}
+    cubes: dict[URIRef, _Cube | None] = {}
+
+    def cube_of(cube) -> _Cube | None:
+        if cube not in cubes:
+            rows = q(SELECT_CUBE, cube=cube)
+            cubes[cube] = _cube(rows[0]) if rows else None
+        return cubes[cube]
 
     # 1. the target
     if job.target_variable is not None:
@@ -181,14 +267,14 @@ def select_inputs(store, job: JobSpec) -> Selection:
         candidates = [(rows[0]["cube"], job.target_variable)]
     else:
         rows = q(SELECT_MEASURING, cls=job.target_class)
-        candidates = sorted({(r["cube"], r["var"]) for r in rows})
+        candidates = sorted({(r["cube"], r["var"]) for r in rows}, key=lambda cv: (str(cv[0]), str(cv[1])))
         if not candidates:
             raise EmptySelection(f"no variable in the graph measures a {_curie(job.target_class)}: "
                                  "ingest a cube with the target (or run 'cubegraph reason' if the "
                                  "inferred graph is stale)", constraint="target")
     target, why_not = None, []
     for cube, var in candidates:
-        problem = _misfit(cubes.get(cube), job, job.temporal_resolution)
+        problem = _misfit(cube_of(cube), job, job.temporal_resolution)
         if problem is None:
             target = (cube, var)
             break
@@ -197,19 +283,37 @@ def select_inputs(store, job: JobSpec) -> Selection:
         var, (constraint, text) = why_not[0]
         raise EmptySelection(f"no target {_curie(job.target)} has data for job '{job.id}': "
                              f"<{var}>: {text}", constraint=constraint)
-    resolution = job.temporal_resolution or cubes[target[0]].resolution
+    target_cube = cubes[target[0]]
+    resolution = job.temporal_resolution or target_cube.resolution
 
-    # 2. candidates with their reason
-    found: dict[URIRef, tuple[URIRef, str]] = {}
-    for cls in job.driver_classes:
-        stated = {r["var"] for r in q(SELECT_ASSERTED_MEMBERS, cls=cls, inferred=store.iris.inferred_graph)}
-        for r in q(SELECT_MEMBERS, cls=cls):
-            if r["var"] in found:
-                continue
-            r["asserted"] = r["var"] in stated
-            found[r["var"]] = (r["cube"], (r, cls))
+    # 2. candidates with their reason: members in cubes that fit the job (row by row), and
+    #    members in cubes that do not (one row per cube)
+    fit = {"jobWest": float(job.bbox[0]), "jobSouth": float(job.bbox[1]),
+           "jobEast": float(job.bbox[2]), "jobNorth": float(job.bbox[3]),
+           "jobStart": job.start.isoformat(), "jobEnd": job.end.isoformat(), "jobStep": resolution or ""}
+    found: dict[URIRef, tuple[URIRef, object]] = {}
+    unfit: dict[URIRef, dict] = {}  # cube -> its candidates (ordered set)
+    cube_vars: dict[URIRef, list[dict]] = {}  # variables of the cubes that fit (for step 5)
+    for k, cls in enumerate(job.driver_classes):
+        for r in table(SELECT_FITTING, ("cube", "var", "obs"), cls=cls,
+                       inferred=store.iris.inferred_graph, **fit):
+            cube, var = r["cube"], r["var"]
+            if cube not in cubes:
+                cubes[cube] = _cube(r)
+            if k == 0:
+                cube_vars.setdefault(cube, []).append(r)
+            if r["member"] == "true" and var not in found:
+                r["asserted"] = r["asserted"] == "true"
+                found[var] = (cube, (r, cls))
+        for r in table(SELECT_UNFIT, ("cube",), cls=cls, **fit):
+            cube = r["cube"]
+            if cube not in cubes:
+                cubes[cube] = _cube(r)
+            # Plain strings (sorted and counted natively): only a few become URIRefs.
+            unfit.setdefault(cube, {}).update(dict.fromkeys((r["vars"] or "").split()))
+    refused_elsewhere = {v for members in unfit.values() for v in members}
     for var in (*job.driver_variables, *job.include):
-        if var in job.driver_classes:
+        if var in job.driver_classes or var in found or str(var) in refused_elsewhere:
             continue
         rows = q(SELECT_VARIABLE, term=var)
         if rows:
@@ -223,40 +327,71 @@ def select_inputs(store, job: JobSpec) -> Selection:
         for cube, var in candidates:
             leaks.setdefault(var, f"measures the target phenomenon {_curie(job.target_class)}: leakage")
 
-    # 4. compatibility, then the job's own exclusions
+    # 4. compatibility, then the job's own exclusions. Order of reasons: true leakage (the
+    #    target, what derives from it), the job's own exclusions, the job's region/period/
+    #    resolution, then the target's grid, then "measures the target phenomenon".
     excluded_terms = set(job.exclude)
     selection = Selection(job=job, target=target)
-    target_cube = cubes.get(target[0])
-    for var in sorted(found):
-        cube, reason = found[var]
-        # Order of reasons: true leakage (the target, what derives from it), the job's own
-        # exclusions, the job's region/period/resolution, then the target's grid.
+    per_cube: dict[tuple, list] = {}  # (cube, constraint, text) -> variables refused together
+
+    def refuse(var, cube, problem=None) -> bool:
+        """Exclude ``var`` for a variable-level reason, or file it under its cube's."""
         if var in leaks and not leaks[var].startswith("measures the target"):
             selection.excluded.append(Excluded(var, leaks[var], "leakage"))
-            continue
-        if var in excluded_terms or cube in excluded_terms:
+        elif var in excluded_terms:
             selection.excluded.append(Excluded(var, "excluded by the job spec", "exclude"))
-            continue
-        problem = _misfit(cubes.get(cube), job, resolution)
-        if problem is not None:
-            selection.excluded.append(Excluded(var, problem[1], problem[0]))
-            continue
-        grid = _grid_misfit(cubes.get(cube), target_cube) if cube != target[0] else None
-        if grid is not None:
-            selection.excluded.append(Excluded(var, grid, "grid"))
+        elif cube in excluded_terms:
+            per_cube.setdefault((cube, "exclude", "excluded by the job spec"), []).append(var)
+        elif problem is not None:
+            per_cube.setdefault((cube, *problem), []).append(var)
+        else:
+            return False
+        return True
+
+    for var in sorted(found):
+        cube, reason = found[var]
+        problem = _misfit(cube_of(cube), job, resolution)
+        if problem is None and cube != target[0]:
+            grid = _grid_misfit(cubes.get(cube), target_cube)
+            problem = ("grid", grid) if grid is not None else None
+        if refuse(var, cube, problem):
             continue
         if var in leaks:
             selection.excluded.append(Excluded(var, leaks[var], "leakage"))
             continue
         text = "named in the job spec" if reason is None else _reason(*reason, obs_class)
         selection.inputs.append(SelectedInput(cube, var, text))
+    # Variables that a variable-level reason (or a fitting cube) claims first; the other
+    # candidates of a cube that does not fit are filed under its cube in one go.
+    claimed = {str(v) for v in (*leaks, *excluded_terms, *found)}
+    for cube in sorted(unfit, key=str):
+        problem = _misfit(cubes.get(cube), job, resolution) or (
+            "cube", "its extent, period or time step cannot be compared with the job's "
+                    "(several values, or values of an unexpected type)")
+        members = sorted(unfit[cube])
+        if cube in excluded_terms or not claimed.isdisjoint(members):
+            for var in map(URIRef, members):
+                if var not in found:
+                    refuse(var, cube, problem)
+        else:
+            per_cube.setdefault((cube, *problem), []).extend(members)
+    for (cube, constraint, text), variables in sorted(per_cube.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+        n = len(variables)
+        names = ", ".join(_local(v) for v in variables[:EXAMPLES])
+        more = f"{n} candidates in this cube, e.g. {names}" if n > EXAMPLES else \
+            f"{n} candidate{'s' if n > 1 else ''} in this cube: {names}"
+        selection.excluded.append(Excluded(cube, f"{text}; {more}", constraint, cube=cube, count=n,
+                                           examples=tuple(str.__new__(URIRef, v) for v in variables[:EXAMPLES])))
 
     # 5. neighbours: what else the cubes in play hold, and why it was not taken
     drivers = ", ".join(_curie(c) for c in job.driver_classes) or "the job's drivers"
     in_play = sorted({target[0], *(i.cube for i in selection.inputs)})
     distractors = set()
     for cube in in_play:
-        for r in q(SELECT_CUBE_VARIABLES, cube=cube):
+        rows = cube_vars.get(cube)
+        if rows is None:
+            rows = q(SELECT_CUBE_VARIABLES, cube=cube)
+        for r in rows:
             var = r["var"]
             if r["distractor"] in ("true", "1"):
                 distractors.add(var)
@@ -269,7 +404,7 @@ def select_inputs(store, job: JobSpec) -> Selection:
                     var, "measures nothing the ontology knows (no cg:measures): not one of "
                     f"{drivers}", "drivers"))
             else:
-                name = str(r["obs"]).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+                name = _local(r["obs"])
                 oc = obs_class.get(r["obs"])
                 what = f"{name}, a {_curie(oc)}" if oc is not None else name
                 selection.excluded.append(Excluded(
@@ -281,11 +416,12 @@ def select_inputs(store, job: JobSpec) -> Selection:
                 item.reason + "; the demo ground truth plants no effect for it (a distractor)")
     for i, item in enumerate(selection.excluded):
         if item.variable in distractors and "distractor" not in item.reason:
-            selection.excluded[i] = Excluded(
-                item.variable, item.reason + " (a distractor in the demo ground truth)", item.constraint)
+            selection.excluded[i] = replace(item, reason=item.reason + " (a distractor in the demo ground truth)")
     selection.sparql = "\n\n".join(dict.fromkeys(ran))
     if not selection.inputs:
-        counts = Counter(e.constraint for e in selection.excluded)
+        counts = Counter()
+        for e in selection.excluded:
+            counts[e.constraint] += e.count
         if not counts:
             raise EmptySelection(f"job '{job.id}' names no driver that the graph knows "
                                  f"(drivers: {', '.join(_curie(c) for c in job.driver_classes) or 'none'})",
@@ -293,7 +429,7 @@ def select_inputs(store, job: JobSpec) -> Selection:
         constraint, n = counts.most_common(1)[0]
         example = next(e for e in selection.excluded if e.constraint == constraint)
         raise EmptySelection(f"every candidate driver of job '{job.id}' was eliminated; "
-                             f"'{constraint}' removed {n} of {len(selection.excluded)}, e.g. "
+                             f"'{constraint}' removed {n} of {selection.excluded_candidates}, e.g. "
                              f"<{example.variable}>: {example.reason}", constraint=constraint)
     return selection
 
@@ -345,12 +481,18 @@ def _misfit(cube: _Cube | None, job: JobSpec, resolution: str | None):
     return None
 
 
-def _cube(row) -> _Cube:
+def _cube(row) -> _Cube | None:
+    """A cube's extent, period and step from a row of :data:`_CUBE_INFO` columns."""
+    if row.get("described", "true") not in ("true", "1", True):
+        return None
     bbox = None
-    if row["w"] is not None:
-        bbox = tuple(float(row[k]) for k in ("w", "s", "e", "n"))
-    return _Cube(bbox, _day(row["start"]), _day(row["end"]),
-                 str(row["res"]) if row["res"] is not None else None)
+    if all(row.get(k) is not None for k in ("w", "s", "e", "n")):
+        try:
+            bbox = tuple(float(row[k]) for k in ("w", "s", "e", "n"))
+        except ValueError:
+            bbox = None
+    return _Cube(bbox, _day(row.get("start")), _day(row.get("end")),
+                 str(row["res"]) if row.get("res") is not None else None)
 
 
 def _day(value) -> dt.date | None:
@@ -371,6 +513,25 @@ def _rows(store, text: str, bindings: dict) -> list[dict]:
     raw = json.loads(store.query(text, bindings=bindings).serialize("json"))
     names = raw["head"]["vars"]
     return [{n: _term(b.get(n)) for n in names} for b in raw["results"]["bindings"]]
+
+
+def _table(store, text: str, bindings: dict, iris=()) -> list[dict]:
+    """SELECT rows as plain strings (``None`` when unbound), read from the CSV results.
+
+    For the large queries: CSV carries no datatypes, so it is a fraction of the JSON and is
+    parsed by the C ``csv`` module. Columns named in ``iris`` become :class:`URIRef`.
+    """
+    raw = store.query(text, bindings=bindings).serialize("csv").decode("utf-8")
+    reader = csv.reader(io.StringIO(raw, newline=""))
+    names = next(reader, [])
+    out = []
+    for values in reader:
+        row = {n: (v if v != "" else None) for n, v in zip(names, values)}
+        for n in iris:
+            if row.get(n) is not None:
+                row[n] = str.__new__(URIRef, row[n])
+        out.append(row)
+    return out
 
 
 def _term(value):
@@ -396,6 +557,10 @@ def _reason(row, cls, obs_class) -> str:
     if oc is None:
         return f"measures {name}, hence a {_curie(cls)} ({how})"
     return f"measures {name}, a {_curie(oc)}, hence a {_curie(cls)} ({how})"
+
+
+def _local(iri) -> str:
+    return str(iri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 @lru_cache(maxsize=4096)

@@ -73,6 +73,11 @@ def names(items):
     return {str(i.variable).rsplit("/", 1)[-1] for i in items}
 
 
+def by_variable(excluded) -> dict:
+    """Local name of each refused variable -> its entry (a per-cube entry stands for its examples)."""
+    return {str(v).rsplit("/", 1)[-1]: e for e in excluded for v in (e.examples or (e.variable,))}
+
+
 def test_fire_job_selects_inferred_drivers_with_reasons(fire_store):
     sel = select_inputs(fire_store, load_job(FIRE))
     assert str(sel.target[1]).endswith("/variable/fire")
@@ -91,17 +96,24 @@ def test_leakage_guard_excludes_target_and_derived(fire_store):
 
 def test_incompatible_candidates_name_the_constraint(fire_store):
     sel = select_inputs(fire_store, load_job(FIRE))
-    reasons = {str(e.variable).rsplit("/", 1)[-1]: e.reason for e in sel.excluded}
+    reasons = {name: e.reason for name, e in by_variable(sel.excluded).items()}
     assert "does not overlap the job period 2020-01-01..2022-12-31" in reasons["ws"]
     assert reasons["ws"].startswith("period 2015-01-01..2016-12-31")
     assert "does not overlap the job region" in reasons["sm"]
     assert "temporal resolution P1M differs from P1D" in reasons["tp"]
+    ws = by_variable(sel.excluded)["ws"]  # refused with its cube: one entry per cube and constraint
+    assert ws.constraint == "period" and ws.cube == fire_store.iris.cube("old-meteo")
+    assert ws.variable == ws.cube and ws.count == 1 and reasons["ws"].endswith("1 candidate in this cube: ws")
 
 
 def test_to_json_shape(fire_store):
     out = select_inputs(fire_store, load_job(FIRE)).to_json()
     assert set(out) >= {"inputs", "excluded", "sparql"}
     assert set(out["inputs"][0]) == {"cube", "variable", "reason"}
+    assert all(set(e) >= {"variable", "reason", "constraint"} for e in out["excluded"])
+    per_cube = [e for e in out["excluded"] if "cube" in e]
+    assert per_cube and all(set(e) == {"variable", "reason", "constraint", "cube", "count", "examples"}
+                            for e in per_cube)
     assert "cg:measures" in out["sparql"]
     json.dumps(out)
 
@@ -203,3 +215,35 @@ def test_demo_drought_job_keeps_to_the_target_grid(demo_store):
     assert {str(i.variable).rsplit("/", 1)[-1] for i in selection.inputs} == {"sm", "tp", "t2m"}
     grid = [e for e in selection.excluded if e.constraint == "grid"]
     assert grid and all("cannot be aligned to the target" in e.reason for e in grid)
+
+
+def test_sparql_region_period_filter_agrees_with_the_reasons(mem_store):
+    """Edges of the in-SPARQL filter: touching extents/periods fit; unknown extents, periods
+    and steps are refused per cube with the named constraint; a big cube gets one entry."""
+    s = mem_store
+    init_store(s)
+    many = {f"t{i}": CF["air_temperature/"] for i in range(5)}
+    cubes = [
+        cube_graph(s.iris, "target", {"fire": CG.active_fire, "t2m": CF["air_temperature/"]},
+                   bbox=(19.0, 34.5, 29.7, 42.0)),
+        # touches the job region's (and the target grid's) east edge and the period's last day: fits
+        cube_graph(s.iris, "touching", {"rh": CF["relative_humidity/"]}, bbox=(29.7, 35.0, 31.0, 36.0),
+                   start="2022-12-31", end="2023-06-30"),
+        cube_graph(s.iris, "far", many, bbox=(100.0, 10.0, 110.0, 20.0)),
+    ]
+    no_extent = cube_graph(s.iris, "no-extent", {"ws": CF["wind_speed/"]})
+    no_extent[1].remove((None, CG.westBound, None))
+    no_step = cube_graph(s.iris, "no-step", {"tp": CF["precipitation_amount/"]})
+    no_step[1].remove((None, ns.DCAT.temporalResolution, None))
+    for c, g in (*cubes, no_extent, no_step):
+        s.replace_graph(c, g)
+    materialize(s)
+    sel = select_inputs(s, load_job(FIRE))
+    assert names(sel.inputs) == {"t2m", "rh"}
+    why = by_variable(sel.excluded)
+    assert why["ws"].constraint == "region" and "no known spatial extent" in why["ws"].reason
+    assert why["tp"].constraint == "resolution" and "no time axis with a regular step" in why["tp"].reason
+    far = [e for e in sel.excluded if e.cube == s.iris.cube("far")]
+    assert len(far) == 1 and far[0].count == 5 and len(far[0].examples) == 3
+    assert far[0].reason.endswith("5 candidates in this cube, e.g. t0, t1, t2")
+    assert sel.excluded_candidates == sum(e.count for e in sel.excluded)
