@@ -120,7 +120,7 @@ def demo(ctx, data_dir, runs_dir, jobs_dir, serve, port, max_samples):
         leaks = [e for e in sel.excluded if e.constraint == "leakage"]
         click.echo(f"   {job.id}: {len(sel.inputs)} inputs "
                    f"({', '.join(str(i.variable).rsplit('/', 1)[-1] for i in sel.inputs)}); "
-                   f"{len(sel.excluded)} excluded, {len(leaks)} for leakage")
+                   f"{sel.excluded_candidates} candidates excluded, {len(leaks)} for leakage")
     done(t0)
 
     runs = []
