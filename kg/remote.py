@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -158,16 +159,84 @@ class RemoteStore(Store):
 
 
 def _with_values(sparql: str, bindings: Mapping[str, object] | None) -> str:
-    """Bind variables through a trailing VALUES block built from validated terms.
+    """Bind variables with a ``VALUES`` block placed at the start of every WHERE group.
 
-    This gives the same answers as pyoxigraph's substitution for the queries cubegraph
-    writes (bound variables projected). Terms are serialised by pyoxigraph, never pasted.
+    At the start of the group (not after the query, where SPARQL would join it only with
+    the finished result), FILTERs, BINDs and subqueries inside that group see the values,
+    as with pyoxigraph's substitution. Terms are serialised by pyoxigraph, never pasted.
     """
     if not bindings:
         return sparql
     names = [str(n).lstrip("?$") for n in bindings]
     values = " ".join(to_ntriples_term(v) for v in bindings.values())
-    return f"{sparql}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
+    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }} "
+    spots = _where_groups(sparql)
+    if not spots:  # no group found (unusual text): fall back to the trailing form
+        return f"{sparql}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
+    out, last = [], 0
+    for pos in spots:
+        out.append(sparql[last:pos + 1])
+        out.append(block)
+        last = pos + 1
+    out.append(sparql[last:])
+    return "".join(out)
+
+
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_WORD = re.compile(r"[A-Za-z_]+")
+
+
+def _where_groups(text: str) -> list[int]:
+    """Offsets of the ``{`` opening each WHERE group (outer query and subqueries).
+
+    A small scanner that skips strings, IRIs and comments. Where a query has no WHERE
+    keyword (``SELECT * { ... }``), the first group outside a CONSTRUCT template counts.
+    """
+    spots, i, n = [], 0, len(text)
+    pending = False          # saw WHERE, waiting for its "{"
+    depth = 0
+    form = None
+    first_group = None
+    while i < n:
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if c in "\"'":
+            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else c
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                j += 2 if text[j] == "\\" else 1
+            i = j + len(quote)
+            continue
+        if c == "<":
+            m = _IRIREF.match(text, i)
+            if m:
+                i = m.end()
+                continue
+        if c.isalpha():
+            m = _WORD.match(text, i)
+            word = m.group(0).upper()
+            if word == "WHERE":
+                pending = True
+            elif form is None and word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+                form = word
+            i = m.end()
+            continue
+        if c == "{":
+            if pending:
+                spots.append(i)
+                pending = False
+            elif depth == 0 and first_group is None and form != "CONSTRUCT":
+                first_group = i
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        i += 1
+    if first_group is not None and first_group not in spots:
+        spots.append(first_group)  # the outer group of a query written without WHERE
+    return sorted(spots)
 
 
 def _term(b: dict):

@@ -66,3 +66,18 @@ def test_unreachable_endpoint_is_named():
     store = open_store(f"http://127.0.0.1:{free_port()}/sparql")
     with pytest.raises(StoreUnavailable, match="cannot reach the SPARQL endpoint"):
         store.count()
+
+
+def test_bindings_reach_filters_on_a_remote_store(oxigraph_server):
+    from rdflib import Literal, URIRef
+
+    store = open_store(oxigraph_server + "/query")
+    store.update("DROP SILENT ALL")
+    p = URIRef("http://ex.org/p")
+    store.replace_graph("http://ex.org/g", [(URIRef(f"http://ex.org/s{i}"), p, Literal(i)) for i in range(5)])
+    q = "SELECT ?limit ?s WHERE { ?s ?p ?o FILTER (?o < ?limit) } ORDER BY ?s"
+    rows = store.query(q, bindings={"limit": Literal(2)}).rows()
+    assert [str(r["s"]) for r in rows] == ["http://ex.org/s0", "http://ex.org/s1"]
+    tricky = 'SELECT ?x ?s WHERE { ?s ?p ?o FILTER (STR(?o) != "{ not a group }") }  # {'
+    assert len(store.query(tricky, bindings={"x": Literal("x")}).rows()) == 5
+    store.update("DROP SILENT ALL")
