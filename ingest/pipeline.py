@@ -49,6 +49,7 @@ from cubegraph.ontology.namespaces import CG, DCAT, PROV, RDF
 __all__ = [
     "IngestResult",
     "IngestSummary",
+    "describe_paths",
     "expand_paths",
     "ingest_cube",
     "ingest_paths",
@@ -372,6 +373,34 @@ def ingest_cube(store, path: str | Path, *, stats: bool = False, force: bool = F
         return prepared
     _write(store, [prepared])
     return prepared.result
+
+
+def describe_paths(store, paths: Iterable[str | Path]) -> list[tuple[URIRef, Graph]]:
+    """Read, describe and validate cubes WITHOUT writing: for callers that write them in a
+    transaction of their own, together with other graphs (e.g. a run and its output cubes).
+
+    Returns:
+        ``(cube IRI, description)`` per cube, in order; a graph to ``add`` (a new cube) or
+        ``replace_graph`` (a changed one): ``replace_graph`` is right in both cases.
+
+    Raises:
+        IngestError (or a subclass): the first cube that cannot be read or described, or
+            that fails validation. Nothing is written in any case.
+    """
+    claimed: dict[str, tuple[Path, str]] = {}
+    prepared: list[_Prepared] = []
+    for path in paths:
+        p = _prepare(store, Path(path), stats=False, force=True, slug=None, progress=False,
+                     claimed=claimed)
+        if isinstance(p, IngestResult):
+            if p.error is not None:
+                raise p.error
+            continue
+        prepared.append(p)
+    failures = validate_many({p.slug: p.graph for p in prepared})
+    if failures:
+        raise next(iter(failures.values()))
+    return [(p.result.cube, p.graph) for p in prepared]
 
 
 def ingest_paths(store, paths: Iterable[str | Path], *, stats: bool = False,

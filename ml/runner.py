@@ -13,11 +13,11 @@ results go back as linked data:
   explanation with one attribution per variable, and ``prov:wasGeneratedBy`` links from the
   output cubes.
 
-Whole or failed, never half: the run graph is written in one transaction at the end. A run
-that stops on an error is recorded as ``cg:status "failed"`` with the error, and the output
-cubes it may have ingested are removed in the same transaction. A process killed before the
-end leaves no run graph (and at most output cubes no run points to, which the next run with
-the same id replaces).
+Whole or failed, never half: the run graph and the descriptions of its output cubes are
+written in ONE transaction at the end. A run that stops on an error is recorded as
+``cg:status "failed"`` with the error, and nothing else of it is written. A process killed
+before the end leaves no run graph and no output cube in the graph (files it wrote under
+``artifacts`` stay on disk, unreferenced).
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from cubegraph.errors import CubegraphError
-from cubegraph.ingest.pipeline import ingest_paths
+from cubegraph.ingest.pipeline import describe_paths
 from cubegraph.kg.iris import Iris
 from cubegraph.ml.dataset import InputRef
-from cubegraph.ml.errors import InputReadError, MLError
+from cubegraph.ml.errors import InputReadError
 from cubegraph.ml.job import JobInputs, RunResult, run_training
 from cubegraph.ml.writeback import failed_run_graph, run_graph, save_model, write_predictions
 from cubegraph.ontology.namespaces import CG
@@ -119,22 +119,20 @@ def train_job(store, job: JobSpec, *, artifacts: str | Path, run_id: str | None 
         folder = Path(artifacts) / run_id
         model = save_model(result, folder / "model.pt")
         cubes = write_predictions(result, folder, run_id)
-        summary = ingest_paths(store, list(cubes.values()), progress=False)
-        if not summary.ok:
-            raise MLError("the run's output cubes failed to ingest: "
-                          + "; ".join(str(r.error) for r in summary.failed))
-        outputs = {kind: r.cube for kind, r in zip(cubes, summary.results)}
+        described = describe_paths(store, list(cubes.values()))
+        outputs = {kind: cube for kind, (cube, _) in zip(cubes, described)}
         g = run_graph(result, iris, run_id, outputs=outputs, artifacts={"model": model})
         _add_context(g, run_iri, job, selection_iri, selection, sources, iris, run_id)
-        store.replace_graph(run_iri, g)
+        # The run and its output cubes land together, or none of them does.
+        with store.transaction() as tx:
+            for cube, description in described:
+                tx.replace_graph(cube, description)
+            tx.replace_graph(run_iri, g)
         return RunRecord(run_iri, "succeeded", selection_iri, result, outputs, Path(model["path"]))
     except (CubegraphError, OSError, ValueError, RuntimeError) as exc:
         g = failed_run_graph(iris, run_id, inputs, exc, seed=job.seed, started=started)
         _add_context(g, run_iri, job, selection_iri, selection, sources, iris, run_id)
-        with store.transaction() as tx:
-            for cube in outputs.values():  # no output of a failed run stays behind
-                tx.drop_graph(cube)
-            tx.replace_graph(run_iri, g)
+        store.replace_graph(run_iri, g)
         return RunRecord(run_iri, "failed", selection_iri, error=exc)
 
 
