@@ -111,7 +111,6 @@ def train_job(store, job: JobSpec, *, artifacts: str | Path, run_id: str | None 
     started = dt.datetime.now(dt.timezone.utc)
     sources = _sources(store, selection)
     inputs = None
-    outputs: dict[str, URIRef] = {}
     try:
         inputs = _job_inputs(job, selection, sources, max_samples)
         result = run_training(inputs, seed=job.seed, model=job.model, task=job.task,
