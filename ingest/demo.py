@@ -154,6 +154,15 @@ def _crs_var():
     )
 
 
+def _planted_truth(effects) -> dict:
+    """The ``effects`` and ``ranking`` entries of a cube's ground truth, from (driver, strength, lag)."""
+    return {
+        "effects": [{"driver": d, "strength": s, "lag": l, "sign": 1 if s > 0 else -1}
+                    for d, s, l in effects],
+        "ranking": [d for d, s, _l in sorted(effects, key=lambda e: -abs(e[1]))],
+    }
+
+
 def _planted(attrs: dict, target: str, strength: float, lag: int) -> dict:
     attrs = dict(attrs)
     attrs.update(ground_truth_target=target, ground_truth_strength=float(strength),
@@ -295,9 +304,7 @@ def _fire_cube(rng, cfg):
         "standardisation": "z(x) = (x - mean(x)) / std(x) over the whole cube, on stored values",
         "intercept": round(b0, 6),
         "positive_rate": round(float(fire.mean()), 6),
-        "effects": [{"driver": d, "strength": s, "lag": l, "sign": 1 if s > 0 else -1}
-                    for d, s, l in FIRE_EFFECTS],
-        "ranking": [d for d, s, _l in sorted(FIRE_EFFECTS, key=lambda e: -abs(e[1]))],
+        **_planted_truth(FIRE_EFFECTS),
         "distractors": sorted(n for n in meta if n not in effects),
         "derived_from_target": {"burned_area": "active_fire", "fire_count_7d": "active_fire"},
         "leakage_note": "burned_area and fire_count_7d are computed from active_fire of the "
@@ -383,9 +390,7 @@ def _drought_cube(rng, cfg, index, lat0, lon0):
         "formula": "z_ndvi[t] = sum(strength * z(driver[t - lag])) + 0.45 * noise; "
                    "ndvi = 0.45 + 0.10 * z_ndvi (the 'ndvi' driver is z_ndvi itself: persistence)",
         "standardisation": "z(x) over the whole cube, on stored values",
-        "effects": [{"driver": d, "strength": s, "lag": l, "sign": 1 if s > 0 else -1}
-                    for d, s, l in DROUGHT_EFFECTS],
-        "ranking": [d for d, s, _l in sorted(DROUGHT_EFFECTS, key=lambda e: -abs(e[1]))],
+        **_planted_truth(DROUGHT_EFFECTS),
         "distractors": ["distractor_noise"],
         "derived_from_target": {"ndvi_anomaly": "ndvi"},
     }
@@ -455,9 +460,7 @@ def _tourism_cube(rng, cfg):
         "formula": "visitors[t] ~ Poisson(exp(3.0 + 0.3 * weekend[t] + "
                    "sum(strength * z(driver[t - lag]))))",
         "standardisation": "z(x) over the whole cube",
-        "effects": [{"driver": d, "strength": s, "lag": l, "sign": 1 if s > 0 else -1}
-                    for d, s, l in TOURISM_EFFECTS],
-        "ranking": [d for d, s, _l in sorted(TOURISM_EFFECTS, key=lambda e: -abs(e[1]))],
+        **_planted_truth(TOURISM_EFFECTS),
         "distractors": ["co", "o3"],
         "calendar_effects": {"weekend": 0.3},
         "derived_from_target": {},
