@@ -186,7 +186,7 @@ def _fire_cube(rng, cfg):
 
     time = pd.date_range(cfg["fire_start"], cfg["fire_end"], freq="D")
     steps, side = len(time), cfg["fire_side"]
-    doy = time.dayofyear.to_numpy()
+    doy = time.day_of_year.to_numpy()
     season = _season(doy)[:, None, None]
     lat, lon = _latlon_coords(39.5, 21.5, side, 0.01)  # ~1 km pixels in western Greece
 
@@ -322,7 +322,7 @@ def _drought_cube(rng, cfg, index, lat0, lon0):
 
     time = pd.date_range("2017-01-01", "2021-12-31", freq="8D")
     steps, side = len(time), cfg["drought_side"]
-    season = _season(time.dayofyear.to_numpy(), peak_day=60)[:, None, None]
+    season = _season(time.day_of_year.to_numpy(), peak_day=60)[:, None, None]
     lat, lon = _latlon_coords(lat0, lon0, side, 0.02)
     raw = {
         "sm": 120.0 + 25.0 * season + 20.0 * _field(rng, steps, side, phi=0.8),
@@ -406,7 +406,7 @@ def _tourism_cube(rng, cfg):
 
     time = pd.date_range("2021-01-01", "2022-12-31", freq="D")
     steps, side = len(time), cfg["tourism_side"]
-    season = _season(time.dayofyear.to_numpy(), peak_day=15)[:, None, None]
+    season = _season(time.day_of_year.to_numpy(), peak_day=15)[:, None, None]
     lat, lon = _latlon_coords(-22.8, -43.4, side, 0.05)  # Rio de Janeiro
     data = {
         "co": (1.5e-7 + 0.3e-7 * _field(rng, steps, side)).astype("float32"),
