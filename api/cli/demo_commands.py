@@ -8,12 +8,14 @@ individual commands, so the demo is also a smoke test of the real flow.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
 import click
 
 from cubegraph.api.cli import main
+from cubegraph.kg.iris import DEFAULT_BASE_IRI
 
 SUMMARY = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
@@ -78,6 +80,9 @@ def demo(ctx, data_dir, runs_dir, jobs_dir, serve, port, max_samples):
     from cubegraph.reasoning.materialize import materialize
     from cubegraph.reasoning.selection import select_inputs
 
+    if port and ctx.settings.base_iri == DEFAULT_BASE_IRI:
+        # Mint IRIs on the port the demo will serve, so every IRI it prints dereferences.
+        ctx.settings = dataclasses.replace(ctx.settings, base_iri=f"http://{ctx.settings.host}:{port}/")
     if serve:  # fail now, not after the whole run, when the port is taken
         _check_port_free(ctx.settings.host, port or ctx.settings.port)
     store = ctx.store()
