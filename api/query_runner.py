@@ -243,32 +243,41 @@ class ProcessRunner:
             CubegraphError: whatever the query raised (syntax error, 406, ...).
         """
         deadline = time.monotonic() + timeout
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise ServerBusy(f"every query worker stayed busy for {timeout:g} s: "
-                             "try again shortly") from None
         job = dataclasses.replace(job, generation=self._generation)
-        try:
-            worker.conn.send(job)
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                self._replace(worker)
-                worker = None
-                raise QueryTimeout(f"the query ran past the server's limit of {timeout:g} s "
-                                   "and was stopped: add a LIMIT or narrower patterns")
-            status, payload = worker.conn.recv()
-        except (EOFError, OSError) as exc:
-            if worker is not None:
-                self._replace(worker)
-                worker = None
-            raise StoreUnavailable(f"the query worker ended while answering ({exc}); "
-                                   "the query was not completed") from exc
-        finally:
-            if worker is not None:
-                self._idle.put(worker)
-        if status == "error":
-            raise payload
-        return payload
+        # A worker can die between jobs (a read-only snapshot beside a live writer is not
+        # guaranteed by pyoxigraph): queries only read, so one retry on a fresh worker is safe.
+        for attempt in (1, 2):
+            try:
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise ServerBusy(f"every query worker stayed busy for {timeout:g} s: "
+                                 "try again shortly") from None
+            try:
+                if not worker.process.is_alive():
+                    raise EOFError("the worker had stopped")
+                worker.conn.send(job)
+                if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                    self._replace(worker)
+                    worker = None
+                    raise QueryTimeout(f"the query ran past the server's limit of {timeout:g} s "
+                                       "and was stopped: add a LIMIT or narrower patterns")
+                status, payload = worker.conn.recv()
+            except (EOFError, OSError) as exc:
+                if worker is not None:
+                    self._replace(worker)
+                    worker = None
+                if attempt == 2 or time.monotonic() >= deadline:
+                    raise StoreUnavailable(f"the query worker ended while answering ({exc}); "
+                                           "the query was not completed") from exc
+                log.warning("a query worker had ended (%s): retrying on a fresh one", exc)
+                continue
+            finally:
+                if worker is not None:
+                    self._idle.put(worker)
+            if status == "error":
+                raise payload
+            return payload
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         """Stop every worker (politely first, then by force)."""
