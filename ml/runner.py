@@ -36,6 +36,7 @@ from cubegraph.kg.iris import Iris
 from cubegraph.ml.dataset import InputRef
 from cubegraph.ml.errors import InputReadError
 from cubegraph.ml.job import JobInputs, RunResult, run_training
+from cubegraph.ml.plots import shap_bar_chart
 from cubegraph.ml.writeback import failed_run_graph, run_graph, save_model, write_predictions
 from cubegraph.ontology.namespaces import CG
 from cubegraph.reasoning.jobs import JobSpec
@@ -66,6 +67,7 @@ class RunRecord:
         result: the :class:`RunResult` (``None`` when the run failed).
         outputs: output cube IRIs (predictions, attributions).
         model_path: the saved model file.
+        chart: the SHAP importance chart (PNG) beside it.
         error: the error of a failed run.
     """
 
@@ -76,6 +78,7 @@ class RunRecord:
     outputs: dict[str, URIRef] = field(default_factory=dict)
     model_path: Path | None = None
     error: BaseException | None = None
+    chart: Path | None = None
 
 
 def new_run_id(job: JobSpec) -> str:
@@ -117,6 +120,8 @@ def train_job(store, job: JobSpec, *, artifacts: str | Path, run_id: str | None 
                               progress=progress)
         folder = Path(artifacts) / run_id
         model = save_model(result, folder / "model.pt")
+        chart = shap_bar_chart(result.explanation, folder / "shap.png",
+                               title=f"{job.title or job.id}: SHAP importance")
         cubes = write_predictions(result, folder, run_id)
         described = describe_paths(store, list(cubes.values()))
         outputs = {kind: cube for kind, (cube, _) in zip(cubes, described)}
@@ -127,7 +132,8 @@ def train_job(store, job: JobSpec, *, artifacts: str | Path, run_id: str | None 
             for cube, description in described:
                 tx.replace_graph(cube, description)
             tx.replace_graph(run_iri, g)
-        return RunRecord(run_iri, "succeeded", selection_iri, result, outputs, Path(model["path"]))
+        return RunRecord(run_iri, "succeeded", selection_iri, result, outputs, Path(model["path"]),
+                         chart=chart)
     except (CubegraphError, OSError, ValueError, RuntimeError) as exc:
         g = failed_run_graph(iris, run_id, inputs, exc, seed=job.seed, started=started)
         _add_context(g, run_iri, job, selection_iri, selection, sources, iris, run_id)

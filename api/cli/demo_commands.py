@@ -146,6 +146,7 @@ def demo(ctx, data_dir, runs_dir, jobs_dir, serve, port, max_samples):
     click.echo(f"   catalog search:   {base}api/search?text=fire")
     for record in runs:
         click.echo(f"   run:              {record.run}")
+        click.echo(f"     SHAP chart:     {record.chart}")
         click.echo(f"     audit:          {base}api/audit?iri={record.outputs['predictions']}")
     click.echo("   example queries:  examples/queries/*.rq  (cubegraph query @FILE)")
 

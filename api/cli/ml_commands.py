@@ -36,5 +36,6 @@ def train(ctx, job, artifacts, run_id, max_samples):
     click.echo(record.result.summary_table())
     click.echo(f"\nrun:        <{record.run}>")
     click.echo(f"model:      {record.model_path}")
+    click.echo(f"SHAP chart: {record.chart}")
     for kind, cube in record.outputs.items():
         click.echo(f"{kind + ':':<12}<{cube}>")

@@ -136,3 +136,13 @@ def test_a_killed_run_leaves_no_run_graph(demo, tmp_path):
     with open_store(store) as after:
         assert after.has_graph(after.iris.job("greece-next-day-fire"))  # the selection landed
         assert not after.has_graph(after.iris.run("killed"))  # but no half run
+
+
+def test_the_run_leaves_a_shap_chart_beside_the_model(fire_run):
+    from PIL import Image
+
+    assert fire_run.chart == fire_run.model_path.with_name("shap.png")
+    with Image.open(fire_run.chart) as img:
+        assert img.format == "PNG" and img.width > 500 and img.height > 300
+        colours = img.convert("RGB").getcolors(maxcolors=1 << 20)
+    assert len(colours) > 20  # bars, text and legend, not a blank canvas
