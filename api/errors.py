@@ -39,12 +39,6 @@ class InvalidPath(ApiError):
     http_status = 400
 
 
-class ResourceNotFound(ApiError):
-    """Raised when a page's path names an IRI the store knows nothing about."""
-
-    http_status = 404
-
-
 class ServiceDisabled(ApiError):
     """Raised when a query uses ``SERVICE`` with an endpoint not on the allow-list."""
 

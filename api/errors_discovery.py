@@ -41,7 +41,8 @@ class UnknownPhenomenon(DiscoveryError):
 
 
 class ResourceNotFound(DiscoveryError):
-    """Raised when an IRI (a cube to export, a resource to audit) is not in the store."""
+    """Raised when an IRI (a page's path, a cube to export, a resource to audit) is not in
+    the store."""
 
     http_status = 404
 

@@ -19,7 +19,8 @@ from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import Literal, URIRef
 
 from cubegraph.api.app import get_state
-from cubegraph.api.errors import NotAcceptable, ResourceNotFound
+from cubegraph.api.errors import NotAcceptable
+from cubegraph.api.errors_discovery import ResourceNotFound
 from cubegraph.api.negotiation import (
     PAGE_OFFERS,
     choose,

@@ -234,16 +234,7 @@ def interpret(raw: RawCube) -> CubeMetadata:
     Raises:
         EmptyCube: when no array of the cube is a data variable.
     """
-    meta = CubeMetadata(
-        path=raw.path,
-        format=raw.format,
-        format_version=raw.format_version,
-        media_type=raw.media_type,
-        byte_size=raw.byte_size,
-        fingerprint=raw.fingerprint,
-        fingerprint_algorithm=raw.fingerprint_algorithm,
-        attrs=dict(raw.attrs),
-    )
+    meta = CubeMetadata(**raw.distribution_facts(), attrs=dict(raw.attrs))
     for code, message, variable in raw.notes:
         meta.warn(code, message, variable)
 

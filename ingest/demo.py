@@ -130,6 +130,15 @@ def _latlon_coords(lat0, lon0, side, step):
     return lat, lon
 
 
+def _grid_coords(time, lat, lon, **time_attrs):
+    """CF coordinates of a regular latitude/longitude grid over time."""
+    return {
+        "time": ("time", time, {"standard_name": "time", "axis": "T", **time_attrs}),
+        "lat": ("lat", lat, {"standard_name": "latitude", "units": "degrees_north", "axis": "Y"}),
+        "lon": ("lon", lon, {"standard_name": "longitude", "units": "degrees_east", "axis": "X"}),
+    }
+
+
 def _global_attrs(title, summary, **extra):
     out = {
         "Conventions": _CONVENTIONS,
@@ -279,11 +288,7 @@ def _fire_cube(rng, cfg):
     enc["burned_area"] = enc_ba
     ds = xr.Dataset(
         variables,
-        coords={
-            "time": ("time", time, {"standard_name": "time", "axis": "T", "long_name": "time"}),
-            "lat": ("lat", lat, {"standard_name": "latitude", "units": "degrees_north", "axis": "Y"}),
-            "lon": ("lon", lon, {"standard_name": "longitude", "units": "degrees_east", "axis": "X"}),
-        },
+        coords=_grid_coords(time, lat, lon, long_name="time"),
         attrs=_global_attrs(
             "Greece daily wildfire danger datacube (demo)",
             "Synthetic next-day wildfire cube modelled on the DeepCube Greece datacube: daily "
@@ -371,11 +376,7 @@ def _drought_cube(rng, cfg, index, lat0, lon0):
     variables["crs"] = _crs_var().variable
     ds = xr.Dataset(
         variables,
-        coords={
-            "time": ("time", time, {"standard_name": "time", "axis": "T"}),
-            "lat": ("lat", lat, {"standard_name": "latitude", "units": "degrees_north", "axis": "Y"}),
-            "lon": ("lon", lon, {"standard_name": "longitude", "units": "degrees_east", "axis": "X"}),
-        },
+        coords=_grid_coords(time, lat, lon),
         attrs=_global_attrs(
             f"Africa drought impact minicube {index:02d} (demo)",
             "Synthetic 8-daily drought minicube modelled on the DeepCube Africa minicubes: NDVI "
@@ -440,11 +441,7 @@ def _tourism_cube(rng, cfg):
     variables["crs"] = _crs_var().variable
     ds = xr.Dataset(
         variables,
-        coords={
-            "time": ("time", time, {"standard_name": "time", "axis": "T"}),
-            "lat": ("lat", lat, {"standard_name": "latitude", "units": "degrees_north", "axis": "Y"}),
-            "lon": ("lon", lon, {"standard_name": "longitude", "units": "degrees_east", "axis": "X"}),
-        },
+        coords=_grid_coords(time, lat, lon),
         attrs=_global_attrs(
             "Brazil tourism environmental impact cube (demo)",
             "Synthetic daily atmospheric composition, thermal comfort and visitor counts around "

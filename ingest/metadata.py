@@ -8,7 +8,7 @@ them into RDF). They hold no RDF and touch no store, so every stage can be teste
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -152,8 +152,9 @@ class VariableMetadata:
 
 
 @dataclass
-class CubeMetadata:
-    """Everything ingest knows about one cube before it becomes RDF.
+class DistributionFacts:
+    """What a reader learns about the stored distribution itself (shared by the reader's
+    raw view and the interpreted metadata).
 
     Attributes:
         path: absolute path of the store or file.
@@ -163,6 +164,27 @@ class CubeMetadata:
         byte_size: bytes on disk (the sum over a zarr store's files).
         fingerprint: hex sha256 of the content fingerprint (see ``fingerprint.py``).
         fingerprint_algorithm: name of the fingerprint recipe, e.g. ``"zarr-metadata+listing/v1"``.
+    """
+
+    path: Path
+    format: str
+    format_version: str
+    media_type: str
+    byte_size: int
+    fingerprint: str
+    fingerprint_algorithm: str
+
+    def distribution_facts(self) -> dict[str, Any]:
+        """The facts above as keyword arguments (to carry them into another record)."""
+        return {f.name: getattr(self, f.name) for f in fields(DistributionFacts)}
+
+
+@dataclass
+class CubeMetadata(DistributionFacts):
+    """Everything ingest knows about one cube before it becomes RDF.
+
+    Attributes:
+        (the :class:`DistributionFacts`, then)
         attrs: the global attributes.
         dimensions: the cube's dimensions, in file order.
         variables: the data variables (coordinates, bounds and grid mappings excluded).
@@ -175,13 +197,6 @@ class CubeMetadata:
         warnings: oddities found on the way (the cube still lands).
     """
 
-    path: Path
-    format: str
-    format_version: str
-    media_type: str
-    byte_size: int
-    fingerprint: str
-    fingerprint_algorithm: str
     attrs: dict[str, Any] = field(default_factory=dict)
     dimensions: list[DimensionMetadata] = field(default_factory=list)
     variables: list[VariableMetadata] = field(default_factory=list)

@@ -25,6 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 from cubegraph.ingest.errors import CubeNotFound, CubeReadError, ReaderNotFound
+from cubegraph.ingest.metadata import DistributionFacts
 from cubegraph.ingest.fingerprint import (
     StoreListing,
     fingerprint_netcdf,
@@ -80,16 +81,9 @@ class RawArray:
 
 
 @dataclass
-class RawCube:
-    """What a reader found: global attributes, arrays, and the distribution facts."""
+class RawCube(DistributionFacts):
+    """What a reader found: the distribution facts, global attributes and arrays."""
 
-    path: Path
-    format: str
-    format_version: str
-    media_type: str
-    byte_size: int
-    fingerprint: str
-    fingerprint_algorithm: str
     attrs: dict[str, Any] = field(default_factory=dict)
     arrays: dict[str, RawArray] = field(default_factory=dict)
     dim_sizes: dict[str, int] = field(default_factory=dict)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from pathlib import Path
-from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -20,10 +19,10 @@ from cubegraph.kg.errors import (
     StoreUnavailable,
     UnknownFormat,
 )
-from cubegraph.kg.formats import guess_format, holds_graphs, rdf_format
+from cubegraph.kg.formats import holds_graphs, rdf_format
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.results import SOLUTION_FORMATS, QueryResult
-from cubegraph.kg.store import Store
+from cubegraph.kg.store import Store, read_rdf_source
 
 _OX_RDF = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -112,20 +111,7 @@ class EmbeddedStore(Store):
 
     # --- bulk data ----------------------------------------------------------------------------
     def load(self, source, *, format=None, graph=None):
-        if isinstance(source, (str, Path)):
-            path = Path(source)
-            if not path.exists():
-                raise FileNotFoundError(f"no such RDF file: '{path}'")
-            if path.is_dir():
-                raise RDFSyntaxError(f"'{path}' is a folder, not an RDF file")
-            fmt = rdf_format(format) if format else guess_format(path)
-            data, name = path.read_bytes(), str(path)
-        else:
-            if format is None:
-                raise UnknownFormat("the format of RDF data given as bytes must be named")
-            fmt = rdf_format(format)
-            data = source if isinstance(source, bytes) else source.read()
-            name = "the data"
+        fmt, data, name = read_rdf_source(source, format)
         to_graph = None
         if graph is not None:
             if holds_graphs(fmt):

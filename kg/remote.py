@@ -26,11 +26,11 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from cubegraph.kg._convert import to_ntriples_term
-from cubegraph.kg.errors import QuerySyntaxError, RDFSyntaxError, StoreError, StoreUnavailable, UnknownFormat
-from cubegraph.kg.formats import guess_format, holds_graphs, rdf_format
+from cubegraph.kg.errors import QuerySyntaxError, RDFSyntaxError, StoreUnavailable, UnknownFormat
+from cubegraph.kg.formats import holds_graphs, rdf_format
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.results import QueryResult
-from cubegraph.kg.store import Store
+from cubegraph.kg.store import Store, read_rdf_source
 
 _RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
                    "rdfxml": "xml", "jsonld": "json-ld"}
@@ -105,16 +105,7 @@ class RemoteStore(Store):
         self.connector.post(self.connector.update_endpoint, [("update", sparql)], "*/*", "update")
 
     def load(self, source, *, format=None, graph=None):
-        if isinstance(source, (str, Path)):
-            path = Path(source)
-            if not path.exists():
-                raise FileNotFoundError(f"no such RDF file: '{path}'")
-            fmt = rdf_format(format) if format else guess_format(path)
-            data, name = path.read_bytes(), str(path)
-        else:
-            if format is None:
-                raise UnknownFormat("the format of RDF data given as bytes must be named")
-            fmt, data, name = rdf_format(format), (source if isinstance(source, bytes) else source.read()), "the data"
+        fmt, data, name = read_rdf_source(source, format)
         ds = Dataset()
         try:
             ds.parse(data=data, format=_RDFLIB_FORMATS[fmt])

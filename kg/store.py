@@ -27,7 +27,8 @@ from typing import BinaryIO
 from rdflib import Graph, URIRef, Variable
 
 from cubegraph.kg._convert import to_ntriples_term
-from cubegraph.kg.errors import GraphNotFound, InvalidTerm
+from cubegraph.kg.errors import GraphNotFound, InvalidTerm, RDFSyntaxError, UnknownFormat
+from cubegraph.kg.formats import guess_format, rdf_format
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.results import QueryResult
 
@@ -265,6 +266,27 @@ class Transaction:
             self.commit()
         # On error: drop the buffer; nothing was sent, so nothing needs rolling back.
         self.operations.clear()
+
+
+def read_rdf_source(source, format: str | None) -> tuple[str, bytes, str]:
+    """What ``Store.load`` was given, as (format name, bytes, a name for messages).
+
+    Raises:
+        FileNotFoundError: the path does not exist.
+        RDFSyntaxError: the path is a folder.
+        UnknownFormat: the format is unknown, or cannot be guessed (bytes need a name).
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.exists():
+            raise FileNotFoundError(f"no such RDF file: '{path}'")
+        if path.is_dir():
+            raise RDFSyntaxError(f"'{path}' is a folder, not an RDF file")
+        fmt = rdf_format(format) if format else guess_format(path)
+        return fmt, path.read_bytes(), str(path)
+    if format is None:
+        raise UnknownFormat("the format of RDF data given as bytes must be named")
+    return rdf_format(format), (source if isinstance(source, bytes) else source.read()), "the data"
 
 
 def _iri(value: str) -> str:
