@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from flask import Flask, current_app, request
 
 from cubegraph.api.errors import register_error_handlers
+from cubegraph.api.query_path import QueryPath
 from cubegraph.api.query_runner import ProcessRunner, ThreadRunner
 from cubegraph.kg import DEFAULT_BASE_IRI, Store, open_store
 
@@ -130,6 +131,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     # Last: its catch-all route serves every path the other faces do not own.
     app.register_blueprint(pages.bp)
     app.after_request(_read_headers)
+    # Plain queries skip Flask's request machinery; everything else reaches the app as before.
+    app.wsgi_app = QueryPath(app)
     return app
 
 

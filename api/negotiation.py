@@ -17,6 +17,7 @@ Terms:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Collection, Mapping
 from urllib.parse import quote
@@ -159,6 +160,9 @@ class ResultFormats:
         return self.graph if kind == "graph" else self.solutions
 
 
+# Cached: clients send the same few Accept headers again and again, and werkzeug's matching
+# costs more than a small query. Failures (406) raise, so they are never cached.
+@functools.lru_cache(maxsize=256)
 def result_formats(accept: str | None, format_param: str | None = None) -> ResultFormats:
     """Negotiate the format of a query's answer for both kinds at once.
 

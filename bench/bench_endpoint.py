@@ -294,10 +294,13 @@ def wait_ready(port: int, path: str, proc: subprocess.Popen, timeout: float = 12
     raise RuntimeError("server did not start")
 
 
-def start_cubegraph(store_dir: Path, port: int, workers: int) -> subprocess.Popen:
+def start_cubegraph(store_dir: Path, port: int, workers: int, *,
+                    pythonpath: str | None = None) -> subprocess.Popen:
     run = ("import cubegraph.api.cli.serve_commands; from cubegraph.api.cli import main; "
            "main(prog_name='cubegraph')")
     env = {**os.environ, "CUBEGRAPH_TOKEN": TOKEN}
+    if pythonpath:  # another checkout of cubegraph (a folder holding cubegraph/), for before/after
+        env["PYTHONPATH"] = pythonpath
     proc = subprocess.Popen([sys.executable, "-c", run, "--store", str(store_dir), "--base-iri", BASE,
                              "serve", "--port", str(port), "--workers", str(workers),
                              "--timeout", "120"],
@@ -350,12 +353,23 @@ def run_size(size: int, args, root: Path) -> dict:
              "oxigraph": _Http(ox_port, "/query", fresh=False),
              "cubegraph_fresh": _Http(cg_port, "/sparql", fresh=True),
              "oxigraph_fresh": _Http(ox_port, "/query", fresh=True)}
+    base_proc = None
+    if args.baseline:
+        # The baseline reads its own copy: two servers cannot hold one store's write lock.
+        shutil.copytree(ours, root / "baseline")
+        base_port = free_port()
+        base_proc = start_cubegraph(root / "baseline", base_port, args.workers,
+                                    pythonpath=str(args.baseline))
+        modes["baseline"] = _Http(base_port, "/sparql", fresh=False)
+        modes["baseline_fresh"] = _Http(base_port, "/sparql", fresh=True)
     try:
         result.update(latencies(modes, reps))
         for mode in modes.values():
             mode.close()
         result["cubegraph_8_clients"] = throughput(cg_port, "/sparql", 8, args.throughput_seconds)
         result["oxigraph_8_clients"] = throughput(ox_port, "/query", 8, args.throughput_seconds)
+        if base_proc is not None:
+            result["baseline_8_clients"] = throughput(base_port, "/sparql", 8, args.throughput_seconds)
         if triples >= args.load_at:
             load = throughput(cg_port, "/sparql", 16, args.load_seconds, update_path="/sparql",
                               update_share=args.update_share)
@@ -365,6 +379,8 @@ def run_size(size: int, args, root: Path) -> dict:
     finally:
         stop(cg_proc)
         stop(ox_proc)
+        if base_proc is not None:
+            stop(base_proc)
     result["load_average_after"] = os.getloadavg()[0]
     report(result)
     shutil.rmtree(root, ignore_errors=True)
@@ -372,19 +388,27 @@ def run_size(size: int, args, root: Path) -> dict:
 
 
 def report(r: dict) -> None:
+    has_base = "baseline" in r
     for suffix, title in (("", "one keep-alive connection"), ("_fresh", "a new connection per request")):
         print(f"\n{r['triples']} triples, {title}:")
-        print("| query | in-process ms | cubegraph HTTP ms | ratio | Oxigraph HTTP ms | ratio | ok |")
-        print("|---|---:|---:|---:|---:|---:|:-:|")
+        print("| query | in-process ms | cubegraph HTTP ms | ratio | Oxigraph HTTP ms | ratio | ok |"
+              + (" baseline ms | ratio |" if has_base else ""))
+        print("|---|---:|---:|---:|---:|---:|:-:|" + ("---:|---:|" if has_base else ""))
         for name, _, _ in MIX:
             base = r["in_process"][name]
             ours, theirs = r["cubegraph" + suffix][name], r["oxigraph" + suffix][name]
             ok = "yes" if ours <= theirs else "NO"
-            print(f"| {name} | {base * 1e3:.2f} | {ours * 1e3:.2f} | {ours / base:.2f} | "
-                  f"{theirs * 1e3:.2f} | {theirs / base:.2f} | {ok} |")
+            line = (f"| {name} | {base * 1e3:.2f} | {ours * 1e3:.2f} | {ours / base:.2f} | "
+                    f"{theirs * 1e3:.2f} | {theirs / base:.2f} | {ok} |")
+            if has_base:
+                before = r["baseline" + suffix][name]
+                line += f" {before * 1e3:.2f} | {before / base:.2f} |"
+            print(line)
     a, b = r["cubegraph_8_clients"], r["oxigraph_8_clients"]
     print(f"8 clients: cubegraph {a['per_second']:.0f} req/s ({a['errors']} errors), "
-          f"Oxigraph {b['per_second']:.0f} req/s ({b['errors']} errors)")
+          f"Oxigraph {b['per_second']:.0f} req/s ({b['errors']} errors)"
+          + (f", baseline {r['baseline_8_clients']['per_second']:.0f} req/s "
+             f"({r['baseline_8_clients']['errors']} errors)" if has_base else ""))
     if "sustained_16_clients" in r:
         s = r["sustained_16_clients"]
         print(f"16 clients sustained: {s['requests']} requests ({s['per_second']:.0f}/s), "
@@ -402,6 +426,9 @@ def main() -> None:
                         help="run the sustained load at sizes with at least this many triples")
     parser.add_argument("--update-share", type=float, default=0.2,
                         help="share of updates in the sustained load")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also measure the cubegraph found in DIR/cubegraph (an older "
+                             "checkout), in the same run: before/after columns")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "endpoint.json")
     args = parser.parse_args()
     results = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "sizes": []}
