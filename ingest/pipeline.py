@@ -37,7 +37,7 @@ from rdflib import Graph, URIRef
 
 from cubegraph.errors import CubegraphError
 from cubegraph.ingest.conventions import interpret
-from cubegraph.ingest.describe import Revision, describe_cube
+from cubegraph.ingest.describe import Description, Revision, describe_triples
 from cubegraph.ingest.errors import CubeNotFound, IngestError, ReaderNotFound
 from cubegraph.ingest.metadata import CubeMetadata, IngestWarning
 from cubegraph.ingest.readers import installed_readers, reader_for
@@ -236,7 +236,7 @@ def slug_for(path: Path) -> str:
 class _Prepared:
     result: IngestResult
     slug: str
-    graph: Graph
+    description: Description
 
 
 def _now() -> str:
@@ -311,16 +311,16 @@ def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
             from cubegraph.ingest.stats import compute_stats
 
             compute_stats(meta, progress=progress)
-        graph = describe_cube(meta, iris, slug=slug, ingested_at=_now(), revision=revision)
+        description = describe_triples(meta, iris, slug=slug, ingested_at=_now(), revision=revision)
         status = REPLACED if row is not None else INGESTED
-        return _Prepared(IngestResult(path, status, cube, list(meta.warnings)), slug, graph)
+        return _Prepared(IngestResult(path, status, cube, list(meta.warnings)), slug, description)
     except CubegraphError as exc:
         return IngestResult(path, FAILED, error=exc)
 
 
 def _write(store, prepared: list[_Prepared]) -> None:
     """Validate, then write every valid description in ONE transaction."""
-    failures = validate_many({p.slug: p.graph for p in prepared})
+    failures = validate_many({p.slug: p.description for p in prepared})
     valid = []
     for p in prepared:
         if p.slug in failures:
@@ -332,19 +332,19 @@ def _write(store, prepared: list[_Prepared]) -> None:
     try:
         with store.transaction() as tx:
             for p in valid:
-                if p.result.status == INGESTED:
-                    # New cube: its graph was absent when prepared (the store lock keeps
-                    # other writers out), and dropping an absent graph still costs as
-                    # much as the insert itself.
-                    tx.add(p.result.cube, p.graph)
-                else:
-                    tx.replace_graph(p.result.cube, p.graph)
+                if p.result.status != INGESTED:
+                    tx.drop_graph(p.result.cube)
+                # A new cube's graph was absent when prepared (the store lock keeps other
+                # writers out): a batch of new cubes is add-only, which the store applies
+                # natively (no SPARQL text), and dropping an absent graph would cost as
+                # much as the insert.
+                tx.add_nquads(p.description.nquads())
     except CubegraphError as exc:
         for p in valid:
             p.result.status, p.result.error = FAILED, exc
         return
     for p in valid:
-        p.result.triples = len(p.graph)
+        p.result.triples = len(p.description)
 
 
 def ingest_cube(store, path: str | Path, *, stats: bool = False, force: bool = False,
@@ -397,10 +397,10 @@ def describe_paths(store, paths: Iterable[str | Path]) -> list[tuple[URIRef, Gra
                 raise p.error
             continue
         prepared.append(p)
-    failures = validate_many({p.slug: p.graph for p in prepared})
+    failures = validate_many({p.slug: p.description for p in prepared})
     if failures:
         raise next(iter(failures.values()))
-    return [(p.result.cube, p.graph) for p in prepared]
+    return [(p.result.cube, p.description.graph()) for p in prepared]
 
 
 def ingest_paths(store, paths: Iterable[str | Path], *, stats: bool = False,

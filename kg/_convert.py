@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from cubegraph.kg.errors import InvalidTerm
+from cubegraph.kg.errors import InvalidTerm, RDFSyntaxError
 
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _XSD_STRING = str(XSD.string)
@@ -79,3 +79,32 @@ def _bnode_label(value: str) -> str:
     if _BNODE_LABEL.fullmatch(value):
         return value
     return "b" + hashlib.sha1(value.encode("utf-8")).hexdigest()
+
+
+def parse_nquads(text: str, *, rename_blank_nodes: bool = True):
+    """Lazily parse N-Quads ``text`` into pyoxigraph quads.
+
+    Blank nodes get fresh labels by default, scoped to this text, as one SPARQL ``INSERT
+    DATA`` gives them.
+
+    Raises (while iterating):
+        RDFSyntaxError: the text is not N-Quads (the message gives the line).
+    """
+    try:
+        yield from ox.parse(text, ox.RdfFormat.N_QUADS, rename_blank_nodes=rename_blank_nodes)
+    except SyntaxError as exc:
+        raise RDFSyntaxError(f"N-Quads text does not parse: {exc}") from exc
+
+
+def checked_nquads(text: str) -> dict[str | None, str]:
+    """N-Quads ``text`` as N-Triples per graph (None: the default graph), written back from
+    the parsed terms: safe to put in SPARQL text.
+
+    Raises:
+        RDFSyntaxError: the text is not N-Quads.
+    """
+    graphs: dict[str | None, list[str]] = {}
+    for q in parse_nquads(text, rename_blank_nodes=False):
+        g = None if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
+        graphs.setdefault(g, []).append(f"{q.subject} {q.predicate} {q.object} .")
+    return {g: "\n".join(lines) for g, lines in graphs.items()}

@@ -6,12 +6,13 @@ Nothing outside this module and ``_convert`` touches pyoxigraph objects.
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from cubegraph.kg._convert import from_ox, to_ox
+from cubegraph.kg._convert import from_ox, parse_nquads, to_ox
 from cubegraph.kg.errors import (
     QuerySyntaxError,
     RDFSyntaxError,
@@ -52,6 +53,7 @@ class EmbeddedStore(Store):
     """
 
     supports_transactions = True
+    native_insert = True
 
     def __init__(self, path: str | Path | None = None, *, iris: Iris | None = None,
                  read_only: bool = False):
@@ -124,6 +126,16 @@ class EmbeddedStore(Store):
             raise RDFSyntaxError(f"{name} is not valid {fmt}: {exc}") from exc
         except ValueError as exc:
             raise RDFSyntaxError(f"{name} could not be loaded as {fmt}: {exc}") from exc
+
+    def _insert_nquads(self, texts):
+        # One pyoxigraph transaction (extend is atomic; a parse error while it iterates
+        # writes nothing): faster than the same quads as a SPARQL INSERT DATA.
+        if self.read_only:
+            raise StoreError(f"the store at {self.location} is open read-only")
+        try:
+            self._ox.extend(itertools.chain.from_iterable(parse_nquads(t) for t in texts))
+        except OSError as exc:
+            raise StoreError(f"the write failed and was rolled back: {exc}") from exc
 
     def bulk_load_quads(self, quads) -> None:
         """Fast, NON-atomic load of (s, p, o, g) rdflib tuples (benchmarks, restores of

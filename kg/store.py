@@ -8,7 +8,9 @@ Terms used here:
 - *atomic*: a write lands whole or not at all. Every write goes through a
   :class:`Transaction`, which buffers operations and hands them to the backend as ONE
   SPARQL 1.1 Update request at exit: pyoxigraph applies an update in one transaction, and a
-  remote store gets one request.
+  remote store gets one request. A transaction that only adds triples goes to a backend
+  with a native atomic insert (``Store._insert_nquads``: pyoxigraph ``extend``) instead:
+  same outcome, no SPARQL text to build and parse.
 - *capability flags*: callers check ``supports_transactions`` / ``persistent`` instead of
   catching failures.
 
@@ -21,12 +23,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from rdflib import Graph, URIRef, Variable
 
-from cubegraph.kg._convert import to_ntriples_term
+from cubegraph.kg._convert import checked_nquads, to_ntriples_term
 from cubegraph.kg.errors import GraphNotFound, InvalidTerm, RDFSyntaxError, UnknownFormat
 from cubegraph.kg.formats import guess_format, rdf_format
 from cubegraph.kg.iris import Iris
@@ -144,6 +147,11 @@ class Store(ABC):
         with self.transaction() as tx:
             tx.add(graph_iri, triples)
 
+    def add_nquads(self, text: str) -> None:
+        """Add quads given as N-Quads text, atomically (see :meth:`Transaction.add_nquads`)."""
+        with self.transaction() as tx:
+            tx.add_nquads(text)
+
     def drop_graph(self, graph_iri: str) -> None:
         """Remove a named graph; a missing graph is not an error."""
         with self.transaction() as tx:
@@ -192,6 +200,19 @@ class Store(ABC):
         rows = self.query(COUNT_DEFAULT, default_graph=[]).rows()
         return int(rows[0]["n"]) if rows else 0
 
+    # Backends with a native atomic insert override this (and set the flag); the
+    # transaction then skips SPARQL for add-only writes.
+    native_insert: bool = False
+
+    def _insert_nquads(self, texts: list[str]) -> None:
+        """Add the quads of every N-Quads text in ONE atomic native write (blank node
+        labels scoped to each text).
+
+        Raises:
+            RDFSyntaxError: a text does not parse (nothing is written).
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no native insert")
+
     def restore(self, source: str | Path | bytes | BinaryIO, *, format: str = "nquads") -> None:
         """Load a dump (N-Quads or TriG) back, atomically."""
         self.load(source, format=format)
@@ -206,12 +227,33 @@ class Store(ABC):
         return f"{type(self).__name__}({self.location!r})"
 
 
+@dataclass(frozen=True)
+class _Addition:
+    """Triples or quads to add: N-Triples of validated terms for one graph (from ``add``),
+    or a caller's N-Quads text (from ``add_nquads``, parsed before it goes anywhere)."""
+
+    graph: str | None = None  # the graph of ``triples`` (None: the default graph)
+    triples: str | None = None  # lines "s p o .\n", written by pyoxigraph
+    nquads: str | None = None
+
+    def as_nquads(self) -> str:
+        if self.nquads is not None:
+            return self.nquads
+        if self.graph is None:
+            return self.triples
+        # Our own lines: a raw newline only ever ends a statement (literals escape theirs).
+        return self.triples.replace(" .\n", f" {_iri(self.graph)} .\n")
+
+
 class Transaction:
-    """Writes buffered as SPARQL 1.1 Update operations, applied in one request at exit.
+    """Writes buffered, applied in one atomic request at exit.
 
     Commit on a clean exit of the ``with`` block; on an exception nothing is sent, so the
     store is left exactly as it was. Terms are serialised by pyoxigraph (which validates
-    IRIs), never pasted as raw text.
+    IRIs), never pasted as raw text; N-Triples text given to :meth:`add_ntriples` is parsed
+    before it reaches the store. A transaction that only adds goes to the backend's native
+    atomic insert when it has one (pyoxigraph ``extend``), else every operation becomes
+    ONE SPARQL 1.1 Update request.
 
     Example:
         >>> from cubegraph.kg import open_store
@@ -225,7 +267,7 @@ class Transaction:
 
     def __init__(self, store: Store):
         self.store = store
-        self.operations: list[str] = []
+        self.operations: list[str | _Addition] = []
         self.committed = False
 
     def replace_graph(self, graph_iri: str, triples: Triples) -> None:
@@ -237,12 +279,19 @@ class Transaction:
 
     def add(self, graph_iri: str | None, triples: Triples) -> None:
         body = _triples_text(triples)
-        if not body:
-            return
-        if graph_iri is None:
-            self.operations.append("INSERT DATA {\n" + body + "\n}")
-        else:
-            self.operations.append(f"INSERT DATA {{ GRAPH {_iri(graph_iri)} {{\n{body}\n}} }}")
+        if body:
+            self.operations.append(_Addition(graph=_graph(graph_iri), triples=body + "\n"))
+
+    def add_nquads(self, text: str) -> None:
+        """Add quads given as N-Quads text: the fast path for writers that serialise their
+        own descriptions (a quad without a graph goes to the default graph). Blank node
+        labels are scoped to this one text, as in one SPARQL ``INSERT DATA``.
+
+        Raises (at commit; nothing is written):
+            RDFSyntaxError: the text is not N-Quads.
+        """
+        if text.strip():
+            self.operations.append(_Addition(nquads=text))
 
     def remove(self, graph_iri: str, triples: Triples) -> None:
         body = _triples_text(triples)
@@ -255,7 +304,11 @@ class Transaction:
 
     def commit(self) -> None:
         if self.operations and not self.committed:
-            self.store.update(" ;\n".join(self.operations))
+            ops = self.operations
+            if self.store.native_insert and all(isinstance(op, _Addition) for op in ops):
+                self.store._insert_nquads([op.as_nquads() for op in ops])
+            else:
+                self.store.update(" ;\n".join(_sparql(op) for op in ops))
         self.committed = True
 
     def __enter__(self) -> "Transaction":
@@ -266,6 +319,28 @@ class Transaction:
             self.commit()
         # On error: drop the buffer; nothing was sent, so nothing needs rolling back.
         self.operations.clear()
+
+
+def _graph(graph_iri: str | None) -> str | None:
+    if graph_iri is None:
+        return None
+    _iri(graph_iri)  # an invalid graph IRI fails here, with InvalidTerm
+    return str(graph_iri)
+
+
+def _sparql(op: str | _Addition) -> str:
+    if isinstance(op, str):
+        return op
+    if op.triples is not None:
+        return _insert_data(op.graph, op.triples)
+    # A caller's text: parsed, and written back from the parsed terms, never pasted.
+    return " ;\n".join(_insert_data(g, body) for g, body in checked_nquads(op.nquads).items())
+
+
+def _insert_data(graph: str | None, body: str) -> str:
+    if graph is None:
+        return "INSERT DATA {\n" + body + "\n}"
+    return f"INSERT DATA {{ GRAPH {_iri(graph)} {{\n{body}\n}} }}"
 
 
 def read_rdf_source(source, format: str | None) -> tuple[str, bytes, str]:

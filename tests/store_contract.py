@@ -8,6 +8,7 @@ import io
 
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.compare import isomorphic
 
 from cubegraph.kg import (
@@ -153,3 +154,48 @@ class StoreContract:
         assert body.decode().splitlines() == ["o", "0", "1"]
         ttl = store.query("CONSTRUCT WHERE { ?s ?p ?o }").serialize("turtle")
         assert len(Graph().parse(io.BytesIO(ttl), format="turtle")) == 2
+
+    def test_add_nquads_matches_add(self, store):
+        g = Graph()
+        for s, p, o in triples(2) + [(B, P, Literal('quote " and \\ and\nnewline', lang="en")),
+                                     (B, P, Literal("2020-01-01T00:00:00", datatype=XSD.dateTime)),
+                                     (BNode(), P, B)]:
+            g.add((s, p, o))
+        ds = Dataset()
+        ds.graph(G1).__iadd__(g)
+        store.add_nquads(ds.serialize(format="nquads"))
+        assert isomorphic(store.graph(G1), g) and store.graphs() == [G1]
+        store.add(G2, g)
+        assert isomorphic(store.graph(G2), store.graph(G1))
+
+    def test_add_nquads_blank_nodes_are_scoped_to_one_text(self, store):
+        text = f"_:x <{P}> _:x <{G1}> .\n_:x <{P}> <{A}> <{G1}> .\n"
+        store.add_nquads(text)
+        store.add_nquads(text)
+        subjects = store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }").rows()
+        assert len(subjects) == 2 and store.count(G1) == 4
+
+    def test_add_nquads_bad_text_writes_nothing(self, store):
+        store.add(G1, triples(1))
+        for bad in (f'<{A}> <{P}> "unterminated <{G2}> .\n',
+                    f"<{A}> <{P}> <{B}> <{G2}> . }} }} ; DROP ALL ; INSERT DATA {{ <{A}> <{P}> <{B}> .\n",
+                    f"<{EX}has space> <{P}> <{B}> <{G2}> .\n"):
+            with pytest.raises(RDFSyntaxError, match="N-Quads text does not parse"):
+                with store.transaction() as tx:
+                    tx.add_nquads(f'<{B}> <{P}> "7" <{G1}> .\n')  # valid, and not kept either
+                    tx.add(G1, triples(1, B))
+                    tx.add_nquads(bad)
+            assert store.stats() == {str(G1): 1}
+
+    def test_add_nquads_with_a_drop_in_one_transaction(self, store):
+        store.add(G1, triples(3))
+        with store.transaction() as tx:
+            tx.drop_graph(G1)
+            tx.add_nquads(f'<{A}> <{P}> "42"^^<{XSD.integer}> <{G1}> .\n<{A}> <{P}> "43" <{G2}> .\n')
+        assert [int(o) for o in store.graph(G1).objects()] == [42]
+        assert store.count(G2) == 1
+        with pytest.raises(RuntimeError):
+            with store.transaction() as tx:
+                tx.add_nquads(f'<{A}> <{P}> "1" <{B}> .\n')
+                raise RuntimeError("crash mid-batch")
+        assert not store.has_graph(B)

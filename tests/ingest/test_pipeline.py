@@ -96,15 +96,16 @@ def test_crash_in_the_write_leaves_the_batch_absent(store, tmp_path, monkeypatch
         calls = []
 
         def exploding(real):
-            def write(iri, graph):
-                calls.append(iri)
-                real(iri, graph)
+            def write(*args):
+                calls.append(args[0])
+                real(*args)
                 if len(calls) == 2:
                     raise Boom("disk full")
             return write
 
         # New cubes are added, changed ones replaced: the crash hits whichever runs.
         tx.add, tx.replace_graph = exploding(tx.add), exploding(tx.replace_graph)
+        tx.add_nquads = exploding(tx.add_nquads)
         return tx
 
     monkeypatch.setattr(store, "transaction", exploding_transaction)

@@ -18,7 +18,7 @@ from rdflib.namespace import RDF, SH, XSD
 
 pytest.importorskip("pyshacl_turbo")
 
-from cubegraph.ingest.describe import describe_cube  # noqa: E402
+from cubegraph.ingest.describe import Description, describe_cube, ntriples  # noqa: E402
 from cubegraph.ingest.readers import read_metadata  # noqa: E402
 from cubegraph.ingest.semantics import resolve_semantics  # noqa: E402
 from cubegraph.ingest.validate import engine, run_shacl, validate_many  # noqa: E402
@@ -61,6 +61,9 @@ def assert_same(data: Graph) -> bool:
     violation = validate_many({"c": data}, using="pyshacl").get("c")
     fast = validate_many({"c": data}, using="turbo").get("c")
     assert str(fast) == str(violation)
+    # ingest's fast path: the same description as N-Triples text, parsed by turbo itself
+    as_text = Description(URIRef("http://test.example/cube/c"), text=ntriples(data))
+    assert str(validate_many({"c": as_text}, using="turbo").get("c")) == str(violation)
     return ref[0]
 
 
