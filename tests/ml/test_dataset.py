@@ -215,7 +215,7 @@ def _packed_cube(tmp_path):
 
 
 def test_direct_zarr_read_decodes_exactly_as_xarray(tmp_path):
-    from cubegraph.ml._grid import CubeOpener, direct_read
+    from cubegraph.ml._grid import CubeOpener, direct_read, read_concurrently
 
     path = _packed_cube(tmp_path)
     ref = xr.open_zarr(path)
@@ -230,6 +230,12 @@ def test_direct_zarr_read_decodes_exactly_as_xarray(tmp_path):
         plan = direct_read(op, path, "t2m", ("lon", "lat", "time"), slice(10, 20))
         assert np.array_equal(plan.read(), ref["t2m"].values[10:20].transpose(2, 1, 0)
                               .astype(np.float32), equal_nan=True)
+        # All arrays at once on zarr's event loop: the same values, the same finite flags.
+        plans = {n: direct_read(op, path, n, tuple(ref[n].dims)) for n in ("t2m", "rh", "elevation")}
+        together = read_concurrently(plans)
+        assert plans["t2m"].finite is False and plans["rh"].finite is True
+        for n, plan in plans.items():
+            assert np.array_equal(together[n], plan.read(), equal_nan=True), n
     # The dataset built from direct reads holds the same values as xarray's.
     target, drivers = fire_inputs(path)
     d = build_dataset(target, drivers)
@@ -306,3 +312,47 @@ def test_shuffled_batches_follow_the_random_sampler_order(fire):
     xw, yw = next(iter(fire.loader("train", "window", batch_size=64, shuffle=True, seed=7)))
     assert xw.shape == (64, fire.window_days, len(fire.variables))
     assert torch.equal(yw, ds_y[order[0][:64]])
+
+
+def test_jobs_on_the_targets_own_grid_are_planned_from_zarr_alone(tmp_path, fire_zarr):
+    import torch
+
+    from cubegraph.ml._zarr_grid import plan_zarr_reads
+
+    target, drivers = fire_inputs(fire_zarr)
+    other = tmp_path / "other.zarr"  # another cube on the same grid needs no regridding
+    make_fire_cube(seed=3)[["wind"]].rename(wind="gust").to_zarr(other)
+    drivers = [*drivers, InputRef(other, "gust")]
+    keys = [d.variable for d in drivers]
+    plan = plan_zarr_reads(target, drivers, keys, "__target__")
+    assert plan is not None and list(plan.reads) == ["__target__", *keys]
+    assert [(r.variable, r.method) for r in plan.records] == [("elevation", "broadcast-time")]
+    # A job period takes the xarray path; over the whole cube it must give the same dataset.
+    fast = build_dataset(target, drivers)
+    slow = build_dataset(target, drivers, period=("2000-01-01", "2100-12-31"))
+    assert fast.describe() == slow.describe()
+    assert fast.time.dtype == slow.time.dtype and np.array_equal(fast.time, slow.time)
+    assert all(np.array_equal(fast.space[d], slow.space[d]) for d in slow.space_dims)
+    assert fast._finite == slow._finite
+    assert all(np.array_equal(fast._raw[k], slow._raw[k], equal_nan=True) for k in slow._raw)
+    assert torch.equal(fast.pixel_features("train"), slow.pixel_features("train"))
+
+
+def test_inputs_that_need_xarray_are_not_planned_from_zarr(tmp_path, fire_zarr):
+    from cubegraph.ml._zarr_grid import plan_zarr_reads
+
+    def plan(target, *drivers):
+        return plan_zarr_reads(target, drivers, [d.variable for d in drivers], "__target__")
+
+    target = InputRef(fire_zarr, "active_fire")
+    make_fire_cube().to_netcdf(tmp_path / "c.nc")
+    make_fire_cube().to_zarr(tmp_path / "v2.zarr", zarr_format=2)
+    make_fire_cube(side=3, step=0.02)[["t2m"]].to_zarr(tmp_path / "coarse.zarr")
+    make_fire_cube(start="2020-01-02")[["t2m"]].to_zarr(tmp_path / "shifted.zarr")
+    assert plan(target, InputRef(fire_zarr, "t2m")) is not None
+    assert plan(InputRef(tmp_path / "c.nc", "active_fire"), InputRef(tmp_path / "c.nc", "t2m")) is None
+    assert plan(InputRef(tmp_path / "v2.zarr", "active_fire"), InputRef(tmp_path / "v2.zarr", "t2m")) is None
+    assert plan(target, InputRef(tmp_path / "coarse.zarr", "t2m")) is None
+    assert plan(target, InputRef(tmp_path / "shifted.zarr", "t2m")) is None
+    assert plan(target, InputRef(fire_zarr, "no_such_variable")) is None  # xarray names it
+    assert plan(target, InputRef(tmp_path / "missing.zarr", "t2m")) is None
