@@ -31,8 +31,7 @@ def serve(ctx, host, port, token, query_timeout, max_rows, max_body, workers, th
     """Serve the store over HTTP: /sparql (SPARQL 1.1 query and update), /rdf-graphs
     (Graph Store Protocol) and every IRI under the base IRI as a linked-data page."""
     # Imported here: the web stack is only needed by this command, not by the rest of the CLI.
-    from cubegraph.api.app import create_app
-    from cubegraph.api.serve import serve as run_server
+    from cubegraph.api.serve import serve_config
 
     # Flags over what the group resolved (environment > config file > defaults).
     flags = {"host": host, "port": port, "token": token}
@@ -40,12 +39,13 @@ def serve(ctx, host, port, token, query_timeout, max_rows, max_body, workers, th
     if settings.host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: binding {settings.host} exposes the server beyond this machine",
                    err=True)
-    app = create_app({
-        "STORE": settings.store, "BASE_IRI": settings.base_iri, "TOKEN": settings.token,
+    config = {
+        "STORE": str(settings.store), "BASE_IRI": settings.base_iri, "TOKEN": settings.token,
         "QUERY_TIMEOUT": query_timeout, "MAX_ROWS": max_rows, "MAX_CONTENT_LENGTH": max_body,
         "QUERY_WORKERS": workers, "SERVICE_ALLOWLIST": tuple(allow_service),
-    })
+    }
     if not settings.token:
         click.echo("no write token (--token / CUBEGRAPH_TOKEN): the server is read-only", err=True)
-    run_server(app, host=settings.host, port=settings.port, threads=threads,
-               announce=lambda line: click.echo(line, err=True))
+    # The app (and its store) is built in the HTTP server's worker process.
+    serve_config(config, host=settings.host, port=settings.port, threads=threads,
+                 announce=lambda line: click.echo(line, err=True))

@@ -58,3 +58,43 @@ def test_serve_command_serves_until_interrupted(tmp_path):
             out, err = proc.communicate()
     assert proc.returncode == 0, err
     assert f"127.0.0.1:{port}" in err
+    # Stopped cleanly: the store's lock is free again and the write is on disk.
+    from cubegraph.kg import open_store
+
+    store = open_store(tmp_path / "store", base_iri="http://cli.example/")
+    try:
+        assert store.count() == 1
+    finally:
+        store.close()
+
+
+def _serve(tmp_path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "CUBEGRAPH_TOKEN": "cli-token"}
+    env.pop("CUBEGRAPH_STORE", None)
+    return subprocess.Popen(
+        [sys.executable, "-c", RUN, "--store", str(tmp_path / "store"), "serve",
+         "--port", str(port), "--workers", "1"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_busy_port_is_refused_with_a_clear_message(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        proc = _serve(tmp_path, taken.getsockname()[1])
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert "is already in use" in err and "--port" in err and "Traceback" not in err
+
+
+def test_a_store_held_by_another_process_is_refused_with_a_clear_message(tmp_path):
+    from cubegraph.kg import open_store
+
+    holder = open_store(tmp_path / "store")  # holds the store's write lock
+    try:
+        proc = _serve(tmp_path, free_port())
+        _, err = proc.communicate(timeout=60)
+    finally:
+        holder.close()
+    assert proc.returncode != 0
+    assert "is in use by another process" in err and "Traceback" not in err
