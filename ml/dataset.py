@@ -33,7 +33,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
 from cubegraph.ml._grid import (
     AlignmentRecord,
@@ -61,6 +61,7 @@ __all__ = [
     "Split",
     "CubeDataset",
     "build_dataset",
+    "BatchLoader",
     "SPLITS",
 ]
 
@@ -250,8 +251,8 @@ class CubeDataset:
         return self.windows(split, rows)
 
     def loader(self, split: str, kind: str = "pixel", *, batch_size: int | None = None,
-               shuffle: bool = False, seed: int = 0) -> DataLoader:
-        """A DataLoader over a split, yielding ``(inputs, target)`` batches.
+               shuffle: bool = False, seed: int = 0) -> BatchLoader:
+        """An iterable of ``(inputs, target)`` batches over a split (with ``len``).
 
         Batches are gathered whole: the sampler yields a slice (in order) or a slice of one
         seeded permutation (shuffled; the same order ``RandomSampler`` gives for the seed),
@@ -267,7 +268,7 @@ class CubeDataset:
             raise ValueError(f"unknown input kind {kind!r}; expected 'pixel' or 'window'")
         ds = _BatchDataset(self, split, kind)
         bs = batch_size or DEFAULT_BATCH[kind]
-        return DataLoader(ds, sampler=_BatchIndices(len(ds), bs, shuffle, seed), batch_size=None)
+        return BatchLoader(ds, _BatchIndices(len(ds), bs, shuffle, seed))
 
     def describe(self) -> dict:
         """A JSON-able summary: splits, sizes, features, alignments (for the run record)."""
@@ -305,6 +306,26 @@ class CubeDataset:
             np.nan_to_num(ch, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
             self._channels = ch
         return self._channels
+
+
+class BatchLoader:
+    """The batches of :meth:`CubeDataset.loader`: what a ``DataLoader`` over the batch
+    sampler with ``batch_size=None`` yields, without its per-batch machinery (fetcher,
+    collate, pinning checks: a fifth of a shuffled epoch's time).
+
+    Each iteration of a shuffled loader draws the next permutation of its generator, as a
+    ``DataLoader`` over a seeded ``RandomSampler`` does.
+    """
+
+    def __init__(self, dataset: _BatchDataset, sampler: _BatchIndices):
+        self.dataset, self.sampler = dataset, sampler
+
+    def __len__(self) -> int:
+        return len(self.sampler)
+
+    def __iter__(self):
+        for rows in self.sampler:
+            yield self.dataset[rows]
 
 
 class _BatchIndices(torch.utils.data.Sampler):

@@ -301,17 +301,27 @@ def test_shuffled_batches_follow_the_random_sampler_order(fire):
 
     ds_y = torch.from_numpy(fire.splits["train"].y)
     rows = fire.pixel_features("train")
-    sampler = torch.utils.data.BatchSampler(
-        torch.utils.data.RandomSampler(range(len(ds_y)), generator=torch.Generator().manual_seed(7)),
-        500, drop_last=False)
-    order = list(sampler)
-    batches = list(fire.loader("train", "pixel", batch_size=500, shuffle=True, seed=7))
+
+    def random_sampler(seed):
+        return torch.utils.data.BatchSampler(torch.utils.data.RandomSampler(
+            range(len(ds_y)), generator=torch.Generator().manual_seed(seed)), 500, drop_last=False)
+
+    order = list(random_sampler(7))
+    loader = fire.loader("train", "pixel", batch_size=500, shuffle=True, seed=7)
+    assert len(loader) == len(order)
+    batches = list(loader)
     assert len(batches) == len(order)
     for (x, y), idx in zip(batches, order):
         assert torch.equal(x, rows[idx]) and torch.equal(y, ds_y[idx])
+    # A second pass draws a new order, the same for every loader of that seed.
+    again = fire.loader("train", "pixel", batch_size=500, shuffle=True, seed=7)
+    list(again)
+    second = [y for _, y in loader]
+    assert not torch.equal(second[0], batches[0][1])
+    assert all(torch.equal(a, b) for a, (_, b) in zip(second, again))
     xw, yw = next(iter(fire.loader("train", "window", batch_size=64, shuffle=True, seed=7)))
     assert xw.shape == (64, fire.window_days, len(fire.variables))
-    assert torch.equal(yw, ds_y[order[0][:64]])
+    assert torch.equal(yw, ds_y[next(iter(random_sampler(7)))[:64]])
 
 
 def test_jobs_on_the_targets_own_grid_are_planned_from_zarr_alone(tmp_path, fire_zarr):
