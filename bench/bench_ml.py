@@ -10,7 +10,8 @@
    * ``pipeline``: from opening the cubes to having yielded every training batch of one
      epoch as torch tensors, all 49 features included (``build_dataset`` + iterating
      ``loader("train", "pixel", shuffle=True)``), for every train sample and for the job
-     default of 200,000 samples per split;
+     default of 200,000 samples per split; also, for reference, the same epoch in order
+     (no shuffle: sequential batches are views of the rows);
    * for reference: the read stage alone (zarr -> aligned, CF-decoded float32 tensors, no
      features) and the pipeline over the batches of every split (train, validation, test).
 
@@ -82,37 +83,54 @@ def raw_read_concurrent(path: Path, names) -> tuple[float, int]:
 
 
 def read_stage(path: Path, names) -> float:
-    """zarr -> aligned, CF-decoded float32 torch tensors of the variables (no features)."""
+    """zarr -> aligned, CF-decoded float32 torch tensors of the variables (no features).
+
+    The pipeline's own read path: planned from zarr metadata where this checkout can (a
+    same-grid local zarr job), else opened and aligned through xarray.
+    """
     from cubegraph.ml import _grid
 
     t0 = time.perf_counter()
-    with _grid.CubeOpener() as op:
-        tds, tda = op.variable(path, "active_fire")
-        grid = _grid.target_grid(tds, tda, str(path))
-        lazy, cubes, direct = {"active_fire": tda}, {"active_fire": str(path)}, {}
-        for n in names:
-            ds, da = op.variable(path, n)
-            lazy[n], _ = _grid.align_to_target(ds, da, grid, str(path))
-            cubes[n] = str(path)
-        if hasattr(_grid, "direct_read"):  # this checkout reads local zarr directly
-            for n in lazy:
-                direct[n] = _grid.direct_read(op, path, n, tuple(lazy[n].dims))
-            arrays = _grid.load_arrays(lazy, cubes, direct)
-        else:
-            arrays = _grid.load_arrays(lazy, cubes)
-        tensors = {k: torch.from_numpy(v) for k, v in arrays.items()}
+    try:
+        from cubegraph.ml._zarr_grid import plan_zarr_reads
+    except ImportError:  # an older checkout: xarray opening only
+        plan = None
+    else:
+        plan = plan_zarr_reads(InputRef(path, "active_fire"), [InputRef(path, n) for n in names],
+                               list(names), "active_fire")
+    if plan is not None:
+        arrays = _grid.load_arrays(dict.fromkeys(plan.reads), dict.fromkeys(plan.reads, str(path)),
+                                   plan.reads)
+    else:
+        with _grid.CubeOpener() as op:
+            tds, tda = op.variable(path, "active_fire")
+            grid = _grid.target_grid(tds, tda, str(path))
+            lazy, cubes, direct = {"active_fire": tda}, {"active_fire": str(path)}, {}
+            for n in names:
+                ds, da = op.variable(path, n)
+                lazy[n], _ = _grid.align_to_target(ds, da, grid, str(path))
+                cubes[n] = str(path)
+            if hasattr(_grid, "direct_read"):  # this checkout reads local zarr directly
+                for n in lazy:
+                    direct[n] = _grid.direct_read(op, path, n, tuple(lazy[n].dims))
+                arrays = _grid.load_arrays(lazy, cubes, direct)
+            else:
+                arrays = _grid.load_arrays(lazy, cubes)
+    tensors = {k: torch.from_numpy(v) for k, v in arrays.items()}
     assert len(tensors) == len(names) + 1
     return time.perf_counter() - t0
 
 
-def pipeline_epoch(path: Path, names, max_samples=None, splits=("train",)) -> tuple[float, int]:
-    """Open the cubes -> every batch of one epoch (shuffled for train) as torch tensors."""
+def pipeline_epoch(path: Path, names, max_samples=None, splits=("train",),
+                   shuffle=True) -> tuple[float, int]:
+    """Open the cubes -> every batch of one epoch (train shuffled unless told) as tensors."""
     t0 = time.perf_counter()
     data = build_dataset(InputRef(path, "active_fire"), [InputRef(path, n) for n in names],
                          max_samples=max_samples)
     n = 0
     for split in splits:
-        for x, y in data.loader(split, "pixel", shuffle=split == "train", seed=1):
+        for x, y in data.loader(split, "pixel", shuffle=shuffle and split == "train",
+                                   seed=1):
             assert isinstance(x, torch.Tensor) and x.shape[1] == len(data.feature_names)
             n += len(y)
     seconds = time.perf_counter() - t0
@@ -138,10 +156,11 @@ def main(argv=None) -> int:
         raw_read(path, names)
         raw_read_concurrent(path, names)
         pipeline_epoch(path, DRIVERS)
-        cases = {  # name -> (max_samples, splits)
-            "pipeline_train_epoch_all": (None, ("train",)),
-            "pipeline_train_epoch_job": (JOB_CAP, ("train",)),
-            "pipeline_all_splits_all": (None, SPLITS),
+        cases = {  # name -> (max_samples, splits, shuffled)
+            "pipeline_train_epoch_all": (None, ("train",), True),
+            "pipeline_train_epoch_job": (JOB_CAP, ("train",), True),
+            "pipeline_train_in_order_all": (None, ("train",), False),
+            "pipeline_all_splits_all": (None, SPLITS, True),
         }
         times: dict[str, list[float]] = {"raw": [], "raw_concurrent": [], "read_stage": [],
                                          **{c: [] for c in cases}}
@@ -153,8 +172,8 @@ def main(argv=None) -> int:
             assert nb == nbytes
             times["raw_concurrent"].append(s)
             times["read_stage"].append(read_stage(path, DRIVERS))
-            for c, (cap, splits) in cases.items():
-                s, samples[c] = pipeline_epoch(path, DRIVERS, cap, splits)
+            for c, (cap, splits, shuffled) in cases.items():
+                s, samples[c] = pipeline_epoch(path, DRIVERS, cap, splits, shuffled)
                 times[c].append(s)
         med = {k: statistics.median(v) for k, v in times.items()}
         # The reference is the faster raw read: the ratios never flatter the pipeline.
@@ -173,6 +192,7 @@ def main(argv=None) -> int:
                   "read_stage": "read stage: zarr -> aligned float32 tensors",
                   "pipeline_train_epoch_all": "pipeline -> 1 train epoch, every sample",
                   "pipeline_train_epoch_job": f"pipeline -> 1 train epoch, {JOB_CAP:,} samples",
+                  "pipeline_train_in_order_all": "pipeline -> 1 train epoch in order, every sample",
                   "pipeline_all_splits_all": "pipeline -> batches of all splits, every sample"}
         for k, label in labels.items():
             n = f" ({samples[k]:,})" if k in samples else ""

@@ -62,6 +62,12 @@ class _Cube:
         self.attrs = dict(group.attrs)
         self.arrays = dict(group.arrays())
         self._coords: dict[str, np.ndarray] = {}
+        # Coordinates are not data variables for xarray (it refuses them as inputs).
+        listed = [self.attrs.get("coordinates"),
+                  *(a.attrs.get("coordinates") for a in self.arrays.values())]
+        self.coord_names = {n for v in listed if isinstance(v, str) for n in v.split()}
+        for a in self.arrays.values():
+            self.coord_names.update(a.metadata.dimension_names or ())
 
     def dims(self, name: str) -> tuple[str, ...]:
         """The array's dimension names, latitude/longitude spelt lat/lon."""
@@ -79,7 +85,7 @@ class _Cube:
                 raise _Unplannable(f"no single coordinate array for {dim}")
             arr = self.arrays[names[0]]
             attrs = dict(arr.attrs)
-            if arr.dtype.kind not in "fiu" or any(k in attrs for k in ("scale_factor", "add_offset")):
+            if arr.dtype.kind not in "fiu" or "scale_factor" in attrs or "add_offset" in attrs:
                 raise _Unplannable(f"{dim}: packed coordinate")
             fill = _fill_value(attrs.get("_FillValue"), arr.dtype)
             if fill is not None and not (isinstance(fill, float) and np.isnan(fill)):
@@ -103,6 +109,8 @@ class _Cube:
     def read(self, name: str, dims: Sequence[str]) -> DirectRead:
         """A whole-array read of ``name``, transposed to ``dims``, CF-decoded."""
         arr = self._array(name)
+        if name in self.coord_names:
+            raise _Unplannable(f"{name}: a coordinate")
         attrs = dict(arr.attrs)
         units = str(attrs.get("units", "")).strip()
         if arr.dtype.kind not in "fiub" or any(k in attrs for k in _UNHANDLED) \

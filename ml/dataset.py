@@ -36,7 +36,6 @@ import torch
 from torch.utils.data import Dataset
 
 from cubegraph.ml._grid import (
-    AlignmentRecord,
     CubeOpener,
     DirectRead,
     align_to_target,

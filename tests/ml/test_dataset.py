@@ -359,10 +359,16 @@ def test_inputs_that_need_xarray_are_not_planned_from_zarr(tmp_path, fire_zarr):
     make_fire_cube().to_zarr(tmp_path / "v2.zarr", zarr_format=2)
     make_fire_cube(side=3, step=0.02)[["t2m"]].to_zarr(tmp_path / "coarse.zarr")
     make_fire_cube(start="2020-01-02")[["t2m"]].to_zarr(tmp_path / "shifted.zarr")
+    aux = make_fire_cube()
+    aux.coords["cell_area"] = (("lat", "lon"), np.ones((5, 5)))  # a coordinate, not a variable
+    aux.to_zarr(tmp_path / "aux.zarr")
     assert plan(target, InputRef(fire_zarr, "t2m")) is not None
     assert plan(InputRef(tmp_path / "c.nc", "active_fire"), InputRef(tmp_path / "c.nc", "t2m")) is None
     assert plan(InputRef(tmp_path / "v2.zarr", "active_fire"), InputRef(tmp_path / "v2.zarr", "t2m")) is None
     assert plan(target, InputRef(tmp_path / "coarse.zarr", "t2m")) is None
     assert plan(target, InputRef(tmp_path / "shifted.zarr", "t2m")) is None
     assert plan(target, InputRef(fire_zarr, "no_such_variable")) is None  # xarray names it
+    aux_target = InputRef(tmp_path / "aux.zarr", "active_fire")
+    assert plan(aux_target, InputRef(tmp_path / "aux.zarr", "t2m")) is not None
+    assert plan(aux_target, InputRef(tmp_path / "aux.zarr", "cell_area")) is None
     assert plan(target, InputRef(tmp_path / "missing.zarr", "t2m")) is None
