@@ -23,7 +23,8 @@ from cubegraph.api.cli import main
               help="Largest request body (or query text), in bytes.")
 @click.option("--workers", type=int, default=2, show_default=True,
               help="Query worker processes (each holds the store open read-only).")
-@click.option("--threads", type=int, default=16, show_default=True, help="HTTP threads.")
+@click.option("--threads", type=int, default=16, show_default=True,
+              help="Python threads answering requests (queries themselves run in the workers).")
 @click.option("--allow-service", multiple=True, metavar="IRI",
               help="Allow SERVICE calls to this endpoint (repeatable; '*' allows any).")
 @click.pass_obj

@@ -1,4 +1,8 @@
-"""SPARQL 1.1 Protocol over real HTTP: queries, updates, negotiation, limits and bad input."""
+"""SPARQL 1.1 Protocol over real HTTP: queries, updates, negotiation, limits and bad input.
+
+Every test runs against both servers: waitress in a thread (demo, embedding) and
+``cubegraph serve`` (granian, in a subprocess).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,14 @@ CG = "https://w3id.org/cubegraph/ontology#"
 G1 = BASE + "cube/alpha"
 G2 = BASE + "cube/beta"
 SD = "http://www.w3.org/ns/sparql-service-description#"
+
+
+@pytest.fixture(scope="module", params=["waitress", "granian"])
+def server(request, make_server):
+    """The server of this module's tests, once per HTTP server."""
+    srv = make_server(request.param)
+    yield srv
+    srv.stop()
 
 
 @pytest.fixture(scope="module", autouse=True)
