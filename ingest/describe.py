@@ -25,7 +25,9 @@ the same triples as an rdflib ``Graph``.
 
 from __future__ import annotations
 
+import itertools
 import math
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -35,18 +37,30 @@ from rdflib import BNode, Graph, Literal, URIRef
 import cubegraph
 from cubegraph.ingest.metadata import CubeMetadata, VariableMetadata
 from cubegraph.kg.iris import Iris
-from cubegraph.ontology.namespaces import (
-    CG,
-    DCAT,
-    DCTERMS,
-    GEO,
-    PROV,
-    QB,
-    QUDT,
-    RDF,
-    RDFS,
-    XSD,
+from cubegraph.ontology import namespaces as _ns
+
+
+class _Terms:
+    """A namespace whose terms come as N-Triples text (``CG.size`` -> ``"<...#size>"``),
+    each looked up once (rdflib's DefinedNamespace resolves a term in ~1 us)."""
+
+    def __init__(self, namespace):
+        self._namespace = namespace
+
+    def __getattr__(self, name):
+        term = f"<{getattr(self._namespace, name)}>"
+        setattr(self, name, term)
+        return term
+
+    def __getitem__(self, name):
+        return f"<{self._namespace[name]}>"
+
+
+CG, DCAT, DCTERMS, GEO, PROV, QB, QUDT, RDF, RDFS = (
+    _Terms(n) for n in (_ns.CG, _ns.DCAT, _ns.DCTERMS, _ns.GEO, _ns.PROV, _ns.QB, _ns.QUDT,
+                        _ns.RDF, _ns.RDFS)
 )
+XSD = _ns.XSD  # datatypes: typed literals are made by rdflib, for its exact lexical forms
 
 __all__ = ["Description", "Revision", "describe_cube", "describe_triples", "wkt_extent", "bind_prefixes"]
 
@@ -76,29 +90,17 @@ class Revision:
 
 
 class Description:
-    """One cube's description: its triples, as N-Triples text and (on demand) a Graph.
-
-    Built from a list of rdflib triples (:func:`describe_triples`) or from N-Triples text
-    made elsewhere (e.g. in a worker process); ``text`` and ``graph()`` are derived once.
+    """One cube's description: its triples as N-Triples text, and (on demand) a Graph.
 
     Attributes:
         cube: the cube IRI (also its named graph).
+        text: N-Triples, one line per distinct triple, in the order described.
     """
 
-    def __init__(self, cube: URIRef, triples: list[tuple] | None = None, *, text: str | None = None):
-        if (triples is None) == (text is None):
-            raise ValueError("a Description needs triples or N-Triples text, not both")
+    def __init__(self, cube: URIRef, text: str):
         self.cube = cube
-        self._triples = triples
-        self._text = text
+        self.text = text
         self._graph: Graph | None = None
-
-    @property
-    def text(self) -> str:
-        """N-Triples, one line per distinct triple, in the order described."""
-        if self._text is None:
-            self._text = ntriples(self._triples)
-        return self._text
 
     def nquads(self) -> str:
         """The triples as N-Quads in the cube's named graph."""
@@ -112,23 +114,10 @@ class Description:
         return iter(self.graph())
 
     def graph(self) -> Graph:
-        """The triples as an rdflib Graph (prefixes bound); built on first use."""
+        """The triples as an rdflib Graph (prefixes bound), parsed on first use."""
         if self._graph is None:
-            g = bind_prefixes(Graph(bind_namespaces="core"))
-            if self._triples is not None:
-                for triple in self._triples:
-                    g.add(triple)
-            else:
-                g.parse(data=self._text, format="nt")
-            self._graph = g
+            self._graph = bind_prefixes(Graph(bind_namespaces="core")).parse(data=self.text, format="nt")
         return self._graph
-
-    def __reduce__(self):  # pickled as text: cheap to send between processes
-        return (_from_text, (self.cube, self.text))
-
-
-def _from_text(cube: URIRef, text: str) -> "Description":
-    return Description(cube, text=text)
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
@@ -151,36 +140,51 @@ def _nt(term) -> str:
 
 def ntriples(triples) -> str:
     """N-Triples text of rdflib triples; duplicates dropped, order kept."""
-    cache: dict = {}
-
-    def text(term) -> str:
-        out = cache.get(term)
-        if out is None:
-            out = cache[term] = _nt(term)
-        return out
-
-    lines = dict.fromkeys(f"{text(s)} {text(p)} {text(o)} .\n" for s, p, o in triples)
-    return "".join(lines)
+    return "".join(dict.fromkeys(f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in triples))
 
 
-class _Triples(list):
-    """A list with Graph's ``add``: what the describe code writes into."""
+def _lit(value) -> str:
+    """A literal as rdflib's ``Literal(value)`` would be: strings fast, the rest by rdflib."""
+    if type(value) is str:
+        return '"' + value.translate(_ESCAPES) + '"'
+    return _nt(Literal(value))
 
-    add = list.append
+
+def _typed(lexical, datatype: URIRef) -> str:
+    return _nt(Literal(lexical, datatype=datatype))
+
+
+def _iri(value) -> str:
+    return f"<{value}>"
+
+
+_bnode_ids = itertools.count()
+_BNODE_PREFIX = "b" + uuid.uuid4().hex[:12]  # per process: workers never share labels
+
+
+def _bnode() -> str:
+    return f"_:{_BNODE_PREFIX}x{next(_bnode_ids)}"
+
+
+class _Lines(list):
+    """The N-Triples lines of a description; ``add`` takes a triple of N-Triples terms."""
+
+    def add(self, triple: tuple[str, str, str]) -> None:
+        self.append(f"{triple[0]} {triple[1]} {triple[2]} .\n")
 
 
 def bind_prefixes(graph: Graph) -> Graph:
     """Bind the usual prefixes (for readable Turtle); returns ``graph``."""
     for prefix, ns in {
-        "cg": CG._NS, "dcat": DCAT, "dct": DCTERMS, "qb": QB, "prov": PROV, "geo": GEO,
-        "qudt": QUDT._NS, "unit": "http://qudt.org/vocab/unit/",
+        "cg": _ns.CG._NS, "dcat": _ns.DCAT, "dct": _ns.DCTERMS, "qb": _ns.QB, "prov": _ns.PROV,
+        "geo": _ns.GEO, "qudt": _ns.QUDT._NS, "unit": "http://qudt.org/vocab/unit/",
         "cf": "http://vocab.nerc.ac.uk/standard_name/",
     }.items():
         graph.bind(prefix, ns, override=True)
     return graph
 
 
-def _num(value: float | int) -> Literal:
+def _num_literal(value: float | int) -> Literal:
     if isinstance(value, bool):
         return Literal(value)
     if isinstance(value, int):
@@ -190,10 +194,18 @@ def _num(value: float | int) -> Literal:
     return Literal(repr(float(value)), datatype=XSD.double)
 
 
-def _deg(value: float) -> Literal:
+def _deg_literal(value: float) -> Literal:
     # Decimal degrees, rounded to ~0.1 m so float noise never changes the triples.
     text = f"{value:.6f}".rstrip("0")
     return Literal(text + "0" if text.endswith(".") else text, datatype=XSD.decimal)
+
+
+def _num(value: float | int) -> str:
+    return _nt(_num_literal(value))
+
+
+def _deg(value: float) -> str:
+    return _nt(_deg_literal(value))
 
 
 def wkt_extent(bbox: tuple[float, float, float, float]) -> str:
@@ -204,23 +216,23 @@ def wkt_extent(bbox: tuple[float, float, float, float]) -> str:
     return f"POLYGON(({w} {s}, {e} {s}, {e} {n}, {w} {n}, {w} {s}))"
 
 
-def _file_iri(path: Path) -> URIRef:
-    return URIRef("file://" + quote(str(path.absolute())))
+def _file_iri(path: Path) -> str:
+    return _iri("file://" + quote(str(path.absolute())))
 
 
-def _license(graph: _Triples, cube: URIRef, text: str) -> None:
+def _license(graph: _Lines, cube: URIRef, text: str) -> None:
     stripped = text.strip()
     if stripped.startswith(("http://", "https://")) and " " not in stripped:
-        graph.add((cube, DCTERMS.license, URIRef(stripped)))
+        graph.add((cube, DCTERMS.license, _iri(stripped)))
         return
     spdx = _SPDX_IDS.get(stripped.lower())
     if spdx:
-        graph.add((cube, DCTERMS.license, URIRef(_SPDX + spdx)))
+        graph.add((cube, DCTERMS.license, _iri(_SPDX + spdx)))
         return
-    doc = BNode()
+    doc = _bnode()
     graph.add((cube, DCTERMS.license, doc))
     graph.add((doc, RDF.type, DCTERMS.LicenseDocument))
-    graph.add((doc, RDFS.label, Literal(stripped)))
+    graph.add((doc, RDFS.label, _lit(stripped)))
 
 
 def describe_cube(
@@ -255,38 +267,39 @@ def describe_triples(
     revision: Revision | None = None,
 ) -> Description:
     """Like :func:`describe_cube` (same arguments, same triples), as a :class:`Description`."""
-    g = _Triples()
-    cube = iris.cube(slug)
+    g = _Lines()
+    cube_iri = iris.cube(slug)
+    cube = _iri(cube_iri)
     add = g.add
 
     for cls in (CG.DataCube, DCAT.Dataset, QB.DataSet):
         add((cube, RDF.type, cls))
-    add((cube, DCTERMS.identifier, Literal(slug)))
-    add((cube, DCTERMS.title, Literal(meta.title or meta.path.name)))
+    add((cube, DCTERMS.identifier, _lit(slug)))
+    add((cube, DCTERMS.title, _lit(meta.title or meta.path.name)))
     if meta.summary:
-        add((cube, DCTERMS.description, Literal(meta.summary)))
+        add((cube, DCTERMS.description, _lit(meta.summary)))
     if meta.license:
         _license(g, cube, meta.license)
     if meta.creator:
-        agent = BNode()
+        agent = _bnode()
         add((cube, DCTERMS.creator, agent))
         add((agent, RDF.type, PROV.Agent))
-        add((agent, RDFS.label, Literal(meta.creator)))
+        add((agent, RDFS.label, _lit(meta.creator)))
     if meta.conventions:
-        add((cube, CG.conventions, Literal(meta.conventions)))
+        add((cube, CG.conventions, _lit(meta.conventions)))
     keywords = meta.attrs.get("keywords")
     if isinstance(keywords, str):
         for word in (k.strip() for k in keywords.replace(";", ",").split(",")):
             if word:
-                add((cube, DCAT.keyword, Literal(word)))
-    add((iris.catalog, DCAT.dataset, cube))
-    add((cube, CG.sourcePath, Literal(str(meta.path))))
+                add((cube, DCAT.keyword, _lit(word)))
+    add((_iri(iris.catalog), DCAT.dataset, cube))
+    add((cube, CG.sourcePath, _lit(str(meta.path))))
 
     # --- extents ------------------------------------------------------------------------
     if meta.bbox is not None:
         west, south, east, north = meta.bbox
-        location = BNode()
-        wkt = Literal(wkt_extent(meta.bbox), datatype=GEO.wktLiteral)
+        location = _bnode()
+        wkt = _typed(wkt_extent(meta.bbox), _ns.GEO.wktLiteral)
         add((cube, DCTERMS.spatial, location))
         add((location, RDF.type, DCTERMS.Location))
         add((location, GEO.asWKT, wkt))
@@ -295,47 +308,47 @@ def describe_triples(
                             (CG.eastBound, east), (CG.northBound, north)):
             add((cube, prop, _deg(value)))
     if meta.crs:
-        add((cube, CG.crs, Literal(meta.crs)))
+        add((cube, CG.crs, _lit(meta.crs)))
     if meta.time_start or meta.time_end:
-        period = BNode()
+        period = _bnode()
         add((cube, DCTERMS.temporal, period))
         add((period, RDF.type, DCTERMS.PeriodOfTime))
         if meta.time_start:
-            add((period, DCAT.startDate, Literal(meta.time_start, datatype=XSD.dateTime)))
+            add((period, DCAT.startDate, _typed(meta.time_start, XSD.dateTime)))
         if meta.time_end:
-            add((period, DCAT.endDate, Literal(meta.time_end, datatype=XSD.dateTime)))
+            add((period, DCAT.endDate, _typed(meta.time_end, XSD.dateTime)))
     if meta.time_resolution:
-        add((cube, DCAT.temporalResolution, Literal(meta.time_resolution, datatype=XSD.duration)))
+        add((cube, DCAT.temporalResolution, _typed(meta.time_resolution, XSD.duration)))
 
     # --- structure ------------------------------------------------------------------------
-    dsd = BNode()
+    dsd = _bnode()
     add((cube, QB.structure, dsd))
     add((dsd, RDF.type, QB.DataStructureDefinition))
     for dim in meta.dimensions:
-        d = iris.dimension(slug, dim.name)
+        d = _iri(iris.dimension(slug, dim.name))
         add((cube, CG.hasDimension, d))
-        component = BNode()
+        component = _bnode()
         add((dsd, QB.component, component))
         add((component, QB.dimension, d))
         add((d, RDF.type, CG.Dimension))
         add((d, RDF.type, QB.DimensionProperty))
-        add((d, CG.dimensionName, Literal(dim.name)))
-        add((d, CG.size, Literal(dim.size, datatype=XSD.integer)))
+        add((d, CG.dimensionName, _lit(dim.name)))
+        add((d, CG.size, _typed(dim.size, XSD.integer)))
         if dim.axis:
-            add((d, CG.axis, Literal(dim.axis)))
+            add((d, CG.axis, _lit(dim.axis)))
         if dim.units:
-            add((d, CG.unitsString, Literal(dim.units)))
+            add((d, CG.unitsString, _lit(dim.units)))
         if dim.standard_name:
-            add((d, CG.standardName, Literal(dim.standard_name)))
+            add((d, CG.standardName, _lit(dim.standard_name)))
         for prop, value in ((CG.minValue, dim.minimum), (CG.maxValue, dim.maximum)):
             if isinstance(value, str):
-                add((d, prop, Literal(value, datatype=XSD.dateTime)))
+                add((d, prop, _typed(value, XSD.dateTime)))
             elif value is not None:
                 add((d, prop, _num(value)))
         if dim.resolution is not None:
             add((d, CG.resolution, _num(dim.resolution)))
         if dim.duration:
-            add((d, DCAT.temporalResolution, Literal(dim.duration, datatype=XSD.duration)))
+            add((d, DCAT.temporalResolution, _typed(dim.duration, XSD.duration)))
 
     for var in meta.variables:
         _describe_variable(g, iris, slug, cube, dsd, var)
@@ -343,88 +356,88 @@ def describe_triples(
     # --- warnings: on the variable they are about, else on the cube ------------------------
     names = {v.name for v in meta.variables}
     for note in meta.warnings:
-        subject = iris.variable(slug, note.variable) if note.variable in names else cube
-        add((subject, CG.ingestWarning, Literal(f"{note.code}: {note.message}")))
+        subject = _iri(iris.variable(slug, note.variable)) if note.variable in names else cube
+        add((subject, CG.ingestWarning, _lit(f"{note.code}: {note.message}")))
 
     # --- planted ground truth (demo cubes) -------------------------------------------------
     for var in meta.variables:
         for effect in var.planted:
-            node = BNode()
+            node = _bnode()
             add((cube, CG.plantedEffect, node))
             add((node, RDF.type, PROV.Entity))
-            add((node, CG.attributedVariable, iris.variable(slug, var.name)))
-            add((node, CG.target, iris.variable(slug, effect.target)))
+            add((node, CG.attributedVariable, _iri(iris.variable(slug, var.name))))
+            add((node, CG.target, _iri(iris.variable(slug, effect.target))))
             add((node, CG.effectStrength, _num(float(effect.strength))))
-            add((node, CG.effectLag, Literal(effect.lag, datatype=XSD.integer)))
+            add((node, CG.effectLag, _typed(effect.lag, XSD.integer)))
             if effect.strength:
-                add((node, CG.effectSign, Literal(1 if effect.strength > 0 else -1, datatype=XSD.integer)))
+                add((node, CG.effectSign, _typed(1 if effect.strength > 0 else -1, XSD.integer)))
 
     # --- distribution -----------------------------------------------------------------------
-    dist = iris.distribution(slug)
+    dist = _iri(iris.distribution(slug))
     add((cube, DCAT.distribution, dist))
     add((dist, RDF.type, CG.CubeDistribution))
     add((dist, RDF.type, DCAT.Distribution))
     add((dist, DCAT.accessURL, _file_iri(meta.path)))
-    add((dist, DCAT.mediaType, URIRef(_IANA + meta.media_type)))
+    add((dist, DCAT.mediaType, _iri(_IANA + meta.media_type)))
     fmt = f"Zarr v{meta.format_version}" if meta.format == "zarr" else meta.format_version
-    add((dist, DCTERMS["format"], Literal(fmt)))
-    add((dist, DCAT.byteSize, Literal(meta.byte_size, datatype=XSD.nonNegativeInteger)))
-    add((dist, CG.fingerprint, Literal(meta.fingerprint)))
-    add((dist, CG.fingerprintAlgorithm, Literal(meta.fingerprint_algorithm)))
+    add((dist, DCTERMS["format"], _lit(fmt)))
+    add((dist, DCAT.byteSize, _typed(meta.byte_size, XSD.nonNegativeInteger)))
+    add((dist, CG.fingerprint, _lit(meta.fingerprint)))
+    add((dist, CG.fingerprintAlgorithm, _lit(meta.fingerprint_algorithm)))
 
     # --- provenance -------------------------------------------------------------------------
-    activity = iris.ingest_activity(slug, meta.fingerprint[:16])
+    activity = _iri(iris.ingest_activity(slug, meta.fingerprint[:16]))
     add((cube, PROV.wasGeneratedBy, activity))
     add((activity, RDF.type, PROV.Activity))
-    add((activity, RDFS.label, Literal(f"cubegraph ingest of {meta.path.name}")))
+    add((activity, RDFS.label, _lit(f"cubegraph ingest of {meta.path.name}")))
     add((activity, PROV.used, dist))
-    add((activity, PROV.endedAtTime, Literal(ingested_at, datatype=XSD.dateTime)))
-    add((activity, CG.softwareVersion, Literal(cubegraph.__version__)))
-    add((activity, CG.sourcePath, Literal(str(meta.path))))
-    if revision is not None and revision.activity != activity:
-        add((cube, CG.revisionOf, Literal(revision.fingerprint)))
-        add((activity, PROV.wasInformedBy, revision.activity))
+    add((activity, PROV.endedAtTime, _typed(ingested_at, XSD.dateTime)))
+    add((activity, CG.softwareVersion, _lit(cubegraph.__version__)))
+    add((activity, CG.sourcePath, _lit(str(meta.path))))
+    if revision is not None and _nt(revision.activity) != activity:
+        add((cube, CG.revisionOf, _lit(revision.fingerprint)))
+        add((activity, PROV.wasInformedBy, _nt(revision.activity)))
         if revision.history is not None:
-            for triple in revision.history:
-                add(triple)
-    return Description(cube, g)
+            for s, p, o in revision.history:
+                add((_nt(s), _nt(p), _nt(o)))
+    return Description(cube_iri, "".join(dict.fromkeys(g)))
 
 
-def _describe_variable(g: _Triples, iris: Iris, slug: str, cube, dsd, var: VariableMetadata) -> None:
+def _describe_variable(g: _Lines, iris: Iris, slug: str, cube, dsd, var: VariableMetadata) -> None:
     add = g.add
-    v = iris.variable(slug, var.name)
+    v = _iri(iris.variable(slug, var.name))
     add((cube, CG.hasVariable, v))
-    component = BNode()
+    component = _bnode()
     add((dsd, QB.component, component))
     add((component, QB.measure, v))
     add((v, RDF.type, CG.Variable))
     add((v, RDF.type, QB.MeasureProperty))
-    add((v, CG.variableName, Literal(var.name)))
+    add((v, CG.variableName, _lit(var.name)))
     if var.long_name:
-        add((v, RDFS.label, Literal(var.long_name)))
+        add((v, RDFS.label, _lit(var.long_name)))
     if var.standard_name:
-        add((v, CG.standardName, Literal(var.standard_name)))
+        add((v, CG.standardName, _lit(var.standard_name)))
     if var.observable:
-        add((v, CG.measures, URIRef(var.observable)))
-        add((v, RDFS.comment, Literal(f"cg:measures chosen by {var.observable_how}")))
+        add((v, CG.measures, _iri(var.observable)))
+        add((v, RDFS.comment, _lit(f"cg:measures chosen by {var.observable_how}")))
     if var.units is not None:
-        add((v, CG.unitsString, Literal(var.units)))
+        add((v, CG.unitsString, _lit(var.units)))
     if var.qudt_unit:
-        add((v, QUDT.unit, URIRef(var.qudt_unit)))
-    add((v, CG.dtype, Literal(var.dtype)))
-    add((v, CG.shape, Literal(",".join(str(s) for s in var.shape))))
+        add((v, QUDT.unit, _iri(var.qudt_unit)))
+    add((v, CG.dtype, _lit(var.dtype)))
+    add((v, CG.shape, _lit(",".join(str(s) for s in var.shape))))
     if var.chunks:
-        add((v, CG.chunks, Literal(",".join(str(c) for c in var.chunks))))
+        add((v, CG.chunks, _lit(",".join(str(c) for c in var.chunks))))
     if isinstance(var.fill_value, (int, float)) and not isinstance(var.fill_value, bool):
         add((v, CG.fillValue, _num(var.fill_value)))
     elif isinstance(var.fill_value, str):
-        add((v, CG.fillValue, Literal(var.fill_value)))
+        add((v, CG.fillValue, _lit(var.fill_value)))
     for dim in var.dims:
-        add((v, CG.hasDimension, iris.dimension(slug, dim)))
+        add((v, CG.hasDimension, _iri(iris.dimension(slug, dim))))
     for source in var.derived_from:
-        add((v, PROV.wasDerivedFrom, iris.variable(slug, source)))
+        add((v, PROV.wasDerivedFrom, _iri(iris.variable(slug, source))))
     if var.is_distractor is not None:
-        add((v, CG.isDistractor, Literal(bool(var.is_distractor))))
+        add((v, CG.isDistractor, _lit(bool(var.is_distractor))))
     if var.stats is not None:
         s = var.stats
         for prop, value in ((CG.minValue, s.minimum), (CG.maxValue, s.maximum), (CG.meanValue, s.mean)):

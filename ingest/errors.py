@@ -72,3 +72,6 @@ class ShapeViolation(IngestError):
             text = message if rule in message else f"{message} ({rule})"
             lines.append(f"cube {cube!r}, {where}: {text}")
         super().__init__("; ".join(lines) or f"cube {cube!r}: SHACL validation failed")
+
+    def __reduce__(self):  # rebuilt from its parts when sent back by an ingest worker
+        return (type(self), (self.cube, self.violations, self.report))

@@ -72,24 +72,36 @@ class StoreListing:
 def list_zarr_store(root: Path) -> StoreListing:
     """Walk a zarr store once, reading its metadata documents and sizing its chunks.
 
+    Like ``os.walk`` (folders that cannot be listed are skipped, symlinked folders are not
+    followed) but on ``os.scandir`` entries, which carry what ``os.walk`` would ask the
+    file system again (a third of a metadata-only cube's read time).
+
     Raises:
-        OSError: when the store cannot be listed or a metadata file cannot be read.
+        OSError: when a metadata file cannot be read or a chunk file sized.
     """
     listing = StoreListing(root)
-    root_str = str(root)
-    for dirpath, dirnames, filenames in os.walk(root_str):
-        dirnames.sort()
-        rel_dir = os.path.relpath(dirpath, root_str)
-        rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
-        for name in filenames:
-            full = os.path.join(dirpath, name)
-            rel = rel_dir + name
-            if name in ZARR_METADATA_FILES:
-                with open(full, "rb") as fh:
-                    listing.metadata[rel] = fh.read()
-            else:
-                listing.chunks[rel] = os.stat(full).st_size
+    _walk(str(root), "", listing)
     return listing
+
+
+def _walk(folder: str, rel_dir: str, listing: StoreListing) -> None:
+    try:
+        with os.scandir(folder) as it:
+            entries = list(it)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        if entry.is_dir():
+            if not entry.is_symlink():
+                folders.append(entry)
+        elif entry.name in ZARR_METADATA_FILES:
+            with open(entry.path, "rb") as fh:
+                listing.metadata[rel_dir + entry.name] = fh.read()
+        else:
+            listing.chunks[rel_dir + entry.name] = entry.stat().st_size
+    for entry in sorted(folders, key=lambda e: e.name):
+        _walk(entry.path, f"{rel_dir}{entry.name}/", listing)
 
 
 def fingerprint_zarr(listing: StoreListing) -> tuple[str, str]:

@@ -3,7 +3,11 @@
 Stages, each its own function so each can be tested alone::
 
     expand_paths -> reader.read_raw -> (unchanged? stop) -> interpret -> resolve_semantics
-        -> [compute_stats] -> describe_cube -> validate -> store transaction
+        -> [compute_stats] -> describe_triples -> validate -> store transaction
+
+Cubes the store does not hold yet (the common case) are read, described and validated in
+worker processes when there are many (:mod:`~cubegraph.ingest.parallel`); this process,
+the store's one writer, writes their N-Quads as they come back, in input order.
 
 Rules this module owns:
 
@@ -28,6 +32,7 @@ from __future__ import annotations
 import glob
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -40,6 +45,7 @@ from cubegraph.ingest.conventions import interpret
 from cubegraph.ingest.describe import Description, Revision, describe_triples
 from cubegraph.ingest.errors import CubeNotFound, IngestError, ReaderNotFound
 from cubegraph.ingest.metadata import CubeMetadata, IngestWarning
+from cubegraph.ingest.parallel import ordered_map, pool, worker_count
 from cubegraph.ingest.readers import installed_readers, reader_for
 from cubegraph.ingest.semantics import resolve_semantics
 from cubegraph.ingest.validate import validate_many
@@ -237,6 +243,7 @@ class _Prepared:
     result: IngestResult
     slug: str
     description: Description
+    validated: bool = False  # already validated (in a worker), and it passed
 
 
 def _now() -> str:
@@ -305,22 +312,69 @@ def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
                 revision = Revision(old_fp, activity, _history(store, cube, activity))
             else:
                 revision = Revision(old_fp, URIRef(str(cube) + "#unknown-ingest"), None)
-        meta: CubeMetadata = interpret(raw)
-        resolve_semantics(meta)
-        if stats:
-            from cubegraph.ingest.stats import compute_stats
-
-            compute_stats(meta, progress=progress)
-        description = describe_triples(meta, iris, slug=slug, ingested_at=_now(), revision=revision)
         status = REPLACED if row is not None else INGESTED
-        return _Prepared(IngestResult(path, status, cube, list(meta.warnings)), slug, description)
+        return _describe(raw, path, slug, iris, status=status, revision=revision, stats=stats,
+                         progress=progress)
     except CubegraphError as exc:
         return IngestResult(path, FAILED, error=exc)
 
 
+def _describe(raw, path: Path, slug: str, iris: Iris, *, status: str, revision: Revision | None,
+              stats: bool = False, progress: bool = False) -> _Prepared:
+    meta: CubeMetadata = interpret(raw)
+    resolve_semantics(meta)
+    if stats:
+        from cubegraph.ingest.stats import compute_stats
+
+        compute_stats(meta, progress=progress)
+    description = describe_triples(meta, iris, slug=slug, ingested_at=_now(), revision=revision)
+    return _Prepared(IngestResult(path, status, iris.cube(slug), list(meta.warnings)), slug, description)
+
+
+def _prepare_new(chunk: tuple[str, list[tuple[Path, str]]]) -> list[_Prepared | IngestResult]:
+    """In a worker: read, describe and validate cubes absent from the store."""
+    base, items = chunk
+    iris = Iris(base)
+    out: list[_Prepared | IngestResult] = []
+    for path, slug in items:
+        try:
+            p = _describe(reader_for(path).read_raw(path), path, slug, iris, status=INGESTED,
+                          revision=None)
+        except CubegraphError as exc:
+            out.append(IngestResult(path, FAILED, error=exc))
+            continue
+        error = validate_many({slug: p.description}).get(slug)
+        if error is not None:
+            p.result.status, p.result.error = FAILED, error
+            out.append(p.result)
+        else:
+            p.validated = True
+            out.append(p)
+    return out
+
+
+_DESCRIBED = """
+PREFIX cg: <https://w3id.org/cubegraph/ontology#>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+SELECT DISTINCT ?cube WHERE { GRAPH ?cube { ?cube dcat:distribution ?d . ?d cg:fingerprint ?fp } }
+"""
+
+
+def _new_cubes(store, cubes: list[Path]) -> dict[Path, str]:
+    """path -> slug for the cubes the store does not describe and whose slug no other path
+    in this batch has: what workers can prepare without asking the store anything."""
+    described = {row["cube"] for row in store.query(_DESCRIBED)}
+    slugs = [slug_for(p) for p in cubes]
+    counts: dict[str, int] = {}
+    for slug in slugs:
+        counts[slug] = counts.get(slug, 0) + 1
+    return {p: slug for p, slug in zip(cubes, slugs)
+            if counts[slug] == 1 and store.iris.cube(slug) not in described}
+
+
 def _write(store, prepared: list[_Prepared]) -> None:
     """Validate, then write every valid description in ONE transaction."""
-    failures = validate_many({p.slug: p.description for p in prepared})
+    failures = validate_many({p.slug: p.description for p in prepared if not p.validated})
     valid = []
     for p in prepared:
         if p.slug in failures:
@@ -404,23 +458,29 @@ def describe_paths(store, paths: Iterable[str | Path]) -> list[tuple[URIRef, Gra
 
 
 def ingest_paths(store, paths: Iterable[str | Path], *, stats: bool = False,
-                 progress: bool = True, force: bool = False, batch_size: int = 50) -> IngestSummary:
+                 progress: bool = True, force: bool = False, batch_size: int = 50,
+                 workers: int | None = None) -> IngestSummary:
     """Ingest every cube found in ``paths`` (files, folders, globs); never stops at a bad one.
 
-    Cubes are validated and written in groups of ``batch_size``: one validation step (see
-    :mod:`~cubegraph.ingest.validate`) and one store transaction per group (a cube failing
-    validation is left out of its group's write, and its result says why).
+    Cubes are validated and written in groups of ``batch_size``: one store transaction per
+    group (a cube failing validation is left out of its group's write, and its result says
+    why). Cubes absent from the store are read, described and validated in ``workers``
+    processes when there are many; the others (changed, unchanged, a slug used twice, any
+    cube with ``stats``) in this process.
 
     Args:
         store: a :class:`cubegraph.kg.Store`.
         paths: files, folders (searched recursively) and glob patterns.
-        stats: compute per-variable statistics (reads the data).
+        stats: compute per-variable statistics (reads the data; in this process).
         progress: show a tqdm progress bar over the cubes.
         force: see :func:`ingest_cube`.
-        batch_size: cubes per validation run and per transaction.
+        batch_size: cubes per transaction.
+        workers: worker processes; ``None`` = every core when at least
+            :data:`~cubegraph.ingest.parallel.MIN_CUBES_FOR_WORKERS` new cubes, else none;
+            0 or 1 = all in this process. Results are the same either way.
 
     Returns:
-        The summary; ``summary.exit_code`` is 1 when anything failed.
+        The summary, results in input order; ``summary.exit_code`` is 1 when anything failed.
     """
     from tqdm import tqdm
 
@@ -428,24 +488,50 @@ def ingest_paths(store, paths: Iterable[str | Path], *, stats: bool = False,
     cubes, skipped, failures = expand_paths(paths)
     summary = IngestSummary(skipped=skipped)
     order = {p: i for i, p in enumerate(cubes)}
+    new = _new_cubes(store, cubes) if not stats and cubes else {}
+    n_workers = worker_count(workers, len(new))
+    if n_workers < 2:
+        new = {}
     results: list[IngestResult] = []
     claimed: dict[str, tuple[Path, str]] = {}
     batch: list[_Prepared] = []
-    bar = tqdm(cubes, desc="ingest", unit="cube", disable=not progress or len(cubes) < 2, leave=False)
-    for path in bar:
-        prepared = _prepare(store, path, stats=stats, force=force, slug=None,
-                            progress=progress, claimed=claimed)
+    bar = tqdm(total=len(cubes), desc="ingest", unit="cube",
+               disable=not progress or len(cubes) < 2, leave=False)
+
+    def take(prepared: _Prepared | IngestResult) -> None:
+        nonlocal batch
+        bar.update()
         if isinstance(prepared, IngestResult):
             results.append(prepared)
-            continue
+            return
         batch.append(prepared)
         results.append(prepared.result)
         if len(batch) >= batch_size:
             _write(store, batch)
             batch = []
-    if batch:
-        _write(store, batch)
+
+    with bar, pool(n_workers) if new else _no_pool() as executor:
+        if new:
+            items = list(new.items())
+            size = max(1, min(25, len(items) // (4 * n_workers)))
+            chunks = ((store.iris.base, items[i:i + size]) for i in range(0, len(items), size))
+            from_workers = ordered_map(executor, _prepare_new, chunks, ahead=3 * n_workers)
+        for path in cubes:  # the others meanwhile, here
+            if path not in new:
+                take(_prepare(store, path, stats=stats, force=force, slug=None,
+                              progress=progress, claimed=claimed))
+        if new:
+            for chunk_results in from_workers:
+                for prepared in chunk_results:
+                    take(prepared)
+        if batch:
+            _write(store, batch)
     results.sort(key=lambda r: order.get(r.path, -1))
     summary.results = failures + results
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@contextmanager
+def _no_pool():
+    yield None

@@ -81,17 +81,17 @@ def _bnode_label(value: str) -> str:
     return "b" + hashlib.sha1(value.encode("utf-8")).hexdigest()
 
 
-def parse_nquads(text: str, *, rename_blank_nodes: bool = True):
-    """Lazily parse N-Quads ``text`` into pyoxigraph quads.
+def parse_nquads(text: str, *, rename_blank_nodes: bool = True) -> list:
+    """The quads of N-Quads ``text``, as pyoxigraph quads.
 
     Blank nodes get fresh labels by default, scoped to this text, as one SPARQL ``INSERT
     DATA`` gives them.
 
-    Raises (while iterating):
+    Raises:
         RDFSyntaxError: the text is not N-Quads (the message gives the line).
     """
     try:
-        yield from ox.parse(text, ox.RdfFormat.N_QUADS, rename_blank_nodes=rename_blank_nodes)
+        return list(ox.parse(text, ox.RdfFormat.N_QUADS, rename_blank_nodes=rename_blank_nodes))
     except SyntaxError as exc:
         raise RDFSyntaxError(f"N-Quads text does not parse: {exc}") from exc
 

@@ -1,12 +1,17 @@
 """EmbeddedStore: the default backend, pyoxigraph on local disk (or in memory).
 
 Nothing outside this module and ``_convert`` touches pyoxigraph objects.
+
+Adding many triples to NEW named graphs (an ingest batch) on disk uses pyoxigraph's bulk
+loader, ~2.5x faster than a transaction, under a journal that keeps it all-or-nothing per
+graph: the graphs are first recorded (atomically) in :data:`UNFINISHED_LOADS`, the bulk load
+runs, then the record is removed (atomically). Opening the store for writing after a crash
+drops every graph still recorded there: each is then whole or absent, never partial.
 """
 
 from __future__ import annotations
 
 import io
-import itertools
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -39,6 +44,12 @@ _OX_RESULTS = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
 }
+#: The journal graph of unfinished bulk loads (see the module docstring); never user data.
+UNFINISHED_LOADS = "urn:cubegraph:kg:unfinished-loads"
+_UNFINISHED = ox.NamedNode(UNFINISHED_LOADS)
+_LOADING = ox.NamedNode("urn:cubegraph:kg:loading")
+#: Below this many quads a transaction is cheaper than the bulk loader's new files.
+BULK_MIN_QUADS = 2_000
 # Files RocksDB always writes into a store folder; a non-empty folder without them is
 # something else that we must not scribble into.
 _ROCKSDB_MARKERS = ("CURRENT", "IDENTITY")
@@ -79,6 +90,8 @@ class EmbeddedStore(Store):
                     "stop that process (e.g. a running 'cubegraph serve') and try again"
                 ) from exc
             raise StoreUnavailable(f"cannot open the store at '{path}': {text}") from exc
+        if not read_only:
+            self._finish_unfinished_loads()
 
     # --- queries ----------------------------------------------------------------------------
     def query(self, sparql, *, bindings=None, default_graph=None, named_graphs=None):
@@ -128,14 +141,46 @@ class EmbeddedStore(Store):
             raise RDFSyntaxError(f"{name} could not be loaded as {fmt}: {exc}") from exc
 
     def _insert_nquads(self, texts):
-        # One pyoxigraph transaction (extend is atomic; a parse error while it iterates
-        # writes nothing): faster than the same quads as a SPARQL INSERT DATA.
+        # Faster than the same quads as a SPARQL INSERT DATA (no update text to build and
+        # parse). Everything is parsed before anything is written.
         if self.read_only:
             raise StoreError(f"the store at {self.location} is open read-only")
+        quads = [q for t in texts for q in parse_nquads(t)]
+        graphs = {q.graph_name for q in quads}
         try:
-            self._ox.extend(itertools.chain.from_iterable(parse_nquads(t) for t in texts))
+            if self.persistent and len(quads) >= BULK_MIN_QUADS and all(
+                isinstance(g, ox.NamedNode) and g != _UNFINISHED and self._is_empty(g) for g in graphs
+            ):
+                self._journaled_bulk_load(quads, graphs)
+            else:
+                self._ox.extend(quads)  # one transaction: all or nothing
         except OSError as exc:
             raise StoreError(f"the write failed and was rolled back: {exc}") from exc
+
+    def _is_empty(self, graph) -> bool:
+        return next(iter(self._ox.quads_for_pattern(None, None, None, graph)), None) is None
+
+    def _journaled_bulk_load(self, quads, graphs) -> None:
+        records = " ".join(f"{g} {_LOADING} {_LOADING} ." for g in graphs)
+        self._ox.extend([ox.Quad(g, _LOADING, _LOADING, _UNFINISHED) for g in graphs])
+        try:
+            self._ox.bulk_extend(quads)
+        except BaseException:
+            self._drop(graphs)
+            raise
+        self._ox.update(f"DELETE DATA {{ GRAPH <{UNFINISHED_LOADS}> {{ {records} }} }}")
+
+    def _drop(self, graphs) -> None:
+        # One update: the graphs and their journal records go together.
+        records = " ".join(f"{g} {_LOADING} {_LOADING} ." for g in graphs)
+        self._ox.update(" ;\n".join([f"DROP SILENT GRAPH {g}" for g in graphs] + [
+            f"DELETE DATA {{ GRAPH <{UNFINISHED_LOADS}> {{ {records} }} }}"]))
+
+    def _finish_unfinished_loads(self) -> None:
+        """After a crash during a bulk load: drop the graphs it may have left partial."""
+        graphs = {q.subject for q in self._ox.quads_for_pattern(None, _LOADING, _LOADING, _UNFINISHED)}
+        if graphs:
+            self._drop(graphs)
 
     def bulk_load_quads(self, quads) -> None:
         """Fast, NON-atomic load of (s, p, o, g) rdflib tuples (benchmarks, restores of
@@ -156,7 +201,7 @@ class EmbeddedStore(Store):
         return self._ox.dump(out, _OX_RDF[fmt], **kwargs)
 
     def graphs(self):
-        return sorted(from_ox(g) for g in self._ox.named_graphs())
+        return sorted(from_ox(g) for g in self._ox.named_graphs() if g != _UNFINISHED)
 
     def flush(self) -> None:
         self._ox.flush()

@@ -62,7 +62,7 @@ def assert_same(data: Graph) -> bool:
     fast = validate_many({"c": data}, using="turbo").get("c")
     assert str(fast) == str(violation)
     # ingest's fast path: the same description as N-Triples text, parsed by turbo itself
-    as_text = Description(URIRef("http://test.example/cube/c"), text=ntriples(data))
+    as_text = Description(URIRef("http://test.example/cube/c"), ntriples(data))
     assert str(validate_many({"c": as_text}, using="turbo").get("c")) == str(violation)
     return ref[0]
 
