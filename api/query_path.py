@@ -8,6 +8,9 @@ to the Flask app unchanged, including every request that would fail *before* the
 (the app re-parses it and answers with its usual error), so both paths give the same statuses,
 headers and messages. Errors raised *by* the run (deadline, syntax, 406 for the kind that came
 back, a busy or dead worker) are rendered by the app's own error handlers, never re-run.
+
+It also reads chunked request bodies (any path) up to ``MAX_CONTENT_LENGTH``, so that an
+oversized one is refused whole (413) rather than cut by werkzeug (:func:`_frame_body`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import io
 from urllib.parse import parse_qs
 
 from flask import Flask
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from cubegraph.api.negotiation import check_service, content_type, parse_sparql_request, result_formats
 from cubegraph.api.query_runner import QueryJob
@@ -41,6 +45,9 @@ class QueryPath:
         self.next = app.wsgi_app
 
     def __call__(self, environ, start_response):
+        if "HTTP_TRANSFER_ENCODING" in environ and not _frame_body(
+                environ, int(self.app.config["MAX_CONTENT_LENGTH"])):
+            return self._error(environ, start_response, RequestEntityTooLarge())
         if environ.get("PATH_INFO") != "/sparql" or environ.get("REQUEST_METHOD") not in ("GET", "POST"):
             return self.next(environ, start_response)
         try:
@@ -102,3 +109,28 @@ class QueryPath:
             response = app.make_response(app.handle_user_exception(exc))
             response = app.process_response(response)
         return response(environ, start_response)
+
+
+def _frame_body(environ, limit: int) -> bool:
+    """Give a chunked body a ``Content-Length``; False when it is longer than ``limit``.
+
+    A server that streams bodies (granian) passes a chunked body without a length, and
+    werkzeug then silently cuts it at ``MAX_CONTENT_LENGTH``: a cut update or Graph Store
+    body could still parse and write half of what was sent. Reading it here (at most
+    ``limit`` + 1 bytes) turns an oversized body into a 413 and a fitting one into a body
+    of known length, as waitress does by buffering.
+    """
+    stream, parts, size = environ["wsgi.input"], [], 0
+    while size <= limit:
+        part = stream.read(min(65536, limit + 1 - size))
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    if size > limit:
+        return False
+    body = b"".join(parts)
+    del environ["HTTP_TRANSFER_ENCODING"]
+    environ["CONTENT_LENGTH"] = str(len(body))
+    environ["wsgi.input"] = io.BytesIO(body)
+    return True
