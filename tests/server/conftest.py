@@ -74,6 +74,7 @@ class CliServer:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
+        self.port = port
         self.url = f"http://127.0.0.1:{port}/"
         env = {**os.environ, "CUBEGRAPH_TOKEN": SETTINGS["TOKEN"]}
         env.pop("CUBEGRAPH_STORE", None)
@@ -115,3 +116,12 @@ def make_server(tmp_path_factory):
         return CliServer(tmp_path_factory.mktemp("cli") / "store")
 
     return factory
+
+
+@pytest.fixture(scope="module", params=["waitress", "granian"])
+def each_server(request, make_server):
+    """One server of each kind in turn: a module's ``server`` fixture can return this one to
+    run the module's tests against both."""
+    srv = make_server(request.param)
+    yield srv
+    srv.stop()

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 from SPARQLWrapper import JSON, POST, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+
+@pytest.fixture(scope="module")
+def server(each_server):
+    """Every test here runs against both servers (waitress, and cubegraph serve on granian)."""
+    return each_server
+
 
 TOKEN = "test-token-3f9a"  # as in conftest.SETTINGS
 BASE = "http://test.example/"

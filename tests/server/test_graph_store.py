@@ -7,6 +7,13 @@ import urllib.parse
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 
+
+@pytest.fixture(scope="module")
+def server(each_server):
+    """Every test here runs against both servers (waitress, and cubegraph serve on granian)."""
+    return each_server
+
+
 TOKEN = "test-token-3f9a"  # as in conftest.SETTINGS
 BASE = "http://test.example/"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

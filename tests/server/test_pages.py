@@ -8,6 +8,13 @@ import re
 import pytest
 from rdflib import Graph, URIRef
 
+
+@pytest.fixture(scope="module")
+def server(each_server):
+    """Every test here runs against both servers (waitress, and cubegraph serve on granian)."""
+    return each_server
+
+
 BASE = "http://test.example/"
 CG = "https://w3id.org/cubegraph/ontology#"
 DCT = "http://purl.org/dc/terms/"

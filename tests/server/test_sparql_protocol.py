@@ -26,12 +26,10 @@ G2 = BASE + "cube/beta"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 
 
-@pytest.fixture(scope="module", params=["waitress", "granian"])
-def server(request, make_server):
+@pytest.fixture(scope="module")
+def server(each_server):
     """The server of this module's tests, once per HTTP server."""
-    srv = make_server(request.param)
-    yield srv
-    srv.stop()
+    return each_server
 
 
 @pytest.fixture(scope="module", autouse=True)
