@@ -32,6 +32,8 @@ from __future__ import annotations
 import glob
 import os
 import time
+import warnings
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -360,6 +362,10 @@ SELECT DISTINCT ?cube WHERE { GRAPH ?cube { ?cube dcat:distribution ?d . ?d cg:f
 """
 
 
+#: New cubes this process describes itself while its workers start (~0.5-1 s).
+HEAD_START = 60
+
+
 def _new_cubes(store, cubes: list[Path]) -> dict[Path, str]:
     """path -> slug for the cubes the store does not describe and whose slug no other path
     in this batch has: what workers can prepare without asking the store anything."""
@@ -513,17 +519,31 @@ def ingest_paths(store, paths: Iterable[str | Path], *, stats: bool = False,
     with bar, pool(n_workers) if new else _no_pool() as executor:
         if new:
             items = list(new.items())
+            # This process describes the first cubes itself while the workers start.
+            n_head = min(HEAD_START, len(items) // (2 * (n_workers + 1)))
+            head, items = items[:n_head], items[n_head:]
             size = max(1, min(25, len(items) // (4 * n_workers)))
-            chunks = ((store.iris.base, items[i:i + size]) for i in range(0, len(items), size))
+            chunks = [(store.iris.base, items[i:i + size]) for i in range(0, len(items), size)]
             from_workers = ordered_map(executor, _prepare_new, chunks, ahead=3 * n_workers)
         for path in cubes:  # the others meanwhile, here
             if path not in new:
                 take(_prepare(store, path, stats=stats, force=force, slug=None,
                               progress=progress, claimed=claimed))
         if new:
-            for chunk_results in from_workers:
-                for prepared in chunk_results:
-                    take(prepared)
+            for prepared in _prepare_new((store.iris.base, head)):
+                take(prepared)
+            done = 0
+            try:
+                for chunk_results in from_workers:
+                    done += 1
+                    for prepared in chunk_results:
+                        take(prepared)
+            except BrokenProcessPool as exc:  # e.g. a script without `if __name__ == "__main__"`
+                warnings.warn(f"ingest workers stopped ({exc}); the other cubes are described "
+                              "in this process", RuntimeWarning, stacklevel=2)
+                for chunk in chunks[done:]:
+                    for prepared in _prepare_new(chunk):
+                        take(prepared)
         if batch:
             _write(store, batch)
     results.sort(key=lambda r: order.get(r.path, -1))

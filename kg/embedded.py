@@ -47,9 +47,25 @@ _OX_RESULTS = {
 #: The journal graph of unfinished bulk loads (see the module docstring); never user data.
 UNFINISHED_LOADS = "urn:cubegraph:kg:unfinished-loads"
 _UNFINISHED = ox.NamedNode(UNFINISHED_LOADS)
-_LOADING = ox.NamedNode("urn:cubegraph:kg:loading")
+LOADING = "urn:cubegraph:kg:loading"  # <graph> LOADING LOADING, in UNFINISHED_LOADS
+_LOADING = ox.NamedNode(LOADING)
 #: Below this many quads a transaction is cheaper than the bulk loader's new files.
 BULK_MIN_QUADS = 2_000
+
+
+class _OutsideTheGraphs(Exception):
+    """A quad of a bulk load is in a graph that was not checked and journaled."""
+
+
+def _quads_in(texts, graphs):
+    for text in texts:
+        try:
+            for quad in ox.parse(text, ox.RdfFormat.N_QUADS, rename_blank_nodes=True):
+                if quad.graph_name not in graphs:
+                    raise _OutsideTheGraphs(quad.graph_name)
+                yield quad
+        except SyntaxError as exc:
+            raise RDFSyntaxError(f"N-Quads text does not parse: {exc}") from exc
 # Files RocksDB always writes into a store folder; a non-empty folder without them is
 # something else that we must not scribble into.
 _ROCKSDB_MARKERS = ("CURRENT", "IDENTITY")
@@ -142,20 +158,36 @@ class EmbeddedStore(Store):
 
     def _insert_nquads(self, texts):
         # Faster than the same quads as a SPARQL INSERT DATA (no update text to build and
-        # parse). Everything is parsed before anything is written.
+        # parse again).
         if self.read_only:
             raise StoreError(f"the store at {self.location} is open read-only")
-        quads = [q for t in texts for q in parse_nquads(t)]
-        graphs = {q.graph_name for q in quads}
         try:
-            if self.persistent and len(quads) >= BULK_MIN_QUADS and all(
-                isinstance(g, ox.NamedNode) and g != _UNFINISHED and self._is_empty(g) for g in graphs
-            ):
-                self._journaled_bulk_load(quads, graphs)
-            else:
-                self._ox.extend(quads)  # one transaction: all or nothing
+            graphs = self._new_graphs(texts)
+            if graphs:
+                try:
+                    self._journaled_bulk_load(_quads_in(texts, graphs), graphs)
+                    return
+                except _OutsideTheGraphs:
+                    pass  # nothing was kept: do it the transactional way
+            self._ox.extend([q for t in texts for q in parse_nquads(t)])  # all or nothing
         except OSError as exc:
             raise StoreError(f"the write failed and was rolled back: {exc}") from exc
+
+    def _new_graphs(self, texts) -> set | None:
+        """The named graphs the texts write into, when the bulk path may take them: a store
+        on disk, enough quads, and every graph new (empty). Read off the line ends, never
+        trusted: :func:`_quads_in` stops the load at the first quad outside them."""
+        if not self.persistent or sum(t.count("\n") for t in texts) < BULK_MIN_QUADS:
+            return None
+        ends = {parts[1] for t in texts for line in t.splitlines()
+                if len(parts := line.rsplit(" ", 2)) == 3}
+        try:
+            graphs = {ox.NamedNode(e[1:-1]) for e in ends if e[:1] == "<" and e[-1:] == ">"}
+        except ValueError:  # not an IRI: the parser will say so, on the transactional path
+            return None
+        if not graphs or _UNFINISHED in graphs or not all(self._is_empty(g) for g in graphs):
+            return None
+        return graphs
 
     def _is_empty(self, graph) -> bool:
         return next(iter(self._ox.quads_for_pattern(None, None, None, graph)), None) is None
@@ -166,7 +198,7 @@ class EmbeddedStore(Store):
         try:
             self._ox.bulk_extend(quads)
         except BaseException:
-            self._drop(graphs)
+            self._drop(graphs)  # they were empty: dropping them undoes this load
             raise
         self._ox.update(f"DELETE DATA {{ GRAPH <{UNFINISHED_LOADS}> {{ {records} }} }}")
 

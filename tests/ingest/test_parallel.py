@@ -1,0 +1,88 @@
+"""Ingest with worker processes gives what ingest in one process gives, in the same order."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from ingest_helpers import write_nc
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from cubegraph.ingest import parallel
+from cubegraph.ingest.pipeline import ingest_cube, ingest_paths
+from cubegraph.kg import open_store
+from cubegraph.ontology.namespaces import PROV
+
+
+def _batch(folder):
+    folder.mkdir()
+    for i in range(7):
+        write_nc(folder / f"c{i}.nc", time_values=tuple(float(t) for t in range(i + 2)))
+    (folder / "bad.nc").write_text("garbage")
+    write_nc(folder / "nounits.nc", var_attrs={"units": None})
+    (folder / "other").mkdir()
+    write_nc(folder / "other" / "c1.nc", time_values=(9.0, 10.0))  # a slug used twice
+    return folder
+
+
+def _without_ingest_time(graph: Graph) -> Graph:
+    out = Graph()
+    out += graph
+    out.remove((None, PROV.endedAtTime, None))
+    return out
+
+
+def test_workers_give_the_same_results_in_the_same_order(tmp_path):
+    folder = _batch(tmp_path / "cubes")
+    summaries, stores = [], []
+    for workers in (0, 2):
+        store = open_store(tmp_path / f"store{workers}", base_iri="http://test.example/")
+        ingest_cube(store, folder / "c0.nc")  # already there: described in this process
+        summaries.append(ingest_paths(store, [folder], progress=False, workers=workers))
+        stores.append(store)
+    inline, pooled = summaries
+    assert [(r.path, r.status, str(r.error), [w.code for w in r.warnings], r.triples)
+            for r in pooled.results] == [
+        (r.path, r.status, str(r.error), [w.code for w in r.warnings], r.triples)
+        for r in inline.results]
+    statuses = {r.path.relative_to(folder).as_posix(): r.status for r in pooled.results}
+    assert statuses["c0.nc"] == "unchanged" and statuses["c3.nc"] == "ingested"
+    assert statuses["bad.nc"] == statuses["nounits.nc"] == "failed"
+    assert {statuses["c1.nc"], statuses["other/c1.nc"]} == {"ingested", "failed"}
+    assert "variable 't'" in pooled.render()  # the SHACL error came back from a worker whole
+    assert stores[0].graphs() == stores[1].graphs()
+    for cube in stores[0].graphs():
+        assert isomorphic(_without_ingest_time(stores[0].graph(cube)),
+                          _without_ingest_time(stores[1].graph(cube))), cube
+    for store in stores:
+        store.close()
+
+
+def test_a_script_without_a_main_guard_still_ingests_everything(tmp_path):
+    """Spawned workers re-import the main script; without the guard they die at start and
+    the cubes are described in the calling process instead."""
+    folder = tmp_path / "cubes"
+    folder.mkdir()
+    for i in range(3):
+        write_nc(folder / f"c{i}.nc")
+    script = tmp_path / "unguarded.py"
+    script.write_text(textwrap.dedent(f"""
+        from cubegraph.ingest.pipeline import ingest_paths
+        from cubegraph.kg import open_store
+        store = open_store({str(tmp_path / "store")!r})
+        summary = ingest_paths(store, [{str(folder)!r}], progress=False, workers=2)
+        print(len(summary.ingested), len(store.graphs()))
+        store.close()
+    """))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[-2:] == ["3", "3"]
+    assert "ingest workers stopped" in proc.stderr
+
+
+def test_worker_count():
+    assert parallel.worker_count(None, parallel.MIN_CUBES_FOR_WORKERS - 1) == 0
+    assert parallel.worker_count(0, 1000) == 0 and parallel.worker_count(3, 1) == 3
+    assert parallel.worker_count(2, 0) == 0
