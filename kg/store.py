@@ -9,8 +9,9 @@ Terms used here:
   :class:`Transaction`, which buffers operations and hands them to the backend as ONE
   SPARQL 1.1 Update request at exit: pyoxigraph applies an update in one transaction, and a
   remote store gets one request. A transaction that only adds triples goes to a backend
-  with a native atomic insert (``Store._insert_nquads``: pyoxigraph ``extend``) instead:
-  same outcome, no SPARQL text to build and parse.
+  with a native atomic insert (``Store._insert_nquads``; the embedded store's is one
+  pyoxigraph ``extend``, or a journaled bulk load for new graphs) instead: same outcome,
+  no SPARQL text to build and parse.
 - *capability flags*: callers check ``supports_transactions`` / ``persistent`` instead of
   catching failures.
 
@@ -250,10 +251,10 @@ class Transaction:
 
     Commit on a clean exit of the ``with`` block; on an exception nothing is sent, so the
     store is left exactly as it was. Terms are serialised by pyoxigraph (which validates
-    IRIs), never pasted as raw text; N-Triples text given to :meth:`add_ntriples` is parsed
+    IRIs), never pasted as raw text; N-Quads text given to :meth:`add_nquads` is parsed
     before it reaches the store. A transaction that only adds goes to the backend's native
-    atomic insert when it has one (pyoxigraph ``extend``), else every operation becomes
-    ONE SPARQL 1.1 Update request.
+    atomic insert when it has one (the embedded store's, see ``kg/embedded.py``), else every
+    operation becomes ONE SPARQL 1.1 Update request.
 
     Example:
         >>> from cubegraph.kg import open_store
