@@ -66,6 +66,9 @@ __all__ = [
 
 #: Split names, in time order.
 SPLITS = ("train", "validation", "test")
+#: Dtype of the sample indices (time step, pixel): a third of int64's cost to build the
+#: millions of them, and either index fits easily (products are taken in int64).
+_INDEX = np.int32
 #: Default batch sizes: per-pixel rows are cheap, windows are ``window_days`` times larger.
 DEFAULT_BATCH = {"pixel": 1024, "window": 256}
 
@@ -152,7 +155,8 @@ class Split:
 
     Attributes:
         name: ``train``, ``validation`` or ``test``.
-        t_idx: time index of each sample (features at ``t``, target at ``t + horizon``).
+        t_idx: time index of each sample (features at ``t``, target at ``t + horizon``;
+            int32, like ``p_idx``).
         p_idx: flat pixel index of each sample.
         y: target value of each sample (float32; 0/1 for classification).
         start: first sample time (ISO date).
@@ -635,11 +639,11 @@ def _make_splits(cube: CubeDataset, cfg: SplitConfig, max_samples, seed) -> dict
         ok = np.isfinite(yb)
         every = bool(ok.all())
         if every:  # every pixel of every day: no nonzero pass
-            t_idx = np.repeat(tb.astype(np.int64), P)
-            p_idx = np.tile(np.arange(P, dtype=np.int64), tb.size)
+            t_idx = np.repeat(tb.astype(_INDEX), P)
+            p_idx = np.tile(np.arange(P, dtype=_INDEX), tb.size)
         else:
             ti, pi = np.nonzero(ok)
-            t_idx, p_idx = tb[ti].astype(np.int64), pi.astype(np.int64)
+            t_idx, p_idx = tb[ti].astype(_INDEX), pi.astype(_INDEX)
         if t_idx.size == 0:
             raise InsufficientData(
                 f"split {name!r} ({str(cube.time[tb[0]])[:10]} to {str(cube.time[tb[-1]])[:10]}) "
@@ -728,7 +732,7 @@ def _features(cube: CubeDataset, split: str, fit: bool) -> np.ndarray:
     t_lo, t_hi = int(s.t_idx[0]), int(s.t_idx[-1])  # samples are sorted by (t, pixel)
     nt = t_hi - t_lo + 1
     dense = n == nt * P
-    local = None if dense else (s.t_idx - t_lo) * P + s.p_idx
+    local = None if dense else (s.t_idx - t_lo).astype(np.int64) * P + s.p_idx
     for j, (op, key, param) in enumerate(cube._recipes):
         a = cube._raw[key]
         row = out[j]
