@@ -2,8 +2,8 @@
 
 Reading, interpreting, describing and validating a cube is pure Python work that holds the
 GIL, so threads would not help; processes do. The caller (one process, the store's only
-writer) writes what comes back, in input order, while the workers go on with the next
-chunks. Workers are started with ``spawn`` (no inherited store handles or locks, same
+writer) writes what comes back while the workers go on with the next chunks, and
+describes cubes itself whenever it would otherwise wait for them. Workers are started with ``spawn`` (no inherited store handles or locks, same
 behaviour on every OS); starting them costs ~0.5-1 s, which is why small batches stay
 in-process (see :func:`worker_count`).
 """
@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
-__all__ = ["MIN_CUBES_FOR_WORKERS", "ordered_map", "pool", "worker_count"]
+__all__ = ["MIN_CUBES_FOR_WORKERS", "pool", "shared_map", "worker_count"]
 
 #: Below this many cubes to describe, the workers' start-up costs more than they save
 #: (~0.5-1 s against ~6 ms saved per cube on 2 cores).
@@ -54,22 +56,41 @@ def pool(workers: int):
     executor.shutdown(wait=False)
 
 
-def ordered_map(executor, fn: Callable, chunks: Iterable, *, ahead: int) -> Iterator:
-    """``fn(chunk)`` for every chunk in the workers, results in input order.
+def shared_map(executor, fn: Callable, chunks: Iterable, *, ahead: int) -> Iterator:
+    """``fn(chunk)`` for every chunk, in the workers and here: results as they come.
 
-    The first ``ahead`` chunks are submitted now (the workers start while the caller does
-    other work); then one more each time a result is taken, so at most ``ahead`` chunks'
-    results wait in memory, however many cubes there are.
+    The first ``ahead`` chunks go to the workers now; then one more each time a result is
+    taken, so at most ``ahead`` chunks' results wait in memory. Until the first result
+    comes (the workers are starting: ~0.5-1 s), this process runs ``fn`` on the last chunks
+    not yet submitted instead of waiting; after that it only writes, which the workers'
+    results wait for. A pool that breaks (its workers
+    could not start) leaves the rest to this process, with a ``RuntimeWarning``.
     """
-    todo = iter(chunks)
-    pending = deque(executor.submit(fn, c) for _, c in zip(range(ahead), todo))
+    todo = deque(chunks)
+    pending: deque = deque()
 
-    def results():
-        while pending:
-            future = pending.popleft()
-            for chunk in todo:
-                pending.append(executor.submit(fn, chunk))
-                break
-            yield future.result()
+    def submit() -> None:
+        chunk = todo.popleft()
+        pending.append((executor.submit(fn, chunk), chunk))
 
-    return results()
+    for _ in range(min(ahead, len(todo))):
+        submit()
+    started = False
+    while pending:
+        future, chunk = pending[0]
+        started = started or future.done()
+        if not started and todo:
+            yield fn(todo.pop())
+            continue
+        pending.popleft()
+        try:
+            result = future.result()
+        except BrokenProcessPool as exc:  # e.g. a script without `if __name__ == "__main__"`
+            warnings.warn(f"ingest workers stopped ({exc}); the other cubes are described in "
+                          "this process", RuntimeWarning, stacklevel=2)
+            for rest in [chunk, *(c for _, c in pending), *todo]:
+                yield fn(rest)
+            return
+        if todo:
+            submit()
+        yield result

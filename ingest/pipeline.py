@@ -7,7 +7,8 @@ Stages, each its own function so each can be tested alone::
 
 Cubes the store does not hold yet (the common case) are read, described and validated in
 worker processes when there are many (:mod:`~cubegraph.ingest.parallel`); this process,
-the store's one writer, writes their N-Quads as they come back, in input order.
+the store's one writer, writes their N-Quads as they come back (describing cubes itself
+while it would otherwise wait); the summary lists every result in input order.
 
 Rules this module owns:
 
@@ -32,8 +33,6 @@ from __future__ import annotations
 import glob
 import os
 import time
-import warnings
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -45,14 +44,14 @@ from rdflib import Graph, URIRef
 from cubegraph.errors import CubegraphError
 from cubegraph.ingest.conventions import interpret
 from cubegraph.ingest.describe import Description, Revision, describe_triples
-from cubegraph.ingest.errors import CubeNotFound, IngestError, ReaderNotFound
+from cubegraph.ingest.errors import CubeNotFound, IngestError
 from cubegraph.ingest.metadata import CubeMetadata, IngestWarning
-from cubegraph.ingest.parallel import ordered_map, pool, worker_count
+from cubegraph.ingest.parallel import pool, shared_map, worker_count
 from cubegraph.ingest.readers import installed_readers, reader_for
 from cubegraph.ingest.semantics import resolve_semantics
 from cubegraph.ingest.validate import validate_many
 from cubegraph.kg.iris import Iris
-from cubegraph.ontology.namespaces import CG, DCAT, PROV, RDF
+from cubegraph.ontology.namespaces import PROV, RDF
 
 __all__ = [
     "IngestResult",
@@ -362,10 +361,6 @@ SELECT DISTINCT ?cube WHERE { GRAPH ?cube { ?cube dcat:distribution ?d . ?d cg:f
 """
 
 
-#: New cubes this process describes itself while its workers start (~0.5-1 s).
-HEAD_START = 60
-
-
 def _new_cubes(store, cubes: list[Path]) -> dict[Path, str]:
     """path -> slug for the cubes the store does not describe and whose slug no other path
     in this batch has: what workers can prepare without asking the store anything."""
@@ -464,7 +459,7 @@ def describe_paths(store, paths: Iterable[str | Path]) -> list[tuple[URIRef, Gra
 
 
 def ingest_paths(store, paths: Iterable[str | Path], *, stats: bool = False,
-                 progress: bool = True, force: bool = False, batch_size: int = 50,
+                 progress: bool = True, force: bool = False, batch_size: int = 200,
                  workers: int | None = None) -> IngestSummary:
     """Ingest every cube found in ``paths`` (files, folders, globs); never stops at a bad one.
 
@@ -480,7 +475,8 @@ def ingest_paths(store, paths: Iterable[str | Path], *, stats: bool = False,
         stats: compute per-variable statistics (reads the data; in this process).
         progress: show a tqdm progress bar over the cubes.
         force: see :func:`ingest_cube`.
-        batch_size: cubes per transaction.
+        batch_size: cubes per transaction (a batch of new cubes on disk is one bulk load:
+            fewer, bigger ones leave the store fewer files to merge).
         workers: worker processes; ``None`` = every core when at least
             :data:`~cubegraph.ingest.parallel.MIN_CUBES_FOR_WORKERS` new cubes, else none;
             0 or 1 = all in this process. Results are the same either way.
@@ -519,31 +515,17 @@ def ingest_paths(store, paths: Iterable[str | Path], *, stats: bool = False,
     with bar, pool(n_workers) if new else _no_pool() as executor:
         if new:
             items = list(new.items())
-            # This process describes the first cubes itself while the workers start.
-            n_head = min(HEAD_START, len(items) // (2 * (n_workers + 1)))
-            head, items = items[:n_head], items[n_head:]
             size = max(1, min(25, len(items) // (4 * n_workers)))
             chunks = [(store.iris.base, items[i:i + size]) for i in range(0, len(items), size)]
-            from_workers = ordered_map(executor, _prepare_new, chunks, ahead=3 * n_workers)
+            shared = shared_map(executor, _prepare_new, chunks, ahead=3 * n_workers)
         for path in cubes:  # the others meanwhile, here
             if path not in new:
                 take(_prepare(store, path, stats=stats, force=force, slug=None,
                               progress=progress, claimed=claimed))
         if new:
-            for prepared in _prepare_new((store.iris.base, head)):
-                take(prepared)
-            done = 0
-            try:
-                for chunk_results in from_workers:
-                    done += 1
-                    for prepared in chunk_results:
-                        take(prepared)
-            except BrokenProcessPool as exc:  # e.g. a script without `if __name__ == "__main__"`
-                warnings.warn(f"ingest workers stopped ({exc}); the other cubes are described "
-                              "in this process", RuntimeWarning, stacklevel=2)
-                for chunk in chunks[done:]:
-                    for prepared in _prepare_new(chunk):
-                        take(prepared)
+            for chunk_results in shared:
+                for prepared in chunk_results:
+                    take(prepared)
         if batch:
             _write(store, batch)
     results.sort(key=lambda r: order.get(r.path, -1))
