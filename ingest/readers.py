@@ -470,6 +470,10 @@ def _simple_decoder(codecs, version):
 
 
 def _read_chunks(folder, shape, chunk_shape, dtype, fill, decode, prefix, sep) -> np.ndarray:
+    if shape and tuple(shape) == tuple(chunk_shape):  # one chunk (most coordinates): no copy
+        key = folder / (prefix + sep.join("0" for _ in shape))
+        if key.is_file():
+            return decode(key.read_bytes(), dtype).reshape(shape)  # read-only view
     out = np.full(shape, fill if fill is not None else 0, dtype=dtype) if shape else None
     if not shape:  # 0-d array: one chunk, key "c" (v3) or "0" (v2)
         key = folder / (prefix.rstrip(sep) if prefix else "0")
