@@ -17,6 +17,14 @@ from cubegraph.kg.embedded import BULK_MIN_QUADS, LOADING, UNFINISHED_LOADS
 G = URIRef("http://ex.org/g")
 
 
+def kill_while_loading(loader: subprocess.Popen, *, after_s: float) -> None:
+    """SIGKILL a writer process ``after_s`` seconds after it said it started loading."""
+    assert loader.stdout.readline().strip() == "loading"
+    time.sleep(after_s)
+    loader.send_signal(signal.SIGKILL)
+    loader.wait()
+
+
 def python(code: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
@@ -86,10 +94,7 @@ def test_a_killed_load_leaves_no_partial_graph(tmp_path):
         s.load({str(big)!r}, graph="http://ex.org/big")
         print("done", flush=True)
     """)
-    assert loader.stdout.readline().strip() == "loading"
-    time.sleep(0.3)
-    loader.send_signal(signal.SIGKILL)
-    loader.wait()
+    kill_while_loading(loader, after_s=0.3)
     with open_store(path) as store:
         n = store.count("http://ex.org/big")
         assert n in (0, 400_000)  # whole or absent, never partial
@@ -153,10 +158,7 @@ def test_a_killed_bulk_insert_leaves_every_graph_whole_or_absent(tmp_path):
             s.add_nquads("".join(lines[i:i + 100_000]))
         print("done", flush=True)
     """)
-    assert loader.stdout.readline().strip() == "loading"
-    time.sleep(1.0)
-    loader.send_signal(signal.SIGKILL)
-    loader.wait()
+    kill_while_loading(loader, after_s=1.0)
     with open_store(path) as store:
         counts = {store.count(g) for g in store.graphs()}
         assert counts <= {1000}  # whole or absent, never partial
