@@ -21,13 +21,12 @@ from urllib.parse import parse_qs
 from flask import Flask
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from cubegraph.api.negotiation import check_service, content_type, parse_sparql_request, result_formats
-from cubegraph.api.query_runner import QueryJob
+from cubegraph.api.negotiation import content_type, media_type, parse_sparql_request
+from cubegraph.api.query_runner import QueryJob, query_job, truncation_headers
 from cubegraph.errors import CubegraphError
 
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
-_EXPOSE = "X-Cubegraph-Truncated, X-Cubegraph-Max-Rows, Warning"
 
 
 class _FallThrough(Exception):
@@ -63,11 +62,7 @@ class QueryPath:
                    ("Content-Length", str(len(answer.body))),
                    ("Access-Control-Allow-Origin", "*"), ("Vary", "Accept")]
         if answer.truncated:
-            cap = job.max_rows
-            headers += [("X-Cubegraph-Truncated", "true"), ("X-Cubegraph-Max-Rows", str(cap)),
-                        ("Warning", f'199 cubegraph "result truncated to the first {cap} rows: '
-                                    'page through it with LIMIT and OFFSET"'),
-                        ("Access-Control-Expose-Headers", _EXPOSE)]
+            headers += truncation_headers(job.max_rows)
         start_response("200 OK", headers)
         return [answer.body]
 
@@ -78,7 +73,7 @@ class QueryPath:
         args = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
         form, body, ctype = {}, b"", environ.get("CONTENT_TYPE")
         if method == "POST":
-            mtype = (ctype or "").split(";", 1)[0].strip().lower()
+            mtype = media_type(ctype)
             length = environ.get("CONTENT_LENGTH") or ""
             if mtype not in (_FORM, _QUERY) or not length.isdigit() or int(length) > limit:
                 raise _FallThrough
@@ -95,13 +90,10 @@ class QueryPath:
             req = parse_sparql_request(method, ctype, args, form, body)
             if req.operation != "query" or len(req.text.encode("utf-8")) > limit:
                 raise _FallThrough
-            check_service(req.text, tuple(config["SERVICE_ALLOWLIST"] or ()))
             fmt = args.get("format")
-            formats = result_formats(environ.get("HTTP_ACCEPT"), fmt[0] if fmt else None)
+            return query_job(req, config, environ.get("HTTP_ACCEPT"), fmt[0] if fmt else None)
         except CubegraphError:
             raise _FallThrough from None  # the app raises it again and answers with it
-        return QueryJob(req.text, req.default_graphs, req.named_graphs, formats,
-                        int(config["MAX_ROWS"]))
 
     def _error(self, environ, start_response, exc: Exception):
         app = self.app

@@ -34,7 +34,13 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 
 from cubegraph.api.errors import NotAcceptable, QueryTimeout, ServerBusy
-from cubegraph.api.negotiation import ResultFormats, not_acceptable_message
+from cubegraph.api.negotiation import (
+    ResultFormats,
+    SparqlRequest,
+    check_service,
+    not_acceptable_message,
+    result_formats,
+)
 from cubegraph.errors import CubegraphError
 from cubegraph.kg import Store, open_store
 from cubegraph.kg.errors import StoreError, StoreUnavailable
@@ -73,6 +79,31 @@ class Answer:
     media_type: str
     body: bytes
     truncated: bool = False
+
+
+def query_job(req: SparqlRequest, config, accept: str | None,
+              format_param: str | None) -> QueryJob:
+    """The job of a parsed query request under the app's settings (``app.config``).
+
+    The Flask ``/sparql`` view and the lean WSGI path (``query_path``) both build their
+    jobs here, so they refuse and negotiate alike.
+
+    Raises:
+        ServiceDisabled: the query calls a ``SERVICE`` not on ``SERVICE_ALLOWLIST``.
+        NotAcceptable: no result format the client accepts, or an unknown ``format``.
+    """
+    check_service(req.text, tuple(config["SERVICE_ALLOWLIST"] or ()))
+    return QueryJob(req.text, req.default_graphs, req.named_graphs,
+                    result_formats(accept, format_param), int(config["MAX_ROWS"]))
+
+
+def truncation_headers(max_rows: int) -> list[tuple[str, str]]:
+    """The headers flagging an answer cut to its first ``max_rows`` rows (``Answer.truncated``),
+    exposed to cross-origin scripts too."""
+    return [("X-Cubegraph-Truncated", "true"), ("X-Cubegraph-Max-Rows", str(max_rows)),
+            ("Warning", f'199 cubegraph "result truncated to the first {max_rows} rows: '
+                        'page through it with LIMIT and OFFSET"'),
+            ("Access-Control-Expose-Headers", "X-Cubegraph-Truncated, X-Cubegraph-Max-Rows, Warning")]
 
 
 def execute(store: Store, job: QueryJob) -> Answer:

@@ -20,14 +20,12 @@ from cubegraph.api.auth import check_token
 from cubegraph.api.errors import NotAcceptable, PayloadTooLarge
 from cubegraph.api.negotiation import (
     GRAPH_OFFERS,
-    check_service,
     choose,
     content_type,
     not_acceptable_message,
     parse_sparql_request,
-    result_formats,
 )
-from cubegraph.api.query_runner import QueryJob
+from cubegraph.api.query_runner import query_job, truncation_headers
 from cubegraph.ontology.namespaces import SD
 
 bp = Blueprint("sparql", __name__)
@@ -74,20 +72,10 @@ def _handle(*, updates_only: bool) -> Response:
 
 def _query(req) -> Response:
     config = current_app.config
-    check_service(req.text, tuple(config["SERVICE_ALLOWLIST"] or ()))
-    formats = result_formats(request.headers.get("Accept"), request.args.get("format"))
-    job = QueryJob(req.text, req.default_graphs, req.named_graphs, formats,
-                   int(config["MAX_ROWS"]))
+    job = query_job(req, config, request.headers.get("Accept"), request.args.get("format"))
     answer = get_state().runner.run(job, float(config["QUERY_TIMEOUT"]))
-    response = Response(answer.body, content_type=content_type(answer.media_type))
-    if answer.truncated:
-        cap = int(config["MAX_ROWS"])
-        response.headers["X-Cubegraph-Truncated"] = "true"
-        response.headers["X-Cubegraph-Max-Rows"] = str(cap)
-        response.headers["Warning"] = (f'199 cubegraph "result truncated to the first {cap} '
-                                       'rows: page through it with LIMIT and OFFSET"')
-        response.headers["Access-Control-Expose-Headers"] = "X-Cubegraph-Truncated, X-Cubegraph-Max-Rows, Warning"
-    return response
+    return Response(answer.body, content_type=content_type(answer.media_type),
+                    headers=truncation_headers(job.max_rows) if answer.truncated else None)
 
 
 def _update(text: str) -> Response:
