@@ -146,6 +146,19 @@ def _values(arr: RawArray) -> np.ndarray | None:
     return values
 
 
+def _memo_values():
+    """``_values``, each array read once per interpretation: the 1-D latitude/longitude
+    coordinates are read by the dimension pass and again by the bounds pass."""
+    seen: dict[str, np.ndarray | None] = {}
+
+    def values(arr: RawArray) -> np.ndarray | None:
+        if arr.name not in seen:
+            seen[arr.name] = _values(arr)
+        return seen[arr.name]
+
+    return values
+
+
 def _regular_step(values: np.ndarray, diffs: np.ndarray | None = None) -> float | None:
     if values.size < 2:
         return None
@@ -270,13 +283,14 @@ def interpret(raw: RawCube) -> CubeMetadata:
     for arr in raw.arrays.values():
         sizes.update(zip(arr.dims, arr.shape))
 
+    values = _memo_values()
     time_values: list = []
     for name in dim_order:
-        meta.dimensions.append(_dimension(meta, raw, name, sizes.get(name, 0), time_values))
+        meta.dimensions.append(_dimension(meta, raw, name, sizes.get(name, 0), time_values, values))
 
     _temporal_extent(meta, raw, time_values)
     _crs(meta, raw, data_arrays)
-    _bounds(meta, raw, data_arrays)
+    _bounds(meta, raw, data_arrays, values)
 
     for arr in data_arrays:
         meta.variables.append(_variable(meta, arr))
@@ -293,7 +307,7 @@ def interpret(raw: RawCube) -> CubeMetadata:
     return meta
 
 
-def _dimension(meta, raw, name, size, time_values) -> DimensionMetadata:
+def _dimension(meta, raw, name, size, time_values, read=_values) -> DimensionMetadata:
     dim = DimensionMetadata(name=name, size=int(size))
     arr = raw.arrays.get(name)
     if arr is None or arr.dims != (name,):
@@ -306,7 +320,7 @@ def _dimension(meta, raw, name, size, time_values) -> DimensionMetadata:
     dim.calendar = a.get("calendar") if isinstance(a.get("calendar"), str) else None
     if dim.axis == "T":
         _check_time_units(meta, name, dim.units, dim.calendar)
-    values = _values(arr)
+    values = read(arr)
     if values is None:
         return dim
     lo, hi = (values.min(), values.max()) if values.size else (np.nan, np.nan)
@@ -334,7 +348,7 @@ def _dimension(meta, raw, name, size, time_values) -> DimensionMetadata:
     if broken is not None:
         label = "time" if dim.axis == "T" else "coordinate"
         meta.warn(
-            f"{'time' if dim.axis == 'T' else 'coordinate'}-not-monotonic",
+            f"{label}-not-monotonic",
             f"{label} coordinate {name!r} is not monotonic (first break at index {broken}): "
             "extent recorded as min..max, no resolution; sort the cube along this dimension",
             name,
@@ -422,13 +436,12 @@ def _temporal_extent(meta: CubeMetadata, raw: RawCube, time_values: list) -> Non
     # The coordinate whose standard_name is "time" dates the data; forecast_reference_time
     # and friends only when nothing better exists.
     scalars.sort(key=lambda a: a.attrs.get("standard_name") != "time")
-    for arr in scalars:
-        if True:
-            values = _values(arr)
-            units = arr.attrs.get("units")
-            if values is None or not np.isfinite(values).all():
-                break
-            dates = _time_dates(meta, arr.name, values.reshape(1), units, arr.attrs.get("calendar"))
+    if scalars:  # the first only: a later one never stands in for it
+        arr = scalars[0]
+        values = _values(arr)
+        if values is not None and np.isfinite(values).all():
+            dates = _time_dates(meta, arr.name, values.reshape(1), arr.attrs.get("units"),
+                                arr.attrs.get("calendar"))
             if dates:
                 meta.time_start = meta.time_end = _iso(dates[0])
                 meta.warn(
@@ -437,7 +450,6 @@ def _temporal_extent(meta: CubeMetadata, raw: RawCube, time_values: list) -> Non
                     f"({meta.time_start}) is recorded as the temporal extent",
                 )
                 return
-            break
     meta.warn("no-time-dimension", "no time dimension or time coordinate: no temporal extent")
 
 
@@ -485,7 +497,7 @@ def _crs(meta: CubeMetadata, raw: RawCube, data_arrays: list[RawArray]) -> None:
         meta.crs = f"{meta.grid_mapping_name}({params})"
 
 
-def _bounds(meta: CubeMetadata, raw: RawCube, data_arrays: list[RawArray]) -> None:
+def _bounds(meta: CubeMetadata, raw: RawCube, data_arrays: list[RawArray], read=_values) -> None:
     lat = lon = None
     # 1) 1-D latitude / longitude dimension coordinates
     for d in meta.dimensions:
@@ -531,8 +543,8 @@ def _bounds(meta: CubeMetadata, raw: RawCube, data_arrays: list[RawArray]) -> No
             f"{MAX_AUX_COORD}): not read, no spatial extent recorded",
         )
         return
-    lat_v = _edges(raw, lat)
-    lon_v = _edges(raw, lon)
+    lat_v = _edges(raw, lat, read)
+    lon_v = _edges(raw, lon, read)
     if lat_v is None or lon_v is None or lat_v.size == 0 or lon_v.size == 0:
         meta.warn("no-spatial-extent", "latitude/longitude hold only fill values: no spatial extent")
         return
@@ -564,16 +576,16 @@ def _longitude_range(lo: float, hi: float) -> tuple[float, float]:
     return lo, hi - 360.0
 
 
-def _edges(raw: RawCube, arr: RawArray) -> np.ndarray | None:
+def _edges(raw: RawCube, arr: RawArray, read=_values) -> np.ndarray | None:
     """Finite values of a lat/lon coordinate, its cell bounds when it has them."""
     bounds = raw.arrays.get(arr.attrs.get("bounds")) if isinstance(arr.attrs.get("bounds"), str) else None
     source = bounds if bounds is not None and bounds.size <= MAX_AUX_COORD * 2 else arr
-    values = _values(source)
+    values = read(source)
     if values is None:
         return None
     values = values[np.isfinite(values)]
     if source is bounds and values.size == 0:
-        values = _values(arr)
+        values = read(arr)
         values = values[np.isfinite(values)] if values is not None else None
     return values
 
