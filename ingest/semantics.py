@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from cubegraph.ingest.cf_units import NONSTANDARD_SPELLINGS, lookup_unit, quantity_kind
+from cubegraph.ingest.cf_units import NONSTANDARD_SPELLINGS, lookup_unit, quantity_kind, qudt_unit_iri
 from cubegraph.ingest.metadata import CubeMetadata, VariableMetadata
 from cubegraph.ontology.cf_table import CFTable, parse_standard_name
 from cubegraph.ontology.phenomena import observable_for
@@ -41,8 +41,8 @@ def _observable_match(standard_name: str | None, name: str | None, long_name: st
 @lru_cache(maxsize=4096)
 def _unit(units: str):
     """``(UnitInfo or None, QUDT unit IRI text or None)`` for a units string."""
-    info = lookup_unit(units)
-    return info, (_qudt(info) if info is not None else None)
+    iri = qudt_unit_iri(units)
+    return lookup_unit(units), (str(iri) if iri is not None else None)
 
 
 def resolve_semantics(meta: CubeMetadata, table: CFTable | None = None) -> CubeMetadata:
@@ -188,9 +188,3 @@ def _units(meta: CubeMetadata, var: VariableMetadata, table: CFTable) -> None:
             f"{expected} ({source}): check the units attribute",
             var.name,
         )
-
-
-def _qudt(info) -> str:
-    from cubegraph.ontology.namespaces import UNIT
-
-    return str(UNIT[info.qudt])
