@@ -186,6 +186,16 @@ def _distractor(attrs: dict, target: str) -> dict:
     return attrs
 
 
+def _mark_truth(meta: dict, target: str, effects: dict) -> None:
+    """Mark each variable of ``meta`` (in place) as a planted driver of ``target`` (with its
+    ``effects[name] = (strength, lag)``) or, when it has no effect, as a distractor."""
+    for name in meta:
+        if name in effects:
+            meta[name] = _planted(meta[name], target, *effects[name])
+        else:
+            meta[name] = _distractor(meta[name], target)
+
+
 # --- Greece fire ------------------------------------------------------------------------------
 
 
@@ -265,11 +275,7 @@ def _fire_cube(rng, cfg):
         "slope": _attrs("ground_slope_angle", "terrain slope", "degree", **gm),
     }
     effects = {d: (s, l) for d, s, l in FIRE_EFFECTS}
-    for name in meta:
-        if name in effects:
-            meta[name] = _planted(meta[name], "active_fire", *effects[name])
-        else:
-            meta[name] = _distractor(meta[name], "active_fire")
+    _mark_truth(meta, "active_fire", effects)
     variables = {}
     for name in raw:
         variables[name] = xr.Variable(dims3, data[name], meta[name])
@@ -361,11 +367,7 @@ def _drought_cube(rng, cfg, index, lat0, lon0):
         "t2m": _attrs("air_temperature", "air temperature at 2 m", "K", **gm),
         "distractor_noise": _attrs(None, "surface reflectance anomaly", "1", **gm),
     }
-    for name in meta:
-        if name in effects:
-            meta[name] = _planted(meta[name], "ndvi", *effects[name])
-        else:
-            meta[name] = _distractor(meta[name], "ndvi")
+    _mark_truth(meta, "ndvi", effects)
     dims3 = ("time", "lat", "lon")
     variables = {name: xr.Variable(dims3, data[name], meta[name]) for name in raw}
     variables["ndvi"] = xr.Variable(dims3, ndvi, _planted(_attrs(
@@ -429,11 +431,7 @@ def _tourism_cube(rng, cfg):
         "utci": _attrs("universal_thermal_comfort_index", "Universal Thermal Climate Index",
                        "degree_C", **gm),
     }
-    for name in meta:
-        if name in effects:
-            meta[name] = _planted(meta[name], "visitors", *effects[name])
-        else:
-            meta[name] = _distractor(meta[name], "visitors")
+    _mark_truth(meta, "visitors", effects)
     dims3 = ("time", "lat", "lon")
     variables = {name: xr.Variable(dims3, data[name], meta[name]) for name in data}
     variables["visitors"] = xr.Variable(dims3, visitors, _attrs(
