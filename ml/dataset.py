@@ -33,7 +33,6 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import torch
-from torch.utils.data import Dataset
 
 from cubegraph.ml._grid import (
     CubeOpener,
@@ -218,10 +217,6 @@ class CubeDataset:
         s = self.splits[split]
         return self._target_raw[s.t_idx, s.p_idx]
 
-    def target_times(self, split: str) -> np.ndarray:
-        """The ``datetime64`` time each sample's target refers to (``t + horizon``)."""
-        return self.time[self.splits[split].t_idx + self.horizon]
-
     def pos_weight(self) -> float:
         """Negatives per positive in train: the BCE weight that balances the classes."""
         y = self.splits["train"].y
@@ -331,7 +326,7 @@ class BatchLoader:
             yield self.dataset[rows]
 
 
-class _BatchIndices(torch.utils.data.Sampler):
+class _BatchIndices:
     """Whole batches of row indices: slices in order, or slices of one seeded permutation.
 
     ``torch.randperm`` with a generator seeded once per loader is exactly the order
@@ -355,8 +350,8 @@ class _BatchIndices(torch.utils.data.Sampler):
                 yield slice(i, min(i + self.bs, self.n))
 
 
-class _BatchDataset(Dataset):
-    """Map-style dataset indexed by whole batches (a slice or an index tensor): one gather."""
+class _BatchDataset:
+    """The samples of a split, indexed by whole batches (a slice or an index tensor): one gather."""
 
     def __init__(self, cube: CubeDataset, split: str, kind: str):
         self.cube, self.split, self.kind = cube, split, kind
