@@ -25,7 +25,7 @@ import xarray as xr
 from cubegraph.ml.errors import AllNaNVariable, GridMismatch, InputReadError
 
 __all__ = ["AlignmentRecord", "CubeOpener", "DirectRead", "TargetGrid", "align_to_target",
-           "direct_read", "load_arrays", "read_concurrently"]
+           "direct_read", "load_arrays", "read_concurrently", "same_axis", "transpose_axes"]
 
 #: Dimension names taken to be time; anything datetime-typed counts too.
 _TIME_NAMES = ("time", "t", "date", "valid_time")
@@ -55,6 +55,11 @@ class AlignmentRecord:
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)
+
+    @classmethod
+    def broadcast_time(cls, variable: str, cube: str, steps: int) -> "AlignmentRecord":
+        """The record of a static layer repeated over the ``steps`` time steps of the grid."""
+        return cls(variable, cube, "broadcast-time", f"static layer repeated over {steps} time steps")
 
 
 @dataclass
@@ -270,10 +275,27 @@ def direct_read(opener: CubeOpener, path: str | Path, name: str, dims: tuple[str
     tdim = time_dim_of(ds[name])
     selection = tuple(time_slice if (d == tdim and time_slice is not None) else slice(None)
                       for d in stored_dims)
-    axes = tuple(stored_dims.index(d) for d in dims)
-    return DirectRead(arr, name, selection, None if axes == tuple(range(len(axes))) else axes,
+    return DirectRead(arr, name, selection, transpose_axes(stored_dims, dims),
                       float(np.asarray(enc.get("scale_factor", 1.0))),
                       float(np.asarray(enc.get("add_offset", 0.0))), tuple(fills))
+
+
+def transpose_axes(stored: tuple[str, ...], wanted: tuple[str, ...]) -> tuple[int, ...] | None:
+    """The transpose from ``stored`` dimension order to ``wanted``, ``None`` when it is the same."""
+    axes = tuple(stored.index(d) for d in wanted)
+    return None if axes == tuple(range(len(axes))) else axes
+
+
+def same_axis(source: np.ndarray, target: np.ndarray, *, time: bool) -> bool:
+    """Whether an input's coordinates along one axis are the target's, so no reindex is needed.
+
+    Times must be equal; spatial coordinates equal to 1e-9 (float rounding of the writer).
+    """
+    if source.shape != target.shape:
+        return False
+    if time:
+        return bool(np.array_equal(source, target))
+    return bool(np.allclose(source, target, rtol=0, atol=1e-9))
 
 
 def time_dim_of(da: xr.DataArray) -> str | None:
@@ -375,8 +397,7 @@ def align_to_target(
             records.append(rec)
     if tdim is None:
         # Kept 2-D: the features broadcast it over time without a T-fold copy.
-        records.append(AlignmentRecord(name, path, "broadcast-time",
-                                       f"static layer repeated over {len(grid.time)} time steps"))
+        records.append(AlignmentRecord.broadcast_time(name, path, len(grid.time)))
         return da.transpose(*grid.space_dims), records
     da, rec = _align_time(da, grid, name, path)
     if rec:
@@ -386,7 +407,7 @@ def align_to_target(
 
 def _align_axis(da: xr.DataArray, dim: str, target: np.ndarray, name: str, path: str):
     source = np.asarray(da[dim].values) if dim in da.coords else np.arange(da.sizes[dim])
-    if source.shape == target.shape and np.allclose(source, target, rtol=0, atol=1e-9):
+    if same_axis(source, target, time=False):
         if dim not in da.coords:
             da = da.assign_coords({dim: target})
         return da, None
@@ -410,7 +431,7 @@ def _align_time(da: xr.DataArray, grid: TargetGrid, name: str, path: str):
     dim = grid.time_dim
     source = np.asarray(da[dim].values)
     target = grid.time
-    if source.shape == target.shape and np.array_equal(source, target):
+    if same_axis(source, target, time=True):
         return da, None
     if source.max() < target.min() or source.min() > target.max():
         raise GridMismatch(

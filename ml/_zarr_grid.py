@@ -26,6 +26,8 @@ from cubegraph.ml._grid import (
     DirectRead,
     TargetGrid,
     declared_crs,
+    same_axis,
+    transpose_axes,
 )
 
 __all__ = ["ZarrPlan", "plan_zarr_reads"]
@@ -122,10 +124,8 @@ class _Cube:
                 v = _fill_value(v, arr.dtype)
                 if v is not None and not (isinstance(v, float) and np.isnan(v)):
                     fills.append(v)
-        own = self.dims(name)
-        axes = tuple(own.index(d) for d in dims)
         return DirectRead(arr, name, (slice(None),) * arr.ndim,
-                          None if axes == tuple(range(len(axes))) else axes,
+                          transpose_axes(self.dims(name), tuple(dims)),
                           _number(attrs.get("scale_factor", 1.0)),
                           _number(attrs.get("add_offset", 0.0)), tuple(fills))
 
@@ -150,9 +150,7 @@ def plan_zarr_reads(target, drivers: Sequence, keys: Sequence[str],
     """
     try:
         return _plan(target, drivers, keys, target_key)
-    except _Unplannable:
-        return None
-    except Exception:  # unreadable metadata: the xarray path says what is wrong
+    except Exception:  # _Unplannable, or unreadable metadata: the xarray path says what is wrong
         return None
 
 
@@ -189,9 +187,8 @@ def _plan(target, drivers, keys, target_key) -> ZarrPlan:
             want = dynamic
         elif sorted(dims) == sorted(space_dims):
             want = space_dims
-            records.append(AlignmentRecord(
-                ref.variable, str(ref.path), "broadcast-time",
-                f"static layer repeated over {len(grid.time)} time steps"))
+            records.append(AlignmentRecord.broadcast_time(ref.variable, str(ref.path),
+                                                          len(grid.time)))
         else:
             raise _Unplannable(f"{ref.variable}: other dimensions")
         crs = cube.crs(ref.variable)
@@ -199,19 +196,10 @@ def _plan(target, drivers, keys, target_key) -> ZarrPlan:
             raise _Unplannable(f"{ref.variable}: other CRS")  # xarray path refuses it
         if cube is not tcube:
             for d in want:
-                if not _same_axis(cube.coord(d), tcube.coord(d), time=d == tdim):
+                if not same_axis(cube.coord(d), tcube.coord(d), time=d == tdim):
                     raise _Unplannable(f"{ref.variable}: another grid along {d}")
         reads[key] = cube.read(ref.variable, want)
     return ZarrPlan(grid, reads, records)
-
-
-def _same_axis(a: np.ndarray, b: np.ndarray, time: bool) -> bool:
-    """Whether the xarray path would keep this axis as it is (no reindex)."""
-    if a.shape != b.shape:
-        return False
-    if time:
-        return bool(np.array_equal(a, b))
-    return bool(np.allclose(a, b, rtol=0, atol=1e-9))
 
 
 def _number(value: Any) -> float:
