@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
@@ -37,7 +36,12 @@ from cubegraph.ml.dataset import (
 )
 from cubegraph.ml.errors import EmptySelectionError, MLError
 from cubegraph.ml.explain import Explanation, explain_model
-from cubegraph.ml.metrics import best_f1_threshold, classification_metrics, regression_metrics
+from cubegraph.ml.metrics import (
+    LOWER_IS_BETTER,
+    best_f1_threshold,
+    classification_metrics,
+    regression_metrics,
+)
 from cubegraph.ml.train import TrainConfig, TrainedModel, train_model
 
 __all__ = ["JobInputs", "RunResult", "run_training", "MODEL_KEY"]
@@ -155,7 +159,7 @@ class RunResult:
     def beats(self, baseline: str, measure: str, split: str = "test") -> bool:
         """True when the model is better than a baseline on a measure (lower RMSE/MAE)."""
         m, b = self.metrics[MODEL_KEY][split][measure], self.metrics[baseline][split][measure]
-        return m < b if measure in ("rmse", "mae") else m > b
+        return m < b if measure in LOWER_IS_BETTER else m > b
 
     def summary_table(self) -> str:
         """A plain-text report for the CLI: splits, metrics side by side, importances."""

@@ -20,7 +20,11 @@ __all__ = [
     "r2",
     "classification_metrics",
     "regression_metrics",
+    "LOWER_IS_BETTER",
 ]
+
+#: Measures whose lower value is better (the others here: higher is better).
+LOWER_IS_BETTER = ("rmse", "mae")
 
 
 def _check(y: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -37,9 +37,6 @@ from cubegraph.ontology.namespaces import CG, DCTERMS, MLS, PROV, RDF, RDFS
 
 __all__ = ["run_graph", "failed_run_graph", "write_predictions", "save_model", "file_sha256"]
 
-#: Evaluation measures whose lower value is better (recorded for readers of the graph).
-LOWER_IS_BETTER = ("rmse", "mae")
-
 
 def run_graph(run: RunResult, iris: Iris, run_id: str,
               inputs: Mapping[str, str] | None = None, *,
