@@ -34,6 +34,7 @@ from cubegraph.api.errors_discovery import DiscoveryError
 from cubegraph.api.examples import example_queries
 from cubegraph.api.negotiation import local_path
 from cubegraph.api.run_view import list_runs, read_run
+from cubegraph.ontology.namespaces import CG
 
 bp = Blueprint("ui", __name__)
 
@@ -42,8 +43,8 @@ PAGE_SIZE = 10
 #: The search parameters the catalog form carries (names as /api/search takes them).
 SEARCH_PARAMS = ("q", "phenomenon", "bbox", "start", "end", "resolution")
 
-_CUBE = "https://w3id.org/cubegraph/ontology#DataCube"
-_RUN = "https://w3id.org/cubegraph/ontology#ModelRun"
+_CUBE = str(CG.DataCube)
+_RUN = str(CG.ModelRun)
 
 
 @bp.get("/ui")
@@ -70,8 +71,7 @@ def catalog():
         result = discovery.search(
             get_store(), text=args["q"] or None, phenomenon=args["phenomenon"] or None,
             bbox=args["bbox"] or None, start=args["start"] or None, end=args["end"] or None,
-            resolution=args["resolution"] or None, page=int(page) if page.isdigit() else page,
-            page_size=PAGE_SIZE).to_dict()
+            resolution=args["resolution"] or None, page=page, page_size=PAGE_SIZE).to_dict()
     except DiscoveryError as exc:
         error = str(exc)
     # The phenomenon picker offers what the whole catalog holds, whatever is filtered now.
