@@ -22,6 +22,23 @@ _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _XSD_STRING = str(XSD.string)
 _BNODE_LABEL = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
+#: pyoxigraph's RDF formats, by cubegraph's format name (see ``kg/formats.py``).
+OX_RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+#: pyoxigraph's query result formats, by short name (see ``kg/results.py``).
+OX_RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
 
 def to_ox(term):
     """Convert an rdflib term (or a plain Python value, as a literal) to a pyoxigraph term.
@@ -81,19 +98,28 @@ def _bnode_label(value: str) -> str:
     return "b" + hashlib.sha1(value.encode("utf-8")).hexdigest()
 
 
-def parse_nquads(text: str, *, rename_blank_nodes: bool = True) -> list:
-    """The quads of N-Quads ``text``, as pyoxigraph quads.
+def iter_nquads(text: str, *, rename_blank_nodes: bool = True):
+    """The quads of N-Quads ``text``, as pyoxigraph quads, parsed as they are read.
 
     Blank nodes get fresh labels by default, scoped to this text, as one SPARQL ``INSERT
     DATA`` gives them.
 
-    Raises:
+    Raises (while iterating):
         RDFSyntaxError: the text is not N-Quads (the message gives the line).
     """
     try:
-        return list(ox.parse(text, ox.RdfFormat.N_QUADS, rename_blank_nodes=rename_blank_nodes))
+        yield from ox.parse(text, ox.RdfFormat.N_QUADS, rename_blank_nodes=rename_blank_nodes)
     except SyntaxError as exc:
         raise RDFSyntaxError(f"N-Quads text does not parse: {exc}") from exc
+
+
+def parse_nquads(text: str, *, rename_blank_nodes: bool = True) -> list:
+    """All the quads of N-Quads ``text`` at once (see :func:`iter_nquads`).
+
+    Raises:
+        RDFSyntaxError: the text is not N-Quads (the message gives the line).
+    """
+    return list(iter_nquads(text, rename_blank_nodes=rename_blank_nodes))
 
 
 def checked_nquads(text: str) -> dict[str | None, str]:

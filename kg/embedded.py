@@ -17,7 +17,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from cubegraph.kg._convert import from_ox, parse_nquads, to_ox
+from cubegraph.kg._convert import (
+    OX_RDF_FORMATS,
+    OX_RESULT_FORMATS,
+    from_ox,
+    iter_nquads,
+    parse_nquads,
+    to_ox,
+)
 from cubegraph.kg.errors import (
     QuerySyntaxError,
     RDFSyntaxError,
@@ -30,20 +37,6 @@ from cubegraph.kg.iris import Iris
 from cubegraph.kg.results import SOLUTION_FORMATS, QueryResult
 from cubegraph.kg.store import Store, read_rdf_source
 
-_OX_RDF = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
-_OX_RESULTS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
 #: The journal graph of unfinished bulk loads (see the module docstring); never user data.
 UNFINISHED_LOADS = "urn:cubegraph:kg:unfinished-loads"
 _UNFINISHED = ox.NamedNode(UNFINISHED_LOADS)
@@ -59,13 +52,12 @@ class _OutsideTheGraphs(Exception):
 
 def _quads_in(texts, graphs):
     for text in texts:
-        try:
-            for quad in ox.parse(text, ox.RdfFormat.N_QUADS, rename_blank_nodes=True):
-                if quad.graph_name not in graphs:
-                    raise _OutsideTheGraphs(quad.graph_name)
-                yield quad
-        except SyntaxError as exc:
-            raise RDFSyntaxError(f"N-Quads text does not parse: {exc}") from exc
+        for quad in iter_nquads(text):
+            if quad.graph_name not in graphs:
+                raise _OutsideTheGraphs(quad.graph_name)
+            yield quad
+
+
 # Files RocksDB always writes into a store folder; a non-empty folder without them is
 # something else that we must not scribble into.
 _ROCKSDB_MARKERS = ("CURRENT", "IDENTITY")
@@ -150,7 +142,7 @@ class EmbeddedStore(Store):
             to_graph = to_ox_graph(graph)
         try:
             # pyoxigraph.load is transactional: a syntax error half-way writes nothing.
-            self._ox.load(data, _OX_RDF[fmt], to_graph=to_graph)
+            self._ox.load(data, OX_RDF_FORMATS[fmt], to_graph=to_graph)
         except SyntaxError as exc:
             raise RDFSyntaxError(f"{name} is not valid {fmt}: {exc}") from exc
         except ValueError as exc:
@@ -193,20 +185,17 @@ class EmbeddedStore(Store):
         return next(iter(self._ox.quads_for_pattern(None, None, None, graph)), None) is None
 
     def _journaled_bulk_load(self, quads, graphs) -> None:
-        records = " ".join(f"{g} {_LOADING} {_LOADING} ." for g in graphs)
         self._ox.extend([ox.Quad(g, _LOADING, _LOADING, _UNFINISHED) for g in graphs])
         try:
             self._ox.bulk_extend(quads)
         except BaseException:
             self._drop(graphs)  # they were empty: dropping them undoes this load
             raise
-        self._ox.update(f"DELETE DATA {{ GRAPH <{UNFINISHED_LOADS}> {{ {records} }} }}")
+        self._ox.update(_unjournal(graphs))
 
     def _drop(self, graphs) -> None:
         # One update: the graphs and their journal records go together.
-        records = " ".join(f"{g} {_LOADING} {_LOADING} ." for g in graphs)
-        self._ox.update(" ;\n".join([f"DROP SILENT GRAPH {g}" for g in graphs] + [
-            f"DELETE DATA {{ GRAPH <{UNFINISHED_LOADS}> {{ {records} }} }}"]))
+        self._ox.update(" ;\n".join([f"DROP SILENT GRAPH {g}" for g in graphs] + [_unjournal(graphs)]))
 
     def _finish_unfinished_loads(self) -> None:
         """After a crash during a bulk load: drop the graphs it may have left partial."""
@@ -230,7 +219,7 @@ class EmbeddedStore(Store):
             raise UnknownFormat(f"{fmt} cannot hold named graphs: dump one graph, or use nquads/trig")
         if isinstance(out, (str, Path)):
             out = str(out)
-        return self._ox.dump(out, _OX_RDF[fmt], **kwargs)
+        return self._ox.dump(out, OX_RDF_FORMATS[fmt], **kwargs)
 
     def graphs(self):
         return sorted(from_ox(g) for g in self._ox.named_graphs() if g != _UNFINISHED)
@@ -243,6 +232,12 @@ class EmbeddedStore(Store):
             if self.persistent and not self.read_only:
                 self._ox.flush()
             self._ox = None
+
+
+def _unjournal(graphs) -> str:
+    """The update removing the journal records of ``graphs`` (see the module docstring)."""
+    records = " ".join(f"{g} {_LOADING} {_LOADING} ." for g in graphs)
+    return f"DELETE DATA {{ GRAPH <{UNFINISHED_LOADS}> {{ {records} }} }}"
 
 
 def to_ox_graph(graph):
@@ -301,8 +296,8 @@ class _EmbeddedResult(QueryResult):
                 name = "ntriples" if name == "nquads" else "turtle"
             buf = io.BytesIO()
             # pyoxigraph serialises the triples natively (no Python loop over rows).
-            ox.serialize(self._raw, buf, _OX_RDF[name])
+            ox.serialize(self._raw, buf, OX_RDF_FORMATS[name])
             return buf.getvalue()
-        if fmt not in _OX_RESULTS:
+        if fmt not in OX_RESULT_FORMATS:
             raise UnknownFormat(f"unknown result format {fmt!r}: use one of {sorted(SOLUTION_FORMATS)}")
-        return self._raw.serialize(format=_OX_RESULTS[fmt])
+        return self._raw.serialize(format=OX_RESULT_FORMATS[fmt])

@@ -7,13 +7,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from cubegraph.kg._convert import OX_RDF_FORMATS, OX_RESULT_FORMATS
 from cubegraph.kg.results import QueryResult
-
-_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-            "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
-_RDF = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-        "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
-        "rdfxml": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD}
 
 
 def serialize_capped(result: QueryResult, fmt: str, max_rows: int) -> tuple[bytes, bool]:
@@ -36,7 +31,7 @@ def serialize_capped(result: QueryResult, fmt: str, max_rows: int) -> tuple[byte
             return nt, truncated
         triples = ox.parse(nt, ox.RdfFormat.N_TRIPLES)
         out_fmt = {"nquads": "ntriples", "trig": "turtle"}.get(fmt, fmt)  # triples are valid quads
-        return ox.serialize(triples, format=_RDF[out_fmt]), truncated
+        return ox.serialize(triples, format=OX_RDF_FORMATS[out_fmt]), truncated
     # SELECT. CSV cannot be parsed back, so a CSV answer is made through TSV.
     first = "tsv" if fmt == "csv" else fmt
     body = result.serialize(first)
@@ -63,4 +58,4 @@ def _rows_upper_bound(body: bytes, fmt: str) -> int:
 def _convert(body: bytes, src: str, dst: str) -> bytes:
     if src == dst:
         return body
-    return ox.parse_query_results(body, _RESULTS[src]).serialize(format=_RESULTS[dst])
+    return ox.parse_query_results(body, OX_RESULT_FORMATS[src]).serialize(format=OX_RESULT_FORMATS[dst])
