@@ -476,8 +476,8 @@ def build_dataset(
 
     y_all = cube._target_raw
     if task == "classification":
-        finite = y_all[np.isfinite(y_all)]
-        if not np.isin(finite, (0.0, 1.0)).all():
+        observed = y_all[np.isfinite(y_all)]
+        if not np.isin(observed, (0.0, 1.0)).all():
             raise MLError(
                 f"target {target.variable!r} in {str(target.path)!r} is not binary (values "
                 f"other than 0/1 found): use task='regression' or a 0/1 target variable"
@@ -535,7 +535,7 @@ def _read_via_xarray(cube: CubeDataset, target: InputRef, period, target_key: st
             lazy[key], paths[key] = aligned, str(ref.path)
             direct[key] = _direct_plan(opener, ref, ds, da, aligned, records, grid, None)
             cube.alignments.extend(records)
-        return load_arrays(lazy, {**paths, target_key: str(target.path)}, direct, finite)
+        return load_arrays(lazy, paths, direct, finite)
 
 
 def _input_keys(names: Sequence[str], reserved: str) -> list[str]:
