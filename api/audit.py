@@ -36,7 +36,7 @@ from cubegraph.api._catalog import PREFIXES, local_name
 from cubegraph.api.errors_discovery import NotAuditable, ResourceNotFound
 from cubegraph.errors import CubegraphError
 from cubegraph.kg.store import Store
-from cubegraph.ontology.namespaces import DCTERMS, DQV, PROV, RDF, RDFS, XSD
+from cubegraph.ontology.namespaces import CG, DCAT, DCTERMS, DQV, PROV, RDF, RDFS, XSD
 
 __all__ = ["audit", "AuditReport", "SourceCheck", "ShapeCheck", "LineageEdge",
            "recompute_fingerprint", "MAX_DEPTH"]
@@ -301,10 +301,8 @@ def _node_info(store: Store, node: URIRef, depth: int) -> dict:
 
 
 def _source_nodes(store: Store, nodes: dict, edges: list[LineageEdge]) -> list[str]:
-    dcat_distribution = "http://www.w3.org/ns/dcat#distribution"
-    found = {e.target for e in edges if e.relation == dcat_distribution}
-    found |= {n for n, info in nodes.items()
-              if "https://w3id.org/cubegraph/ontology#CubeDistribution" in info["types"]}
+    found = {e.target for e in edges if e.relation == str(DCAT.distribution)}
+    found |= {n for n, info in nodes.items() if str(CG.CubeDistribution) in info["types"]}
     return sorted(found)
 
 

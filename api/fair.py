@@ -21,15 +21,17 @@ from rdflib import Graph, URIRef
 
 from cubegraph.api.discovery import license_label
 from cubegraph.kg.store import Store
+from cubegraph.ontology import namespaces as _ns
 
 __all__ = ["FairResult", "evaluate_fair", "METRICS"]
 
-CG = "https://w3id.org/cubegraph/ontology#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
-MLS = "http://www.w3.org/ns/mls#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# Plain strings: the metrics compare and join them with the strings of a described graph.
+CG = str(_ns.CG)
+DCAT = str(_ns.DCAT)
+DCT = str(_ns.DCTERMS)
+PROV = str(_ns.PROV)
+MLS = str(_ns.MLS)
+RDF_TYPE = str(_ns.RDF.type)
 
 #: Hosts of identifier systems that promise persistence.
 PID_HOSTS = ("w3id.org", "doi.org", "dx.doi.org", "purl.org", "hdl.handle.net", "n2t.net",
