@@ -228,22 +228,10 @@ class _Index:
                         self._parents.setdefault(member, set()).add(parent)
 
     def subclasses(self, cls: URIRef) -> frozenset[URIRef]:
-        seen, todo = {cls}, [cls]
-        while todo:
-            for child in self._children.get(todo.pop(), ()):
-                if child not in seen:
-                    seen.add(child)
-                    todo.append(child)
-        return frozenset(seen)
+        return _reachable(cls, self._children)
 
     def ancestors(self, cls: URIRef) -> frozenset[URIRef]:
-        seen, todo = {cls}, [cls]
-        while todo:
-            for parent in self._parents.get(todo.pop(), ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-        return frozenset(seen)
+        return _reachable(cls, self._parents)
 
     def phenomenon_of(self, individual: URIRef) -> URIRef:
         types = self.types.get(individual, frozenset())
@@ -256,6 +244,17 @@ class _Index:
 
     def label_of(self, cls: URIRef) -> str:
         return self._labels.get(cls, str(cls))
+
+
+def _reachable(start: URIRef, edges: dict[URIRef, set[URIRef]]) -> frozenset[URIRef]:
+    """``start`` and every node reachable from it along ``edges``."""
+    seen, todo = {start}, [start]
+    while todo:
+        for node in edges.get(todo.pop(), ()):
+            if node not in seen:
+                seen.add(node)
+                todo.append(node)
+    return frozenset(seen)
 
 
 @lru_cache(maxsize=1)
