@@ -241,28 +241,21 @@ def _line(s, p, o) -> str:
 
 
 def _record_text(store, source, kind: str, triples: set) -> str:
-    """A support record (see :func:`_add_record`) as N-Triples text."""
+    """A support record (see :func:`_record_triples`) as N-Triples text."""
+    return "".join(_line(*t) for t in _record_triples(store, source, kind, triples))
+
+
+def _record_triples(store, source, kind: str, triples: set) -> list[tuple]:
+    """The support record of ``source`` (``None``: the shared record) for ``triples``."""
     rec = _record_iri(store, source if source is not None else "shared")
     origin = URIRef(str(source)) if source is not None else support_graph(store)
-    return "".join((
-        _line(rec, RDF.type, PROV.Entity),
-        _line(rec, PROV.wasDerivedFrom, origin),
-        _line(rec, DCTERMS.type, Literal(kind)),
-        _line(rec, VOID.triples, Literal(len(triples), datatype=XSD.integer)),
-        _line(rec, RDF.value, Literal(_ntriples(triples).decode("utf-8"))),
-    ))
-
-
-def _add_record(meta: Graph, store, source, kind: str, triples: set) -> None:
-    rec = _record_iri(store, source if source is not None else "shared")
-    meta.add((rec, RDF.type, PROV.Entity))
-    if source is not None:
-        meta.add((rec, PROV.wasDerivedFrom, URIRef(str(source))))
-    else:
-        meta.add((rec, PROV.wasDerivedFrom, support_graph(store)))
-    meta.add((rec, DCTERMS.type, Literal(kind)))
-    meta.add((rec, VOID.triples, Literal(len(triples), datatype=XSD.integer)))
-    meta.add((rec, RDF.value, Literal(_ntriples(triples).decode("utf-8"))))
+    return [
+        (rec, RDF.type, PROV.Entity),
+        (rec, PROV.wasDerivedFrom, origin),
+        (rec, DCTERMS.type, Literal(kind)),
+        (rec, VOID.triples, Literal(len(triples), datatype=XSD.integer)),
+        (rec, RDF.value, Literal(_ntriples(triples).decode("utf-8"))),
+    ]
 
 
 # --- incremental ----------------------------------------------------------------------------
@@ -323,9 +316,7 @@ def update_inferences(store, source) -> MaterializeReport:
             tx.update(_DROP_RECORD.format(support=support_graph(store), rec=rec))
             if src == source and not data:
                 continue  # the source is gone: so is its record
-            g = Graph()
-            _add_record(g, store, src, "local-closure", triples)
-            tx.add(support_graph(store), g)
+            tx.add(support_graph(store), _record_triples(store, src, "local-closure", triples))
     t3 = time.perf_counter()
     report = MaterializeReport(mode="incremental", sources=1, asserted=data.count(b"\n"),
                                added=len(added), removed=len(doomed))
