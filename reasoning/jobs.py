@@ -23,9 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, XSD
 
-from cubegraph.ontology.namespaces import CG
+from cubegraph.ontology.namespaces import CF, CG, DCAT, DCTERMS, PROV, QB, RDF, SOSA, XSD
 from cubegraph.reasoning.errors import JobSpecError
 
 __all__ = ["JobSpec", "load_job", "job_to_rdf", "expand", "PREFIXES", "SCHEMA_PATH"]
@@ -35,12 +34,12 @@ SCHEMA_PATH = Path(__file__).with_name("job-schema.json")
 #: Prefixes a job spec may use in prefixed names (``cg:FireDangerDriver``).
 PREFIXES = {
     "cg": str(CG._NS),
-    "cf": "http://vocab.nerc.ac.uk/standard_name/",
+    "cf": str(CF),
     "prov": str(PROV),
     "dcat": str(DCAT),
     "dct": str(DCTERMS),
-    "qb": "http://purl.org/linked-data/cube#",
-    "sosa": "http://www.w3.org/ns/sosa/",
+    "qb": str(QB),
+    "sosa": str(SOSA),
 }
 
 

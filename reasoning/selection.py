@@ -447,12 +447,19 @@ def _grid_misfit(cube: _Cube | None, target: _Cube | None) -> str | None:
     """``None`` when the cube's extent overlaps the target cube's (so it can be aligned)."""
     if cube is None or target is None or cube.bbox is None or target.bbox is None:
         return None
-    w, s, e, n = cube.bbox
-    tw, ts, te, tn = target.bbox
-    if w > te or e < tw or s > tn or n < ts:
+    if not _overlaps(cube.bbox, target.bbox):
+        w, s, e, n = cube.bbox
+        tw, ts, te, tn = target.bbox
         return (f"extent [{w}, {s}, {e}, {n}] does not overlap the target's grid "
                 f"[{tw}, {ts}, {te}, {tn}]: it cannot be aligned to the target")
     return None
+
+
+def _overlaps(bbox: tuple, other: tuple) -> bool:
+    """True when two (west, south, east, north) extents share at least a point."""
+    w, s, e, n = bbox
+    other_w, other_s, other_e, other_n = other
+    return not (w > other_e or e < other_w or s > other_n or n < other_s)
 
 
 def _misfit(cube: _Cube | None, job: JobSpec, resolution: str | None):
@@ -465,9 +472,8 @@ def _misfit(cube: _Cube | None, job: JobSpec, resolution: str | None):
         return "cube", "its cube has no description"
     if cube.bbox is None:
         return "region", "its cube has no known spatial extent, so the job region cannot be checked"
-    w, s, e, n = cube.bbox
-    jw, js, je, jn = job.bbox
-    if w > je or e < jw or s > jn or n < js:
+    if not _overlaps(cube.bbox, job.bbox):
+        w, s, e, n = cube.bbox
         return "region", f"extent [{w}, {s}, {e}, {n}] does not overlap the job region {list(job.bbox)}"
     if cube.start is None or cube.end is None:
         return "period", "its cube has no known period, so the job period cannot be checked"
@@ -552,7 +558,7 @@ def _reason(row, cls, obs_class) -> str:
     obs = row["obs"]
     if obs is None:
         return f"a {_curie(cls)} ({how})"
-    name = str(obs).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    name = _local(obs)
     oc = obs_class.get(obs)
     if oc is None:
         return f"measures {name}, hence a {_curie(cls)} ({how})"
