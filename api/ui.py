@@ -74,8 +74,12 @@ def catalog():
             resolution=args["resolution"] or None, page=page, page_size=PAGE_SIZE).to_dict()
     except DiscoveryError as exc:
         error = str(exc)
-    # The phenomenon picker offers what the whole catalog holds, whatever is filtered now.
-    everything = discovery.search(get_store(), page_size=1).facets
+    # The phenomenon picker offers what the whole catalog holds, whatever is filtered now
+    # (an unfiltered search's facets already are the whole catalog's: no second search).
+    if result is not None and not any(args.values()):
+        everything = result["facets"]
+    else:
+        everything = discovery.search(get_store(), page_size=1).facets
     hits = result["results"] if result else []
     for hit in hits:
         hit["href"] = _href(hit["cube"])
