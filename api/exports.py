@@ -31,12 +31,19 @@ from cubegraph.api.errors_discovery import ResourceNotFound
 from cubegraph.api.stac_validation import validate_stac_dict
 from cubegraph.kg.store import Store
 from cubegraph.ontology.namespaces import (
+    CF,
     CG,
     DCAT,
     DCTERMS,
     GEO,
+    MLS,
+    PROV,
+    QB,
+    QUDT,
     RDF,
     SD,
+    SOSA,
+    UNIT,
     VOID,
     XSD,
 )
@@ -182,11 +189,8 @@ def _bound_graph() -> Graph:
     graph = Graph()
     for prefix, ns in (("cg", str(CG)), ("dcat", str(DCAT)), ("dct", str(DCTERMS)),
                        ("void", str(VOID)), ("sd", str(SD)), ("geo", str(GEO)),
-                       ("foaf", str(FOAF_NS)), ("xsd", str(XSD)),
-                       ("prov", "http://www.w3.org/ns/prov#"),
-                       ("qudt", "http://qudt.org/schema/qudt/"),
-                       ("unit", "http://qudt.org/vocab/unit/"),
-                       ("nerc", "http://vocab.nerc.ac.uk/standard_name/")):
+                       ("foaf", str(FOAF_NS)), ("xsd", str(XSD)), ("prov", str(PROV)),
+                       ("qudt", str(QUDT)), ("unit", str(UNIT)), ("nerc", str(CF))):
         graph.bind(prefix, ns, override=True)
     return graph
 
@@ -325,9 +329,7 @@ def void_description(store: Store, *, endpoint: str | None = None) -> Graph:
     graph.add((dataset, VOID.rootResource, store.iris.catalog))
     graph.add((dataset, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
     graph.add((dataset, VOID.feature, URIRef("http://www.w3.org/ns/formats/JSON-LD")))
-    for vocabulary in (DCAT, DCTERMS, CG, VOID, "http://www.w3.org/ns/prov#",
-                       "http://purl.org/linked-data/cube#", "http://www.w3.org/ns/sosa/",
-                       "http://www.w3.org/ns/mls#", "http://qudt.org/schema/qudt/"):
+    for vocabulary in (DCAT, DCTERMS, CG, VOID, PROV, QB, SOSA, MLS, QUDT):
         graph.add((dataset, VOID.vocabulary, URIRef(str(vocabulary))))
 
     entities = {str(r["g"]): int(r["entities"]) for r in store.query(COUNT_GRAPH_ENTITIES)}
