@@ -21,6 +21,7 @@ from rdflib import URIRef
 
 from cubegraph.api._catalog import PREFIXES, local_name
 from cubegraph.kg.store import Store
+from cubegraph.ontology.namespaces import CG, PROV, RDFS
 
 __all__ = ["read_run", "list_runs", "LOWER_IS_BETTER", "SPLIT_ORDER"]
 
@@ -109,10 +110,10 @@ ORDER BY DESC(?started) ?run
 LIMIT 500
 """
 
-_CG = "https://w3id.org/cubegraph/ontology#"
-_PROV = "http://www.w3.org/ns/prov#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# Plain strings: the run's facts are keyed by their predicates' text.
+_CG = str(CG)
+_PROV = str(PROV)
+_RDFS = str(RDFS)
 
 
 def list_runs(store: Store) -> list[dict]:
