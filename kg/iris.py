@@ -91,10 +91,6 @@ class Iris:
         tail = "/".join(_segment(p) for p in parts)
         return URIRef(f"{self.base}run/{_segment(run_id)}/{tail}")
 
-    def is_local(self, iri: str) -> bool:
-        """True when the IRI was minted under this base (so this server dereferences it)."""
-        return str(iri).startswith(self.base)
-
     @staticmethod
     def slugify(text: str) -> str:
         """A lowercase, ASCII, dash-separated slug: ``"Greece Fire 2021.zarr"`` -> ``greece-fire-2021-zarr``.
