@@ -29,7 +29,7 @@ from cubegraph.api.negotiation import (
     not_acceptable_message,
     resource_iris,
 )
-from cubegraph.api.ui import resource_template
+from cubegraph.api.ui import href_for, resource_template
 from cubegraph.ontology.namespaces import (
     CG,
     DCAT,
@@ -196,11 +196,8 @@ def _link(term, label=None) -> dict:
     text = str(term)
     if not isinstance(term, URIRef):
         return {"text": text, "href": None, "title": text}
-    base = current_app.config["BASE_IRI"]
-    path = local_path(base, text)
-    # Only web IRIs become links: a stored "javascript:..." IRI must never be clickable.
-    href = path or (text if text.lower().startswith(("http://", "https://")) else None)
-    return {"text": str(label) if label else _compact(text), "href": href, "title": text,
+    path = local_path(current_app.config["BASE_IRI"], text)
+    return {"text": str(label) if label else _compact(text), "href": href_for(text), "title": text,
             "local": path is not None}
 
 

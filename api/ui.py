@@ -16,7 +16,7 @@ Routes:
     GET /ui/world.svg       the land outline every map draws on (cached by browsers)
 
 :func:`resource_template` lets the linked-data pages (``pages.py``) show a cube or a run
-with its own template.
+with its own template; :func:`href_for` is the one rule, for both, of which IRIs become links.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def catalog():
         everything = discovery.search(get_store(), page_size=1).facets
     hits = result["results"] if result else []
     for hit in hits:
-        hit["href"] = _href(hit["cube"])
+        hit["href"] = href_for(hit["cube"])
         hit["groups"] = group_by_phenomenon(hit["variables"])
     context = {
         "args": args, "error": error, "result": result, "hits": hits,
@@ -117,8 +117,8 @@ def runs():
     """Every recorded model run, newest first."""
     items = list_runs(get_store())
     for item in items:
-        item["href"] = _href(item["iri"])
-        item["job_href"] = _href(item["job"]) if item["job"] else None
+        item["href"] = href_for(item["iri"])
+        item["job_href"] = href_for(item["job"]) if item["job"] else None
         item["audit_href"] = url_for("ui.audit_html", iri=item["iri"])
     return render_template("ui_runs.html", runs=items, active="runs")
 
@@ -136,8 +136,8 @@ def audit_html():
     except DiscoveryError as exc:
         return render_template("ui_audit_form.html", **_audit_choices(store), error=str(exc),
                                iri=iri, active="audit"), exc.http_status
-    page = audit_page(report, href=_href)
-    return render_template("ui_audit.html", **page, iri=iri, href=_href(iri),
+    page = audit_page(report, href=href_for)
+    return render_template("ui_audit.html", **page, iri=iri, href=href_for(iri),
                            json_url=url_for("discovery.audit", iri=iri), active="audit")
 
 
@@ -159,15 +159,15 @@ def resource_template(store, iri: str, types) -> tuple[str, dict] | None:
         bars = charts.importance_bars(
             [{"name": a["name"], "short": _shorten(a["name"], 20),
               "importance": a["importance"], "sign": a["sign"],
-              "rank": a["rank"], "href": _href(a["variable"]) if a["variable"] else None}
+              "rank": a["rank"], "href": href_for(a["variable"]) if a["variable"] else None}
              for a in run["attributions"]], width=100.0)
-        return "ui_run.html", {"run": run, "bars": bars, "href_of": _href,
+        return "ui_run.html", {"run": run, "bars": bars, "href_of": href_for,
                                "audit_href": url_for("ui.audit_html", iri=iri), "active": "runs"}
     if _CUBE in types:
         cube = read_cube(store, iri)
         if cube is not None:
             for var in cube["variables"]:
-                var["href"] = _href(var["iri"])
+                var["href"] = href_for(var["iri"])
             return "ui_cube.html", {"cube": cube, "audit_href": url_for("ui.audit_html", iri=iri),
                                     "active": "catalog"}
     return None
@@ -176,7 +176,7 @@ def resource_template(store, iri: str, types) -> tuple[str, dict] | None:
 # --------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------
-def _href(iri: str | None) -> str | None:
+def href_for(iri: str | None) -> str | None:
     """A link for an IRI: its path here when minted under the base, the IRI itself when
     it is a web IRI, else nothing (a stored ``javascript:`` IRI is never clickable)."""
     if not iri:
