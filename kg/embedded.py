@@ -203,13 +203,6 @@ class EmbeddedStore(Store):
         if graphs:
             self._drop(graphs)
 
-    def bulk_load_quads(self, quads) -> None:
-        """Fast, NON-atomic load of (s, p, o, g) rdflib tuples (benchmarks, restores of
-        dumps too big for one transaction). Prefer :meth:`transaction` everywhere else."""
-        self._ox.bulk_extend(
-            ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox_graph(g)) for s, p, o, g in quads
-        )
-
     def dump(self, out=None, *, format="nquads", graph=None):
         fmt = rdf_format(format)
         kwargs = {}

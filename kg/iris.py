@@ -86,6 +86,10 @@ class Iris:
     def run(self, run_id: str) -> URIRef:
         return URIRef(f"{self.base}run/{_segment(run_id)}")
 
+    def measure(self, name: str) -> URIRef:
+        """An evaluation measure (``mls:EvaluationMeasure``): ``{base}measure/{name}``."""
+        return URIRef(f"{self.base}measure/{_segment(name)}")
+
     def in_run(self, run_id: str, *parts: str) -> URIRef:
         """An IRI inside a run: ``{base}run/{id}/model``, ``{base}run/{id}/attribution/lst``."""
         tail = "/".join(_segment(p) for p in parts)

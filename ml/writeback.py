@@ -229,7 +229,7 @@ def _input_iris(job: JobInputs | None, refs: Mapping, overrides: Mapping[str, st
 
 
 def _measure(iris: Iris, name: str, g: Graph) -> URIRef:
-    m = URIRef(f"{iris.base}measure/{name}")
+    m = iris.measure(name)
     g.add((m, RDF.type, MLS.EvaluationMeasure))
     g.add((m, RDFS.label, Literal(name)))
     return m
