@@ -22,6 +22,7 @@ from cubegraph.api import audit as audit_core
 from cubegraph.api import discovery, exports
 from cubegraph.api.app import get_store
 from cubegraph.api.errors_discovery import InvalidSearch, ResourceNotFound
+from cubegraph.api.stac_validation import validate_stac_dict
 
 bp = Blueprint("discovery", __name__)
 
@@ -75,17 +76,15 @@ def catalog_jsonld():
 @bp.get("/stac/catalog.json")
 def stac_catalog():
     """The STAC catalog (validated offline)."""
-    return jsonify(_stac()["catalog"])
+    return jsonify(_stac("catalog"))
 
 
 @bp.get("/stac/<collection_id>/collection.json")
 def stac_collection(collection_id: str):
-    """One cube as a STAC collection; 404 for an unknown id."""
-    objects = _stac()
-    if collection_id == "catalog" or collection_id not in objects:
-        raise ResourceNotFound(f"no STAC collection {collection_id!r}: the catalog at "
-                               "/stac/catalog.json lists them")
-    return jsonify(objects[collection_id])
+    """One cube as a STAC collection (validated offline); 404 for an unknown id."""
+    if collection_id == "catalog":
+        raise _no_collection(collection_id)
+    return jsonify(_stac(collection_id))
 
 
 @bp.get("/void.ttl")
@@ -95,7 +94,24 @@ def void():
     return Response(exports.serialize_graph(graph, "turtle"), mimetype="text/turtle")
 
 
-def _stac() -> dict[str, dict]:
+def _stac(ident: str) -> dict:
+    """The STAC object ``ident`` (``"catalog"`` or a collection id), validated offline.
+
+    Raises:
+        ResourceNotFound: no collection has that id.
+        StacValidationFailed: the object breaks the STAC 1.1.0 schema.
+    """
     # Hrefs point at this server as the client reached it, so the links work behind any
     # host name; the cubes' own IRIs (cite-as) stay the canonical ones.
-    return exports.stac_dicts(get_store(), root_href=request.url_root.rstrip("/") + "/stac")
+    objects = exports.stac_dicts(get_store(), root_href=request.url_root.rstrip("/") + "/stac",
+                                 validate=False)
+    if ident not in objects:
+        raise _no_collection(ident)
+    # Only the object sent is validated: a request checks one schema, not the whole catalog's.
+    validate_stac_dict(objects[ident])
+    return objects[ident]
+
+
+def _no_collection(ident: str) -> ResourceNotFound:
+    return ResourceNotFound(f"no STAC collection {ident!r}: the catalog at "
+                            "/stac/catalog.json lists them")
