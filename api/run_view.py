@@ -21,12 +21,12 @@ from rdflib import URIRef
 
 from cubegraph.api._catalog import PREFIXES, local_name
 from cubegraph.kg.store import Store
+from cubegraph.ml.metrics import LOWER_IS_BETTER
 from cubegraph.ontology.namespaces import CG, PROV, RDFS
 
 __all__ = ["read_run", "list_runs", "LOWER_IS_BETTER", "SPLIT_ORDER"]
 
-#: Measures whose lower value is better (as ``ml/writeback.py`` records them).
-LOWER_IS_BETTER = frozenset({"rmse", "mae", "mse", "brier", "log_loss", "logloss"})
+#: Splits in the order run pages show them.
 SPLIT_ORDER = ("test", "validation", "train")
 
 RUN_FACTS = PREFIXES + """

@@ -23,8 +23,9 @@ __all__ = [
     "LOWER_IS_BETTER",
 ]
 
-#: Measures whose lower value is better (the others here: higher is better).
-LOWER_IS_BETTER = ("rmse", "mae")
+#: Measures whose lower value is better; any other is higher-is-better. Beyond the ones
+#: computed here, it names the usual error measures other tools write into the graph.
+LOWER_IS_BETTER = frozenset({"rmse", "mae", "mse", "brier", "log_loss", "logloss"})
 
 
 def _check(y: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
