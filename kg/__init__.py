@@ -1,8 +1,9 @@
 """cubegraph.kg: the knowledge-graph store.
 
 ``open_store(location)`` picks a backend from the location: ``None`` or ``":memory:"`` gives
-an in-memory pyoxigraph store, a filesystem path an on-disk one. Callers only see the
-:class:`~cubegraph.kg.store.Store` interface and rdflib terms.
+an in-memory pyoxigraph store, a filesystem path an on-disk one, an ``http(s)://`` URL a
+remote SPARQL 1.1 endpoint. Callers only see the :class:`~cubegraph.kg.store.Store`
+interface and rdflib terms.
 """
 
 from __future__ import annotations
@@ -39,15 +40,22 @@ BACKENDS = {
 
 
 def open_store(location: str | Path | None = None, *, base_iri: str = DEFAULT_BASE_IRI,
-               read_only: bool = False) -> Store:
+               read_only: bool = False, token: str | None = None,
+               timeout: float | None = None) -> Store:
     """Open the store at ``location``.
 
     Args:
         location: ``None`` / ``":memory:"`` (in memory), a folder path (on disk; created
             when missing), or the URL of a SPARQL 1.1 endpoint (remote; updates go to the
-            same URL).
+            same URL, or to ``.../update`` for an Oxigraph ``.../query`` URL).
         base_iri: base of every IRI the store's :class:`Iris` mints.
-        read_only: open an on-disk store without taking its write lock.
+        read_only: open the store for reading only: an on-disk store is opened without
+            taking its write lock; a remote store refuses every write itself, before any
+            request is sent. A store in memory ignores it.
+        token: bearer token sent with every request to a remote store (a cubegraph server
+            needs one for writes); local stores ignore it.
+        timeout: seconds a remote store waits for each answer (``None``: the backend's
+            default, :data:`cubegraph.kg.remote.DEFAULT_TIMEOUT`); local stores ignore it.
 
     Raises:
         StoreUnavailable: the location cannot be opened (locked, not a store, unsupported).
@@ -61,7 +69,8 @@ def open_store(location: str | Path | None = None, *, base_iri: str = DEFAULT_BA
         if scheme not in BACKENDS:
             raise StoreUnavailable(f"no store backend for '{scheme}://' locations: use a folder "
                                    f"path, ':memory:' or an http(s) SPARQL endpoint URL")
-        return _backend(scheme)(text, iris=iris)
+        options = {} if timeout is None else {"timeout": timeout}
+        return _backend(scheme)(text, iris=iris, read_only=read_only, token=token, **options)
     path = Path(text.removeprefix("file://")).expanduser()
     return _backend("file")(path, iris=iris, read_only=read_only)
 

@@ -14,6 +14,7 @@ tests.
 
 from __future__ import annotations
 
+import http
 import io
 import json
 import re
@@ -26,7 +27,13 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from cubegraph.kg._convert import to_ntriples_term
-from cubegraph.kg.errors import QuerySyntaxError, RDFSyntaxError, StoreUnavailable, UnknownFormat
+from cubegraph.kg.errors import (
+    QuerySyntaxError,
+    RDFSyntaxError,
+    StoreError,
+    StoreUnavailable,
+    UnknownFormat,
+)
 from cubegraph.kg.formats import holds_graphs, rdf_format
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.results import QueryResult
@@ -37,13 +44,21 @@ _RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "tr
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 ALL_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+# Both counts in one request, so that they are read from one state of the store.
+COUNT_UNION_AND_NAMED = """
+SELECT ?union ?named WHERE {
+  { SELECT (COUNT(*) AS ?union) WHERE { ?s ?p ?o } }
+  { SELECT (COUNT(*) AS ?named) WHERE { GRAPH ?g { ?s ?p ?o } } }
+}"""
+#: Seconds a remote store waits for each answer, unless told otherwise.
+DEFAULT_TIMEOUT = 60.0
 
 
 class SparqlConnector:
     """HTTP transport to a SPARQL 1.1 query endpoint and update endpoint."""
 
     def __init__(self, query_endpoint: str, update_endpoint: str | None = None,
-                 *, token: str | None = None, timeout: float = 60):
+                 *, token: str | None = None, timeout: float = DEFAULT_TIMEOUT):
         self.query_endpoint = query_endpoint
         # Oxigraph serves /query and /update; cubegraph and Virtuoso answer both at one URL.
         if update_endpoint is None and query_endpoint.rstrip("/").endswith("/query"):
@@ -58,7 +73,8 @@ class SparqlConnector:
 
         Raises:
             QuerySyntaxError: the server answered 400 (its message is kept).
-            StoreUnavailable: the server cannot be reached or failed.
+            StoreUnavailable: the server cannot be reached, refused the request (a 401 or
+                403 says what to do about the token) or failed.
         """
         data = urllib.parse.urlencode(form).encode("utf-8")
         req = urllib.request.Request(url, data=data, method="POST", headers={
@@ -69,12 +85,30 @@ class SparqlConnector:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 return resp.headers.get("Content-Type", ""), resp.read()
         except urllib.error.HTTPError as exc:
-            message = exc.read().decode("utf-8", "replace").strip()[:500]
+            message = _server_message(exc.read())
             if exc.code == 400:
                 raise QuerySyntaxError(f"malformed SPARQL {what} (server said: {message})") from exc
-            raise StoreUnavailable(f"{url} answered HTTP {exc.code}: {message}") from exc
+            raise StoreUnavailable(self._refusal(url, exc.code, what, message)) from exc
         except (urllib.error.URLError, OSError) as exc:
             raise StoreUnavailable(f"cannot reach the SPARQL endpoint {url}: {exc}") from exc
+
+    def _refusal(self, url: str, code: int, what: str, message: str) -> str:
+        """Why the server refused, and what to do about it, for the error message."""
+        try:
+            status = f"{code} {http.HTTPStatus(code).phrase}"
+        except ValueError:
+            status = f"HTTP {code}"
+        if code == 401 and not self.token:
+            why = (f"the server needs a bearer token for this {what}; set CUBEGRAPH_TOKEN "
+                   "(or pass token= to open_store)")
+        elif code in (401, 403) and self.token:
+            why = (f"the server did not accept the bearer token for this {what}; check that "
+                   "CUBEGRAPH_TOKEN is the server's write token")
+        elif code == 403:
+            why = f"the server forbids this {what}"
+        else:
+            why = f"the {what} failed on the server"
+        return f"{url} answered {status}: {why} (server said: {message})"
 
 
 class RemoteStore(Store):
@@ -83,15 +117,21 @@ class RemoteStore(Store):
     Args:
         query_endpoint: URL of the query endpoint.
         update_endpoint: URL of the update endpoint (default: the query endpoint).
+        iris: the IRI minter (default: the default base IRI).
+        read_only: refuse every write here, before any request is sent.
+        token: bearer token sent with every request.
+        timeout: seconds to wait for each answer.
     """
 
     supports_transactions = True  # one request per transaction; see the module docstring
     persistent = True
 
     def __init__(self, query_endpoint: str, *, update_endpoint: str | None = None,
-                 iris: Iris | None = None, token: str | None = None, timeout: float = 60):
+                 iris: Iris | None = None, read_only: bool = False, token: str | None = None,
+                 timeout: float = DEFAULT_TIMEOUT):
         super().__init__(iris)
         self.location = query_endpoint
+        self.read_only = read_only
         self.connector = SparqlConnector(query_endpoint, update_endpoint, token=token, timeout=timeout)
 
     def query(self, sparql, *, bindings=None, default_graph=None, named_graphs=None):
@@ -102,6 +142,10 @@ class RemoteStore(Store):
         return _RemoteResult(ctype, body)
 
     def update(self, sparql):
+        # Every write (load and transactions too) comes through here.
+        if self.read_only:
+            raise StoreError(f"the store at {self.location} is open read-only: the update was "
+                             "not sent; open it without read_only to write")
         self.connector.post(self.connector.update_endpoint, [("update", sparql)], "*/*", "update")
 
     def load(self, source, *, format=None, graph=None):
@@ -142,11 +186,40 @@ class RemoteStore(Store):
         return sorted(r["g"] for r in self.query(ALL_GRAPHS) if isinstance(r["g"], URIRef))
 
     def default_graph_count(self) -> int:
-        # The protocol cannot name "the default graph alone" on a union-default server.
-        return 0
+        """Triples in the default graph itself: the union's count less the named graphs'.
+
+        The protocol cannot name "the default graph alone" on a union-default server, but
+        Oxigraph (and cubegraph's own server) match a pattern of the default graph once per
+        quad of every graph, the default one included, so the difference is exact there.
+
+        Raises:
+            StoreError: the union holds fewer triples than the named graphs (the server
+                removes duplicates from it, or does not query the union by default).
+        """
+        rows = self.query(COUNT_UNION_AND_NAMED).rows()
+        union, named = (int(rows[0]["union"]), int(rows[0]["named"])) if rows else (0, 0)
+        if union < named:
+            raise StoreError(
+                f"cannot count the default graph of {self.location}: its default graph holds "
+                f"{union} triples, fewer than its named graphs' {named}; the server must query "
+                "the union of every graph by default (Oxigraph: --union-default-graph)")
+        return union - named
 
     def close(self):
         pass
+
+
+def _server_message(body: bytes) -> str:
+    """The server's own explanation: the ``message`` of a JSON error (cubegraph's), else
+    the start of the body."""
+    text = body.decode("utf-8", "replace").strip()
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict) and isinstance(doc.get("message"), str):
+        text = doc["message"]
+    return " ".join(text.split())[:500]
 
 
 def _with_values(sparql: str, bindings: Mapping[str, object] | None) -> str:

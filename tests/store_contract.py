@@ -148,6 +148,13 @@ class StoreContract:
         store.replace_graph(G2, triples(1))
         assert store.stats() == {str(G1): 3, str(G2): 1}
 
+    def test_default_graph_is_counted_apart_from_named_graphs(self, store):
+        store.add(None, triples(2))
+        store.add(G1, triples(3))  # holds the default graph's two triples too
+        assert store.default_graph_count() == 2
+        assert store.count() == 5  # the union: every graph, the default one included
+        assert store.stats() == {str(G1): 3, "": 2}
+
     def test_result_serializes_natively(self, store):
         store.replace_graph(G1, triples(2))
         body = store.query("SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o").serialize("csv")

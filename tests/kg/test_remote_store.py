@@ -14,8 +14,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from rdflib import Literal, URIRef
 
-from cubegraph.kg import StoreUnavailable, open_store
+from cubegraph.kg import StoreError, StoreUnavailable, open_store
 
 from store_contract import StoreContract
 
@@ -69,8 +70,6 @@ def test_unreachable_endpoint_is_named():
 
 
 def test_bindings_reach_filters_on_a_remote_store(oxigraph_server):
-    from rdflib import Literal, URIRef
-
     store = open_store(oxigraph_server + "/query")
     store.update("DROP SILENT ALL")
     p = URIRef("http://ex.org/p")
@@ -81,3 +80,38 @@ def test_bindings_reach_filters_on_a_remote_store(oxigraph_server):
     tricky = 'SELECT ?x ?s WHERE { ?s ?p ?o FILTER (STR(?o) != "{ not a group }") }  # {'
     assert len(store.query(tricky, bindings={"x": Literal("x")}).rows()) == 5
     store.update("DROP SILENT ALL")
+
+
+def test_read_only_remote_store_refuses_writes_without_a_request(oxigraph_server):
+    writer = open_store(oxigraph_server + "/query")
+    writer.update("DROP SILENT ALL")
+    writer.add("http://ex.org/g", [(URIRef("http://ex.org/s"), URIRef("http://ex.org/p"), Literal(1))])
+    reader = open_store(oxigraph_server + "/query", read_only=True)
+    assert reader.count("http://ex.org/g") == 1  # reading works
+    for write in (lambda: reader.update("DROP ALL"),
+                  lambda: reader.drop_graph("http://ex.org/g"),
+                  lambda: reader.load(b'<http://ex.org/a> <http://ex.org/p> "1" .', format="ntriples")):
+        with pytest.raises(StoreError, match="open read-only: the update was not sent"):
+            write()
+    assert writer.count() == 1
+    writer.update("DROP SILENT ALL")
+
+
+def test_read_only_refusal_sends_nothing():
+    # Nothing listens on this port: a request would fail with "cannot reach" instead.
+    store = open_store(f"http://127.0.0.1:{free_port()}/sparql", read_only=True)
+    with pytest.raises(StoreError, match="read-only") as caught:
+        store.replace_graph("http://ex.org/g", [])
+    assert not isinstance(caught.value, StoreUnavailable)
+
+
+def test_timeout_reaches_the_remote_store():
+    # A server that takes the connection and never answers: only the timeout ends the wait.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        store = open_store(f"http://127.0.0.1:{silent.getsockname()[1]}/sparql", timeout=0.5)
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable, match="cannot reach the SPARQL endpoint.*timed out"):
+            store.count()
+        assert time.monotonic() - started < 10
