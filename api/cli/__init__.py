@@ -1,8 +1,9 @@
 """The ``cubegraph`` command line.
 
-One click group with the global options (``--store``, ``--base-iri``, ``--config``,
-``--debug``); each face of the tool registers its commands from its own module. Every error
-ends as ONE clear line on stderr and a non-zero exit code; ``--debug`` shows the traceback.
+One click group with the global options (``--store``, ``--base-iri``, ``--token``,
+``--config``, ``--debug``); each face of the tool registers its commands from its own
+module. Every error ends as ONE clear line on stderr and a non-zero exit code; ``--debug``
+shows the traceback.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ class Context:
 
     def store(self, *, read_only: bool = False) -> Store:
         if self._store is None:
+            # The token goes to a remote store (a cubegraph server needs it for writes).
             self._store = open_store(self.settings.store, base_iri=self.settings.base_iri,
-                                     read_only=read_only)
+                                     read_only=read_only, token=self.settings.token)
         return self._store
 
     def close(self) -> None:
@@ -63,17 +65,22 @@ def _one_line(exc: BaseException) -> str:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", envvar="CUBEGRAPH_STORE", metavar="PATH",
-              help="Store folder (default ./data/store; env CUBEGRAPH_STORE; ':memory:' for a throw-away store).")
+              help="Store folder or SPARQL endpoint URL (default ./data/store; env CUBEGRAPH_STORE; "
+                   "':memory:' for a throw-away store).")
 @click.option("--base-iri", envvar="CUBEGRAPH_BASE_IRI", metavar="IRI",
               help="Base of every minted IRI (default http://127.0.0.1:8765/).")
+@click.option("--token", metavar="TOKEN",
+              help="Bearer token for writes to a remote --store URL (env CUBEGRAPH_TOKEN, "
+                   "preferred: a flag shows in ps).")
 @click.option("--config", "config_file", envvar="CUBEGRAPH_CONFIG", metavar="FILE",
               help="TOML config file (default ./cubegraph.toml when present).")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
 @click.version_option(package_name="cubegraph")
 @click.pass_context
-def main(ctx: click.Context, store, base_iri, config_file, debug):
+def main(ctx: click.Context, store, base_iri, token, config_file, debug):
     """cubegraph: a knowledge graph of Earth-observation data cubes and explainable ML runs."""
-    settings = load_settings({"store": store, "base_iri": base_iri}, config_file=config_file)
+    settings = load_settings({"store": store, "base_iri": base_iri, "token": token},
+                             config_file=config_file)
     ctx.obj = Context(settings, debug)
     ctx.call_on_close(ctx.obj.close)
 
