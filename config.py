@@ -1,9 +1,13 @@
 """Configuration, in one place: flags over environment over a config file over defaults.
 
 Settings: ``store`` (``CUBEGRAPH_STORE``), ``base_iri`` (``CUBEGRAPH_BASE_IRI``), ``token``
-(``CUBEGRAPH_TOKEN``, the write token of the server), ``host``/``port`` of the server
-(``CUBEGRAPH_HOST``/``CUBEGRAPH_PORT``). The optional TOML file is ``CUBEGRAPH_CONFIG`` or
-``./cubegraph.toml``; its keys are the setting names, e.g. ``store = "data/store"``.
+(``CUBEGRAPH_TOKEN``: the write token a server demands, and the one the CLI sends to a remote
+store), ``host``/``port`` of the server (``CUBEGRAPH_HOST``/``CUBEGRAPH_PORT``),
+``real_data`` (``CUBEGRAPH_REAL_DATA``: the folder of real CF files by other institutions
+that the demo ingests, the CF table build reads and the tests use; default
+``../shared/data/real`` beside the repository). The optional TOML file is
+``CUBEGRAPH_CONFIG`` or ``./cubegraph.toml``; its keys are the setting names, e.g.
+``store = "data/store"``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,12 @@ from cubegraph.errors import CubegraphError
 from cubegraph.kg.iris import DEFAULT_BASE_IRI
 
 
+#: The repository root: it is the package folder (see pyproject's ``package-dir``).
+REPOSITORY = Path(__file__).resolve().parent
+#: Where the project's shared real data lives unless a setting says otherwise.
+DEFAULT_REAL_DATA = REPOSITORY.parent / "shared" / "data" / "real"
+
+
 class ConfigError(CubegraphError):
     """Raised when a config file or a setting's value is invalid."""
 
@@ -26,13 +36,15 @@ class ConfigError(CubegraphError):
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    """Every setting cubegraph reads, with its default."""
+    """The settings resolved here, with their defaults (the SHACL engine switch,
+    ``CUBEGRAPH_SHACL_ENGINE``, is read where it is used: ``ingest/validate.py``)."""
 
     store: str = "data/store"
     base_iri: str = DEFAULT_BASE_IRI
     token: str | None = None
     host: str = "127.0.0.1"
     port: int = 8765
+    real_data: str = str(DEFAULT_REAL_DATA)
 
 
 _ENV = {f.name: f"CUBEGRAPH_{f.name.upper()}" for f in dataclasses.fields(Settings)}
@@ -44,8 +56,9 @@ def load_settings(flags: Mapping[str, object] | None = None, *,
     """Resolve settings: flags (non-None) > environment > config file > defaults.
 
     Raises:
-        ConfigError: the config file does not parse, has unknown keys, or a value has the
-            wrong type.
+        ConfigError: the config file does not parse or has unknown keys, the file named by
+            ``config_file`` does not exist, or ``port`` is not a number (the only value
+            whose type is checked).
     """
     env = os.environ if env is None else env
     values: dict[str, object] = {}

@@ -9,8 +9,9 @@ Usage::
     python -m cubegraph.ontology.build_cf_json /path/to/cf-standard-name-table-v93.xml
     python ontology/build_cf_json.py [XML] [--out JSON]
 
-Without arguments the XML is read from ``/work/shared/data/real`` (the project's copy of
-the table shipped by compliance-checker 6.1.0) and the JSON is written beside this file.
+Without arguments the XML is read from the ``real_data`` folder (the setting of
+:mod:`cubegraph.config`, ``CUBEGRAPH_REAL_DATA``; it holds the project's copy of the table
+shipped by compliance-checker 6.1.0) and the JSON is written beside this file.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-#: Where the project keeps the official table (see /work/shared/data/real/README.md).
-DEFAULT_XML = Path("/work/shared/data/real/cf-standard-name-table-v93.xml")
+from cubegraph.config import load_settings
+
+#: The official table's file name in the ``real_data`` folder (see its README.md).
+CF_XML_NAME = "cf-standard-name-table-v93.xml"
 #: The bundled JSON, inside the package so installs carry it.
 DEFAULT_JSON = Path(__file__).with_name("cf-standard-names-v93.json")
 
@@ -75,13 +78,22 @@ def write_json(table: dict, out: str | Path) -> None:
     Path(out).write_text(json.dumps(table, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def default_xml() -> Path:
+    """The official table in the ``real_data`` folder of the settings.
+
+    Raises:
+        cubegraph.config.ConfigError: the settings (a config file) are invalid.
+    """
+    return Path(load_settings().real_data) / CF_XML_NAME
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the process exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("xml", nargs="?", default=str(DEFAULT_XML), help="CF table XML")
+    parser.add_argument("xml", nargs="?", help="CF table XML (default: the real_data folder's)")
     parser.add_argument("--out", default=str(DEFAULT_JSON), help="JSON to write")
     args = parser.parse_args(argv)
-    table = parse_cf_xml(args.xml)
+    table = parse_cf_xml(args.xml or default_xml())
     write_json(table, args.out)
     print(
         f"wrote {args.out}: CF table v{table['version']}, "

@@ -1,8 +1,12 @@
 """Settings precedence: flags > environment > config file > defaults."""
 
+import json
+from pathlib import Path
+
 import pytest
 
 from cubegraph.config import ConfigError, Settings, load_settings
+from cubegraph.ontology import build_cf_json
 
 
 def test_defaults(tmp_path, monkeypatch):
@@ -41,3 +45,37 @@ def test_bad_config_files_are_named(tmp_path, text, message):
 def test_missing_named_config_file(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(env={}, config_file=tmp_path / "nope.toml")
+
+
+def test_real_data_defaults_to_shared_beside_the_repository(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    repo = Path(__file__).resolve().parents[1]
+    assert Path(load_settings(env={}).real_data) == repo.parent / "shared" / "data" / "real"
+    assert load_settings(env={"CUBEGRAPH_REAL_DATA": "/data/cf"}).real_data == "/data/cf"
+    cfg = tmp_path / "cubegraph.toml"
+    cfg.write_text('real_data = "from-file"\n')
+    assert load_settings(env={}).real_data == "from-file"
+
+
+def test_the_cf_table_build_reads_the_real_data_setting(tmp_path, monkeypatch):
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "cf-standard-name-table-v93.xml").write_text(
+        "<standard_name_table><version_number>7</version_number>"
+        '<entry id="air_temperature"><canonical_units>K</canonical_units></entry>'
+        "</standard_name_table>")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CUBEGRAPH_REAL_DATA", str(real))
+    out = tmp_path / "cf.json"
+    assert build_cf_json.main(["--out", str(out)]) == 0
+    assert json.loads(out.read_text()) == {"version": 7, "entries": {"air_temperature": "K"},
+                                           "aliases": {}}
+
+
+def test_no_path_of_a_development_machine_in_the_tree():
+    repo = Path(__file__).resolve().parents[1]
+    machine = "/" + "work/"  # spelt apart, so this file does not match itself
+    found = [str(p.relative_to(repo)) for p in sorted(repo.rglob("*"))
+             if p.suffix in (".py", ".md", ".toml", ".cfg", ".yaml", ".rq") and ".git" not in p.parts
+             and machine in p.read_text(encoding="utf-8", errors="replace")]
+    assert not found, f"paths of one machine in {found}: use a setting (cubegraph.config)"

@@ -12,12 +12,14 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from cubegraph.config import load_settings
+
 #: The write token the server tests configure.
 SERVER_TOKEN = "test-token-3f9a"
 
 REPO = Path(__file__).resolve().parents[1]
-#: Real CF files written by others (read-only); see its README.
-REAL_DATA = Path(os.environ.get("CUBEGRAPH_REAL_DATA", REPO.parent / "shared" / "data" / "real"))
+#: Real CF files written by others (read-only; see its README): the ``real_data`` setting.
+REAL_DATA = Path(load_settings().real_data)
 
 
 def run_cli(*args: str, cwd: Path, env: dict | None = None, input: str | None = None,

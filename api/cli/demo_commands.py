@@ -32,8 +32,6 @@ WHERE {
 }
 """
 JOBS = ("fire.yaml", "drought.yaml")
-#: Where the real CF files of the shared data live, relative to the repository.
-REAL_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -105,7 +103,8 @@ def demo(ctx, data_dir, runs_dir, jobs_dir, serve, port, max_samples):
     done(t0)
 
     t0 = step("3. Ingest (metadata only, SHACL-validated, one graph per cube)")
-    paths = [data_dir] + ([REAL_DATA] if REAL_DATA.is_dir() else [])
+    real_data = Path(ctx.settings.real_data)  # the real CF files, ingested when present
+    paths = [data_dir] + ([real_data] if real_data.is_dir() else [])
     summary = ingest_paths(store, paths, progress=True)
     click.echo("   " + summary.render(warnings=False).splitlines()[-1])
     for r in summary.failed:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from cubegraph.ingest.pipeline import ingest_cube, ingest_paths
 from cubegraph.ingest.readers import read_metadata
 from cubegraph.ingest.semantics import resolve_semantics
 from cubegraph.ontology.namespaces import CF, CG, DCAT
+from tests_support import REAL_DATA as REAL
 
-REAL = Path(os.environ.get("CUBEGRAPH_REAL_DATA", Path(__file__).parents[2].parent / "shared/data/real"))
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"real data not found at {REAL} (set CUBEGRAPH_REAL_DATA)")
 
 CUBES = [

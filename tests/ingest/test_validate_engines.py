@@ -9,7 +9,6 @@ the difference is pinned, so an upgrade of either engine that changes it is noti
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -24,8 +23,8 @@ from cubegraph.ingest.semantics import resolve_semantics  # noqa: E402
 from cubegraph.ingest.validate import engine, run_shacl, validate_many  # noqa: E402
 from cubegraph.kg.iris import Iris  # noqa: E402
 from cubegraph.ontology.namespaces import CG, DCAT, DCTERMS  # noqa: E402
+from tests_support import REAL_DATA as REAL  # noqa: E402
 
-REAL = Path(os.environ.get("CUBEGRAPH_REAL_DATA", Path(__file__).parents[2].parent / "shared/data/real"))
 REAL_CUBES = [
     "E1_north_america.nc", "E1_north_america.zarr", "bad_units.nc", "example_field_0.nc",
     "example_field_0.zarr2", "example_field_0.zarr3", "l01-met.nc", "rotated_pole.nc",

@@ -5,8 +5,11 @@ from pathlib import Path
 
 import pytest
 
-CF_XML = Path("/work/shared/data/real/cf-standard-name-table-v93.xml")
-XCLIM_YML = Path("/work/shared/data/real/xclim-variables.yml")
+from cubegraph.ontology.build_cf_json import CF_XML_NAME
+from tests_support import REAL_DATA
+
+CF_XML = REAL_DATA / CF_XML_NAME
+XCLIM_YML = REAL_DATA / "xclim-variables.yml"
 
 
 @pytest.fixture(scope="session")
