@@ -45,7 +45,11 @@ _ENV = "CUBEGRAPH_SHACL_ENGINE"
 
 def engine() -> str:
     """The SHACL engine ingest uses: ``$CUBEGRAPH_SHACL_ENGINE`` if set, else ``"turbo"``
-    when ``pyshacl_turbo`` is installed, else ``"pyshacl"``."""
+    when ``pyshacl_turbo`` is installed, else ``"pyshacl"``.
+
+    Raises:
+        ValueError: ``$CUBEGRAPH_SHACL_ENGINE`` names no engine of :data:`ENGINES`.
+    """
     chosen = os.environ.get(_ENV, "").strip().lower()
     if chosen:
         if chosen not in ENGINES:
@@ -110,7 +114,9 @@ def run_shacl(data: Graph | Description, *, using: str | None = None) -> tuple[b
         using: ``"turbo"`` or ``"pyshacl"``; default :func:`engine`.
 
     Raises:
-        IngestError: a description's text does not parse (e.g. an IRI with a space).
+        IngestError: with turbo, a description's text does not parse (e.g. an IRI with a
+            space); pyshacl lets rdflib's parser error through instead.
+        ValueError: ``using`` names no engine of :data:`ENGINES`.
     """
     using = using or engine()
     if using == "turbo":
@@ -169,8 +175,9 @@ def validate_many(graphs: dict[str, Graph | Description], *,
             alone (its cost per call is small); ``"pyshacl"`` all of them in one call.
 
     Returns:
-        slug -> :class:`ShapeViolation` for every cube that fails (an :class:`IngestError`
-        when its text does not even parse); cubes that pass are absent.
+        slug -> :class:`ShapeViolation` for every cube that fails (with turbo, an
+        :class:`IngestError` when its text does not even parse; pyshacl raises rdflib's
+        parser error for the whole call instead); cubes that pass are absent.
     """
     if not graphs:
         return {}

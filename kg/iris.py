@@ -3,8 +3,8 @@
 Every IRI cubegraph mints is a slash IRI under one configurable base, which the server
 itself dereferences (``{base}cube/{slug}``, ``{base}cube/{slug}/variable/{name}``,
 ``{base}run/{id}``). The named graph that holds a resource's description has the resource's
-own IRI, so an audit can name the exact graph of a cube or a run; the ontology and the
-inferred triples have graphs of their own.
+own IRI, so an audit can name the exact graph of a cube or a run; the ontology, the SHACL
+shapes, the inferred triples and the catalog have graphs of their own.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ class Iris:
     # --- graphs ---------------------------------------------------------------------------
     @property
     def ontology_graph(self) -> URIRef:
-        """Named graph holding the ontology (and the SHACL shapes)."""
+        """Named graph holding the ontology (the SHACL shapes have their own:
+        :attr:`shapes_graph`)."""
         return URIRef(self.base + "graph/ontology")
 
     @property

@@ -8,7 +8,7 @@ Layout (``{inferred}`` = ``store.iris.inferred_graph``):
   one could never be retracted). Asserted and inferred triples stay apart; the default
   graph of a query (the union) sees both.
 - ``{inferred}/support`` is the bookkeeping graph: one *support record* per source graph,
-  ``<{inferred}/support/{sha1(source)}>``, ``prov:wasDerivedFrom`` the source, whose
+  ``<{inferred}/support/{sha1(source)[:20]}>``, ``prov:wasDerivedFrom`` the source, whose
   ``rdf:value`` holds, as N-Triples text, the inferred triples that source supports, and
   whose ``dct:type`` says how they were attributed:
 
@@ -28,7 +28,9 @@ Incremental update (one cube ingested, replaced or dropped): cube descriptions o
 interact through the T-box, so closure(ontology ∪ cube) gives the cube's inferences.
 :func:`update_inferences` computes them, adds the new ones, and retracts the old ones that
 no other source supports (checked against the support records of the sources mentioning
-the same nodes). A changed ontology, or a source without a record, falls back to a full run.
+the same nodes). No full run yet, a changed ontology, or a source too large to track per
+triple (over ``LOCAL_LIMIT``) falls back to a full run; a source without a record is a new
+one (nothing of it to retract).
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ SELECT ?support ?source ?rec ?kind ?value WHERE {
   GRAPH ?support { ?rec prov:wasDerivedFrom ?source ; dct:type ?kind ; rdf:value ?value }
 }
 """
-# Graphs (other than the inferred ones) that mention a node: candidates for support.
+# Graphs that mention a node: candidates for support (the caller leaves out the source,
+# the ontology and the inferred ones).
 SELECT_GRAPHS_MENTIONING = """
 SELECT DISTINCT ?g WHERE {
   VALUES ?n { %s }
@@ -95,7 +98,8 @@ class MaterializeReport:
         mode: ``"full"`` or ``"incremental"``.
         engine: the rule engine.
         sources: number of source graphs reasoned over.
-        asserted: asserted triples read (ontology included).
+        asserted: asserted triples reasoned over: the ontology and every source in a full
+            run, the one source in an incremental update.
         inferred: triples in the inferred graph afterwards.
         added: triples added to the inferred graph by this run.
         removed: triples retracted from it by this run.

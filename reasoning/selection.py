@@ -21,8 +21,9 @@ Selection steps:
 4. compatibility: a candidate's cube must overlap the target cube's grid (else it cannot be
    aligned), the region and the period, and have the job's (else the target's) temporal
    resolution; otherwise it is excluded naming the constraint (the SPARQL test is checked
-   again in Python on what it lets through, which also words the reasons); ``exclude``
-   entries are excluded last;
+   again in Python on what it lets through, which also words the reasons). ``exclude``
+   entries of the job are refused before these checks (only the target and what derives
+   from it come first), so they are reported as excluded by the job spec;
 5. neighbours: every other variable of the target's cube and of the chosen inputs' cubes
    is reported too, with why it was left out (a leak, or not a member of the driver
    classes), so a reader sees what was dropped as well as what was kept. Where the demo
@@ -176,7 +177,8 @@ class Selection:
         inputs: the selected drivers.
         excluded: refused candidates with reasons (per variable, or per cube: see
             :class:`Excluded`).
-        sparql: the SPARQL text that ran (in order), for audit and replay.
+        sparql: the SPARQL text that ran, each distinct query once in the order it first
+            ran, for audit and replay.
     """
 
     job: JobSpec
@@ -444,7 +446,8 @@ def _check_terms(store, job: JobSpec, q) -> None:
 
 
 def _grid_misfit(cube: _Cube | None, target: _Cube | None) -> str | None:
-    """``None`` when the cube's extent overlaps the target cube's (so it can be aligned)."""
+    """``None`` when the cube's extent overlaps the target cube's (so it can be aligned), or
+    when either extent is unknown (:func:`_misfit` has refused such a cube already)."""
     if cube is None or target is None or cube.bbox is None or target.bbox is None:
         return None
     if not _overlaps(cube.bbox, target.bbox):
@@ -465,8 +468,9 @@ def _overlaps(bbox: tuple, other: tuple) -> bool:
 def _misfit(cube: _Cube | None, job: JobSpec, resolution: str | None):
     """``None`` when the cube fits the job, else (constraint, message).
 
-    A cube whose extent, period or time step is unknown does not fit: nothing proves it
-    covers the job, and a model cannot be fed from it (say so rather than guess).
+    A cube whose extent or period is unknown does not fit, nor one without a known time
+    step when ``resolution`` is required: nothing proves it covers the job, and a model
+    cannot be fed from it (say so rather than guess).
     """
     if cube is None:
         return "cube", "its cube has no description"
@@ -583,7 +587,7 @@ def record_selection(store, job: JobSpec, selection: Selection) -> URIRef:
 
     Both land in one transaction. The selection's IRI (and graph) is
     ``{job}/selection/{hash}``, the hash of its JSON, so recording the same outcome twice
-    writes the same triples.
+    replaces the same graph (only its ``prov:generatedAtTime`` changes).
 
     Returns:
         The IRI of the selection (also its named graph).
