@@ -123,8 +123,7 @@ class EmbeddedStore(Store):
         return _EmbeddedResult(raw)
 
     def update(self, sparql: str) -> None:
-        if self.read_only:
-            raise StoreError(f"the store at {self.location} is open read-only")
+        self._check_writable()
         try:
             self._ox.update(sparql)
         except SyntaxError as exc:
@@ -134,6 +133,7 @@ class EmbeddedStore(Store):
 
     # --- bulk data ----------------------------------------------------------------------------
     def load(self, source, *, format=None, graph=None):
+        self._check_writable()
         fmt, data, name = read_rdf_source(source, format)
         to_graph = None
         if graph is not None:
@@ -151,8 +151,7 @@ class EmbeddedStore(Store):
     def _insert_nquads(self, texts):
         # Faster than the same quads as a SPARQL INSERT DATA (no update text to build and
         # parse again).
-        if self.read_only:
-            raise StoreError(f"the store at {self.location} is open read-only")
+        self._check_writable()
         try:
             graphs = self._new_graphs(texts)
             if graphs:
@@ -164,6 +163,12 @@ class EmbeddedStore(Store):
             self._ox.extend([q for t in texts for q in parse_nquads(t)])  # all or nothing
         except OSError as exc:
             raise StoreError(f"the write failed and was rolled back: {exc}") from exc
+
+    def _check_writable(self) -> None:
+        # Every write path checks first: pyoxigraph's own refusal is a bare RuntimeError.
+        if self.read_only:
+            raise StoreError(f"the store at {self.location} is open read-only: nothing was "
+                             "written; open it without read_only to write")
 
     def _new_graphs(self, texts) -> set | None:
         """The named graphs the texts write into, when the bulk path may take them: a store

@@ -144,8 +144,8 @@ class RemoteStore(Store):
     def update(self, sparql):
         # Every write (load and transactions too) comes through here.
         if self.read_only:
-            raise StoreError(f"the store at {self.location} is open read-only: the update was "
-                             "not sent; open it without read_only to write")
+            raise StoreError(f"the store at {self.location} is open read-only: nothing was "
+                             "written (no request sent); open it without read_only to write")
         self.connector.post(self.connector.update_endpoint, [("update", sparql)], "*/*", "update")
 
     def load(self, source, *, format=None, graph=None):

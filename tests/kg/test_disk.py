@@ -11,7 +11,7 @@ import time
 import pytest
 from rdflib import Literal, URIRef
 
-from cubegraph.kg import RDFSyntaxError, StoreUnavailable, open_store
+from cubegraph.kg import RDFSyntaxError, StoreError, StoreUnavailable, open_store
 from cubegraph.kg.embedded import BULK_MIN_QUADS, LOADING, UNFINISHED_LOADS
 
 G = URIRef("http://ex.org/g")
@@ -177,3 +177,18 @@ def test_a_bulk_insert_that_does_not_parse_or_leaves_its_graphs_writes_nothing(t
             else:  # a quad outside the graphs read off the line ends: written the other way
                 store.add_nquads(good + bad)
                 assert len(store.graphs()) == 10 and store.default_graph_count() == 1
+
+
+def test_a_read_only_store_refuses_every_write_by_name(tmp_path):
+    path = tmp_path / "store"
+    with open_store(path) as writer:
+        writer.add("http://ex.org/g", [(URIRef("http://ex.org/a"), URIRef("http://ex.org/p"), Literal(1))])
+    with open_store(path, read_only=True) as reader:
+        for write in (lambda: reader.update("DROP ALL"),
+                      lambda: reader.add("http://ex.org/g", [(URIRef("http://ex.org/b"),
+                                                              URIRef("http://ex.org/p"), Literal(2))]),
+                      lambda: reader.load(b'<http://ex.org/c> <http://ex.org/p> "3" .',
+                                          format="ntriples", graph="http://ex.org/g")):
+            with pytest.raises(StoreError, match="open read-only: nothing was written"):
+                write()
+        assert reader.count() == 1
