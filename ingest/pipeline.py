@@ -51,7 +51,7 @@ from cubegraph.ingest.readers import installed_readers, reader_for
 from cubegraph.ingest.semantics import resolve_semantics
 from cubegraph.ingest.validate import validate_many
 from cubegraph.kg.iris import Iris
-from cubegraph.ontology.namespaces import PROV, RDF
+from cubegraph.kg.records.cube import described_cubes, ingest_history, recorded
 
 __all__ = [
     "IngestResult",
@@ -64,21 +64,6 @@ __all__ = [
 ]
 
 INGESTED, REPLACED, UNCHANGED, FAILED = "ingested", "replaced", "unchanged", "failed"
-
-_EXISTING = """
-PREFIX cg: <https://w3id.org/cubegraph/ontology#>
-PREFIX dcat: <http://www.w3.org/ns/dcat#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?cube ?fp ?activity ?path ?stat WHERE {
-  GRAPH ?cube {
-    ?cube dcat:distribution ?dist . ?dist cg:fingerprint ?fp .
-    OPTIONAL { ?cube prov:wasGeneratedBy ?activity }
-    OPTIONAL { ?cube cg:sourcePath ?path }
-    OPTIONAL { ?cube cg:hasVariable ?v . ?v cg:missingFraction ?stat }
-  }
-} LIMIT 1
-"""
-
 
 @dataclass
 class IngestResult:
@@ -251,31 +236,6 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _existing(store, cube: URIRef):
-    rows = list(store.query(_EXISTING, bindings={"cube": cube}))
-    return rows[0] if rows else None
-
-
-def _history(store, cube: URIRef, activity: URIRef) -> Graph:
-    """The previous ingest activity and its predecessors, to carry into the new graph."""
-    old = store.graph(cube)
-    history = Graph()
-    todo, seen = [activity], set()
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for p, o in old.predicate_objects(node):
-            if p == PROV.used:
-                continue  # the old distribution's IRI is the new one's: do not mix them up
-            history.add((node, p, o))
-            if p == PROV.wasInformedBy:
-                todo.append(o)
-    history.add((activity, RDF.type, PROV.Activity))
-    return history
-
-
 def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
              progress: bool, claimed: dict[str, tuple[Path, str]]) -> _Prepared | IngestResult:
     """Read and describe one cube; an IngestResult when there is nothing to write."""
@@ -294,12 +254,10 @@ def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
                 "rename one, or ingest it with an explicit slug"
             )
         claimed[slug] = (path, raw.fingerprint)
-        row = _existing(store, cube)
+        row = recorded(store, cube)
         revision = None
         if row is not None:
-            old_fp = str(row["fp"])
-            old_path = str(row["path"]) if row.get("path") is not None else None
-            had_stats = row.get("stat") is not None
+            old_fp, old_path, had_stats = row.fingerprint, row.path, row.has_stats
             if old_path not in (None, str(path)) and old_fp != raw.fingerprint and not force:
                 raise IngestError(
                     f"cube <{cube}> already describes '{old_path}', a different cube, and "
@@ -308,9 +266,9 @@ def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
                 )
             if old_fp == raw.fingerprint and not force and (had_stats or not stats):
                 return IngestResult(path, UNCHANGED, cube)
-            activity = row.get("activity")
+            activity = row.activity
             if activity is not None:
-                revision = Revision(old_fp, activity, _history(store, cube, activity))
+                revision = Revision(old_fp, activity, ingest_history(store, cube, activity))
             else:
                 revision = Revision(old_fp, URIRef(str(cube) + "#unknown-ingest"), None)
         status = REPLACED if row is not None else INGESTED
@@ -354,17 +312,10 @@ def _prepare_new(chunk: tuple[str, list[tuple[Path, str]]]) -> list[_Prepared | 
     return out
 
 
-_DESCRIBED = """
-PREFIX cg: <https://w3id.org/cubegraph/ontology#>
-PREFIX dcat: <http://www.w3.org/ns/dcat#>
-SELECT DISTINCT ?cube WHERE { GRAPH ?cube { ?cube dcat:distribution ?d . ?d cg:fingerprint ?fp } }
-"""
-
-
 def _new_cubes(store, cubes: list[Path]) -> dict[Path, str]:
     """path -> slug for the cubes the store does not describe and whose slug no other path
     in this batch has: what workers can prepare without asking the store anything."""
-    described = {row["cube"] for row in store.query(_DESCRIBED)}
+    described = described_cubes(store)
     slugs = [slug_for(p) for p in cubes]
     counts: dict[str, int] = {}
     for slug in slugs:

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from cubegraph.kg.records.run import MODEL_ROW
 from cubegraph.ml.baselines import (
     Baseline,
     drought_baselines,
@@ -46,8 +47,9 @@ from cubegraph.ml.train import TrainConfig, TrainedModel, train_model
 
 __all__ = ["JobInputs", "RunResult", "run_training", "MODEL_KEY"]
 
-#: Key of the trained model's row in :attr:`RunResult.metrics` (baselines use their names).
-MODEL_KEY = "model"
+#: Key of the trained model's row in :attr:`RunResult.metrics` (baselines use their names);
+#: the same name marks the model's evaluations in the graph.
+MODEL_KEY = MODEL_ROW
 
 
 @dataclass(frozen=True)

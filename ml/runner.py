@@ -22,39 +22,28 @@ before the end leaves no run graph and no output cube in the graph (files it wro
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, RDFS, XSD
+from rdflib import URIRef
 
 from cubegraph.errors import CubegraphError
 from cubegraph.ingest.pipeline import describe_paths
 from cubegraph.kg.iris import Iris
+from cubegraph.kg.records.run import Run, Usage, run_graph
+from cubegraph.kg.records.variable import variable_sources
 from cubegraph.ml.dataset import InputRef
 from cubegraph.ml.errors import InputReadError
 from cubegraph.ml.job import JobInputs, RunResult, run_training
 from cubegraph.ml.plots import shap_bar_chart
-from cubegraph.ml.writeback import failed_run_graph, run_graph, save_model, write_predictions
-from cubegraph.ontology.namespaces import CG
+from cubegraph.ml.writeback import failed_run_record, run_record, save_model, write_predictions
 from cubegraph.reasoning.jobs import JobSpec
 from cubegraph.reasoning.selection import Selection, record_selection, select_inputs
 
 __all__ = ["RunRecord", "train_job", "new_run_id"]
-
-#: Where a variable's data lives: its cube's source path and its name in the file.
-SELECT_SOURCE = """
-PREFIX cg: <https://w3id.org/cubegraph/ontology#>
-PREFIX dcat: <http://www.w3.org/ns/dcat#>
-SELECT ?var ?cube ?name ?path ?fingerprint WHERE {
-  ?cube cg:hasVariable ?var ; cg:sourcePath ?path .
-  ?var cg:variableName ?name .
-  OPTIONAL { ?cube dcat:distribution/cg:fingerprint ?fingerprint }
-}
-"""
-
 
 @dataclass
 class RunRecord:
@@ -125,8 +114,9 @@ def train_job(store, job: JobSpec, *, artifacts: str | Path, run_id: str | None 
         cubes = write_predictions(result, folder, run_id)
         described = describe_paths(store, list(cubes.values()))
         outputs = {kind: cube for kind, (cube, _) in zip(cubes, described)}
-        g = run_graph(result, iris, run_id, outputs=outputs, artifacts={"model": model})
-        _add_context(g, run_iri, job, selection_iri, selection, sources, iris, run_id)
+        record = run_record(result, run_id, outputs=outputs, artifacts={"model": model})
+        g = run_graph(_with_context(record, job, selection_iri, selection, sources, run_id, iris),
+                      iris)
         # The run and its output cubes land together, or none of them does.
         with store.transaction() as tx:
             for cube, description in described:
@@ -135,20 +125,16 @@ def train_job(store, job: JobSpec, *, artifacts: str | Path, run_id: str | None 
         return RunRecord(run_iri, "succeeded", selection_iri, result, outputs, Path(model["path"]),
                          chart=chart)
     except (CubegraphError, OSError, ValueError, RuntimeError) as exc:
-        g = failed_run_graph(iris, run_id, inputs, exc, seed=job.seed, started=started)
-        _add_context(g, run_iri, job, selection_iri, selection, sources, iris, run_id)
+        record = failed_run_record(run_id, inputs, exc, seed=job.seed, started=started)
+        g = run_graph(_with_context(record, job, selection_iri, selection, sources, run_id, iris),
+                      iris)
         store.replace_graph(run_iri, g)
         return RunRecord(run_iri, "failed", selection_iri, error=exc)
 
 
 def _sources(store, selection: Selection) -> dict[URIRef, dict]:
     """variable IRI -> {cube, name, path, fingerprint} for the target and every input."""
-    out = {}
-    for var in (selection.target[1], *(i.variable for i in selection.inputs)):
-        rows = store.query(SELECT_SOURCE, bindings={"var": var}).rows()
-        if rows:
-            out[var] = rows[0]
-    return out
+    return variable_sources(store, [selection.target[1], *(i.variable for i in selection.inputs)])
 
 
 def _job_inputs(job: JobSpec, selection: Selection, sources: dict, max_samples) -> JobInputs:
@@ -168,22 +154,16 @@ def _job_inputs(job: JobSpec, selection: Selection, sources: dict, max_samples) 
     )
 
 
-def _add_context(g: Graph, run: URIRef, job: JobSpec, selection_iri: URIRef,
-                 selection: Selection, sources: dict, iris: Iris, run_id: str) -> None:
-    """Link the run to its job, its selection and each cube as it was when used."""
-    g.add((run, PROV.used, selection_iri))
-    g.add((run, PROV.used, iris.job(job.id)))
-    g.add((run, RDFS.label, Literal(f"run {run_id} of job {job.id}")))
-    g.add((run, CG.selectionQuery, Literal(selection.sparql)))
+def _with_context(record: Run, job: JobSpec, selection_iri: URIRef, selection: Selection,
+                  sources: dict, run_id: str, iris: Iris) -> Run:
+    """The run linked to its job, its selection and each cube as it was when used."""
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    usages = []
     for cube in sorted({row["cube"] for row in sources.values()}):
-        usage = iris.in_run(run_id, "usage", str(cube).rstrip("/").rsplit("/", 1)[-1])
-        g.add((run, PROV.used, cube))
-        g.add((run, PROV.qualifiedUsage, usage))
-        g.add((usage, RDF.type, PROV.Usage))
-        g.add((usage, PROV.entity, cube))
         fingerprints = {str(r["fingerprint"]) for r in sources.values()
                         if r["cube"] == cube and r.get("fingerprint") is not None}
-        for fp in fingerprints:  # the cube's fingerprint at the time of the run
-            g.add((usage, CG.fingerprint, Literal(fp)))
-        g.add((usage, PROV.atTime, Literal(dt.datetime.now(dt.timezone.utc).isoformat(),
-                                           datatype=XSD.dateTime)))
+        usages.append(Usage(cube, tuple(sorted(fingerprints)), now))
+    return dataclasses.replace(
+        record, labels=(*record.labels, f"run {run_id} of job {job.id}"),
+        job=iris.job(job.id), selection=selection_iri, selection_query=selection.sparql,
+        usages=tuple(usages))

@@ -1,11 +1,13 @@
-"""Writing a run back as linked data: an RDF graph of the run, and zarr cubes of its outputs.
+"""Writing a run back: its record for the graph, and zarr cubes of its outputs.
 
-:func:`run_graph` describes a successful run with ML-Schema and PROV-O (the run, its
-inputs, hyper-parameter settings, the model, one evaluation per model/baseline × split ×
-measure, the explanation and one attribution per input variable, the derived features and
-what they were derived from). :func:`failed_run_graph` records a run that stopped on an
-error. Both are pure: they build a graph and never touch the store; the caller writes it
-with one ``replace_graph`` into the run's own named graph (``iris.graph_for(run_iri)``).
+:func:`run_record` turns a successful run into the :class:`~cubegraph.kg.records.run.Run`
+record the graph keeps (the run, its inputs, hyper-parameter settings, the model, one
+evaluation per model/baseline × split × measure, the explanation and one attribution per
+input variable, the derived features and what they were derived from);
+:func:`failed_run_record` records a run that stopped on an error. Both are pure; the caller
+adds the run's context (job, selection, cube usages) and writes
+:func:`cubegraph.kg.records.run.run_graph` with one ``replace_graph`` into the run's own
+named graph.
 
 :func:`write_predictions` writes the model's predictions and the per-sample SHAP
 attributions as CF zarr cubes on the target grid, each written to a temporary folder and
@@ -17,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import os
 import shutil
 import socket
@@ -27,191 +28,108 @@ from pathlib import Path
 from typing import Mapping
 
 import numpy as np
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import URIRef
 
 import cubegraph
-from cubegraph.kg.iris import Iris
+from cubegraph.kg.records.attribution import Attribution, Explanation
+from cubegraph.kg.records.run import Evaluation, Feature, Model, Run
 from cubegraph.ml.job import MODEL_KEY, JobInputs, RunResult
-from cubegraph.ontology.namespaces import CG, DCTERMS, MLS, PROV, RDF, RDFS
 
-__all__ = ["run_graph", "failed_run_graph", "write_predictions", "save_model", "file_sha256"]
+__all__ = ["run_record", "failed_run_record", "write_predictions", "save_model", "file_sha256"]
 
 
-def run_graph(run: RunResult, iris: Iris, run_id: str,
-              inputs: Mapping[str, str] | None = None, *,
-              outputs: Mapping[str, str] | None = None,
-              artifacts: Mapping[str, Mapping[str, object]] | None = None) -> Graph:
-    """The RDF description of a successful run.
+def run_record(run: RunResult, run_id: str, inputs: Mapping[str, str] | None = None, *,
+               outputs: Mapping[str, str] | None = None,
+               artifacts: Mapping[str, Mapping[str, object]] | None = None) -> Run:
+    """The graph's record of a successful run.
 
     Args:
         run: the result of :func:`cubegraph.ml.job.run_training`.
-        iris: the IRI minter (its base decides every IRI).
         run_id: the run's id, e.g. a UUID or ``"fire-2024-06-01-seed0"``.
         inputs: variable key (or variable name) -> variable IRI in the graph; overrides
             the ``iri`` of the job's :class:`~cubegraph.ml.dataset.InputRef` s. Inputs with no
             IRI are recorded by path and name only (``rdfs:comment``), never with a made-up IRI.
-        outputs: IRIs of output cubes already ingested (predictions, attributions); each
+        outputs: IRIs of output cubes already described (predictions, attributions); each
             gets ``prov:wasGeneratedBy`` the run.
         artifacts: ``{"model": {"path": ..., "sha256": ..., "bytes": ...}}`` from
             :func:`save_model`.
 
     Returns:
-        A new graph; nothing is written anywhere.
+        The :class:`~cubegraph.kg.records.run.Run`; nothing is written anywhere.
     """
-    g = _graph()
-    r = iris.run(run_id)
     iri_of = _input_iris(run.job, run.data.inputs, inputs or {})
-    _run_header(g, r, run.job, run.seed, run.started, run.ended, "succeeded", iri_of)
-    g.add((r, RDFS.label, Literal(f"{run.model_name} {run.task} run on {run.job.target.variable}")))
-    target_iri = iri_of.get("__target__")
-    if target_iri:
-        g.add((r, CG.target, target_iri))
-
-    # Hyper-parameters, one setting each.
-    for name, value in sorted(run.hyperparameters.items()):
-        s = iris.in_run(run_id, "hyperparameter", name)
-        g.add((s, RDF.type, MLS.HyperParameterSetting))
-        g.add((s, RDFS.label, Literal(name)))
-        g.add((s, MLS.hasValue, _literal(value)))
-        g.add((r, MLS.hasInput, s))
-
-    # The model.
-    m = iris.in_run(run_id, "model")
-    g.add((m, RDF.type, CG.Model))
-    g.add((m, RDF.type, MLS.Model))
-    g.add((m, RDF.type, PROV.Entity))
-    g.add((m, RDFS.label, Literal(f"{run.model_name} model ({run.trained.kind} inputs)")))
-    g.add((m, PROV.wasGeneratedBy, r))
-    g.add((r, MLS.hasOutput, m))
-    g.add((m, DCTERMS.description, Literal(
-        f"best epoch {run.trained.best_epoch} of {len(run.trained.history)}; inputs: "
-        + ", ".join(run.trained.input_names))))
-    if artifacts and "model" in artifacts:
-        a = artifacts["model"]
-        g.add((m, CG.sha256, Literal(str(a["sha256"]))))
-        g.add((m, CG.byteSize, Literal(int(a["bytes"]), datatype=XSD.integer)))
-        g.add((m, CG.sourcePath, Literal(str(a["path"]))))
-
-    # Derived features: what each model column was derived from, and how.
-    for d in run.data.derived:
-        f = iris.in_run(run_id, "feature", d.name)
-        g.add((f, RDF.type, MLS.Feature))
-        g.add((f, RDF.type, PROV.Entity))
-        g.add((f, RDFS.label, Literal(d.name)))
-        g.add((f, CG.method, Literal(d.operation)))
-        g.add((f, DCTERMS.description, Literal(
-            f"{d.operation} of {d.source}" + (f" {json.dumps(d.parameters, sort_keys=True)}"
-                                               if d.parameters else ""))))
-        src = iri_of.get(d.source)
-        if src:
-            g.add((f, PROV.wasDerivedFrom, src))
-        g.add((f, PROV.wasGeneratedBy, r))
-
-    # Evaluations: model and baselines side by side, per split and measure.
-    for row, per_split in run.metrics.items():
-        if row != MODEL_KEY:
-            g.add((r, CG.baseline, Literal(row)))
-        for split, measures in per_split.items():
-            for measure, value in measures.items():
-                e = iris.in_run(run_id, "evaluation", row, split, measure)
-                g.add((e, RDF.type, CG.Evaluation))
-                g.add((e, RDF.type, MLS.ModelEvaluation))
-                g.add((e, MLS.specifiedBy, _measure(iris, measure, g)))
-                g.add((e, MLS.hasValue, _literal(value)))
-                g.add((e, CG.split, Literal(split)))
-                g.add((e, PROV.wasGeneratedBy, r))
-                g.add((r, MLS.hasOutput, e))
-                if row == MODEL_KEY:
-                    g.add((e, RDFS.label, Literal(f"{measure} of {run.model_name} on {split}")))
-                else:
-                    g.add((e, RDFS.label, Literal(f"{measure} of baseline {row} on {split}")))
-                    g.add((e, CG.baselineOf, iris.in_run(run_id, "evaluation", MODEL_KEY, split, measure)))
-
-    # Explanation and attributions.
+    model_file = (artifacts or {}).get("model") or {}
     ex = run.explanation
-    x = iris.in_run(run_id, "explanation")
-    g.add((x, RDF.type, CG.Explanation))
-    g.add((x, RDF.type, PROV.Entity))
-    g.add((x, CG.method, Literal(ex.method)))
-    g.add((x, PROV.wasGeneratedBy, r))
-    g.add((x, PROV.wasDerivedFrom, m))
-    g.add((x, DCTERMS.description, Literal(
-        f"mean |SHAP| per input variable ({ex.output} units) over {len(ex.rows)} {ex.split} "
-        f"samples, background of {ex.n_background} train samples")))
-    g.add((r, MLS.hasOutput, x))
-    for imp in ex.importances:
-        a = iris.in_run(run_id, "attribution", imp.variable)
-        g.add((a, RDF.type, CG.Attribution))
-        g.add((a, RDF.type, PROV.Entity))
-        g.add((x, CG.hasAttribution, a))
-        g.add((a, CG.method, Literal(ex.method)))
-        g.add((a, CG.importance, Literal(imp.importance, datatype=XSD.double)))
-        g.add((a, CG.rank, Literal(imp.rank, datatype=XSD.integer)))
-        g.add((a, CG.effectSign, Literal(imp.effect_sign, datatype=XSD.integer)))
-        g.add((a, RDFS.label, Literal(f"attribution of {imp.variable}")))
-        v = iri_of.get(imp.variable)
-        if v:
-            g.add((a, CG.attributedVariable, v))
-        g.add((a, PROV.wasGeneratedBy, r))
+    features = tuple(
+        Feature(d.name, d.operation,
+                f"{d.operation} of {d.source}" + (f" {json.dumps(d.parameters, sort_keys=True)}"
+                                                  if d.parameters else ""),
+                iri_of.get(d.source))
+        for d in run.data.derived)
+    evaluations = tuple(
+        Evaluation(row, split, measure, value,
+                   f"{measure} of {run.model_name} on {split}" if row == MODEL_KEY
+                   else f"{measure} of baseline {row} on {split}")
+        for row, per_split in run.metrics.items()
+        for split, measures in per_split.items()
+        for measure, value in measures.items())
+    return Run(
+        **_header(run.job, run_id, run.seed, run.started, run.ended, "succeeded", iri_of),
+        labels=(f"{run.model_name} {run.task} run on {run.job.target.variable}",),
+        target=iri_of.get("__target__"),
+        hyperparameters=tuple(sorted(run.hyperparameters.items())),
+        model=Model(
+            label=f"{run.model_name} model ({run.trained.kind} inputs)",
+            description=(f"best epoch {run.trained.best_epoch} of {len(run.trained.history)}; "
+                         "inputs: " + ", ".join(run.trained.input_names)),
+            sha256=str(model_file["sha256"]) if "sha256" in model_file else None,
+            byte_size=int(model_file["bytes"]) if "bytes" in model_file else None,
+            path=str(model_file["path"]) if "path" in model_file else None),
+        features=features,
+        evaluations=evaluations,
+        explanation=Explanation(
+            ex.method,
+            f"mean |SHAP| per input variable ({ex.output} units) over {len(ex.rows)} {ex.split} "
+            f"samples, background of {ex.n_background} train samples",
+            tuple(Attribution(imp.variable, imp.importance, imp.rank, imp.effect_sign,
+                              iri_of.get(imp.variable)) for imp in ex.importances)),
+        outputs=tuple(URIRef(str(o)) for o in (outputs or {}).values()),
+    )
 
-    for out in (outputs or {}).values():
-        g.add((URIRef(str(out)), PROV.wasGeneratedBy, r))
-        g.add((r, PROV.generated, URIRef(str(out))))
-    return g
 
-
-def failed_run_graph(iris: Iris, run_id: str, job: JobInputs | None, error: BaseException, *,
-                     seed: int | None = None, started: dt.datetime | None = None,
-                     ended: dt.datetime | None = None,
-                     inputs: Mapping[str, str] | None = None) -> Graph:
-    """The RDF record of a run that stopped on an error: status, message, what it tried.
+def failed_run_record(run_id: str, job: JobInputs | None, error: BaseException, *,
+                      seed: int | None = None, started: dt.datetime | None = None,
+                      ended: dt.datetime | None = None,
+                      inputs: Mapping[str, str] | None = None) -> Run:
+    """The graph's record of a run that stopped on an error: status, message, what it tried.
 
     Args:
-        iris / run_id: as for :func:`run_graph`.
+        run_id: as for :func:`run_record`.
         job: the job, when it could be parsed (its inputs are then recorded as used).
         error: the exception (its class name and message are kept).
         seed / started / ended: when known.
-        inputs: variable key -> IRI, as for :func:`run_graph`.
+        inputs: variable key -> IRI, as for :func:`run_record`.
     """
-    g = _graph()
-    r = iris.run(run_id)
     now = dt.datetime.now(dt.timezone.utc)
     iri_of = _input_iris(job, {d.variable: d for d in job.drivers} if job else {}, inputs or {})
-    _run_header(g, r, job, seed, started or now, ended or now, "failed", iri_of)
-    g.add((r, CG.errorMessage, Literal(f"{type(error).__name__}: {error}")))
-    return g
+    return Run(**_header(job, run_id, seed, started or now, ended or now, "failed", iri_of),
+               error=f"{type(error).__name__}: {error}")
 
 
-def _graph() -> Graph:
-    g = Graph()
-    for prefix, ns in (("cg", CG._NS), ("mls", MLS._NS), ("prov", PROV), ("dct", DCTERMS)):
-        g.bind(prefix, ns)
-    return g
-
-
-def _run_header(g: Graph, r: URIRef, job: JobInputs | None, seed, started, ended, status,
-                iri_of: Mapping[str, URIRef]) -> None:
-    g.add((r, RDF.type, CG.ModelRun))
-    g.add((r, RDF.type, MLS.Run))
-    g.add((r, RDF.type, PROV.Activity))
-    g.add((r, CG.status, Literal(status)))
-    g.add((r, PROV.startedAtTime, Literal(_utc(started), datatype=XSD.dateTime)))
-    g.add((r, PROV.endedAtTime, Literal(_utc(ended), datatype=XSD.dateTime)))
-    g.add((r, CG.softwareVersion, Literal(cubegraph.__version__)))
-    g.add((r, CG.host, Literal(socket.gethostname())))
-    if seed is not None:
-        g.add((r, CG.seed, Literal(int(seed), datatype=XSD.integer)))
+def _header(job: JobInputs | None, run_id: str, seed, started, ended, status,
+            iri_of: Mapping[str, URIRef]) -> dict:
+    """The fields every run record has, succeeded or failed."""
+    fields = {"id": run_id, "status": status, "started": _utc(started), "ended": _utc(ended),
+              "software": cubegraph.__version__, "host": socket.gethostname(),
+              "seed": int(seed) if seed is not None else None}
     if job is None:
-        return
-    g.add((r, CG.jobSpec, Literal(json.dumps(_job_dict(job), sort_keys=True, default=str))))
-    for key, iri in iri_of.items():
-        g.add((r, PROV.used, iri))
-        g.add((r, MLS.hasInput, iri))
+        return fields
     unnamed = [f"{ref.variable} in {ref.path}" for ref in (job.target, *job.drivers)
                if not (ref.iri or iri_of.get(ref.variable))]
-    if unnamed:
-        g.add((r, RDFS.comment, Literal("inputs without a graph IRI: " + "; ".join(unnamed))))
+    fields.update(job_spec=json.dumps(_job_dict(job), sort_keys=True, default=str),
+                  inputs=tuple(dict.fromkeys(iri_of.values())),
+                  comment=("inputs without a graph IRI: " + "; ".join(unnamed)) if unnamed else None)
+    return fields
 
 
 def _input_iris(job: JobInputs | None, refs: Mapping, overrides: Mapping[str, str]) -> dict[str, URIRef]:
@@ -226,27 +144,6 @@ def _input_iris(job: JobInputs | None, refs: Mapping, overrides: Mapping[str, st
     if t:
         out["__target__"] = URIRef(str(t))
     return out
-
-
-def _measure(iris: Iris, name: str, g: Graph) -> URIRef:
-    m = iris.measure(name)
-    g.add((m, RDF.type, MLS.EvaluationMeasure))
-    g.add((m, RDFS.label, Literal(name)))
-    return m
-
-
-def _literal(value) -> Literal:
-    if isinstance(value, bool):
-        return Literal(value)
-    if isinstance(value, (int, np.integer)):
-        return Literal(int(value), datatype=XSD.integer)
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        # xsd:double has NaN/INF lexical forms; rdflib writes them as "NaN"/"INF".
-        return Literal(v, datatype=XSD.double) if math.isfinite(v) else Literal(str(v), datatype=XSD.double)
-    if isinstance(value, (list, tuple, dict)):
-        return Literal(json.dumps(value, default=str))
-    return Literal(str(value))
 
 
 def _utc(t: dt.datetime) -> str:
@@ -275,7 +172,7 @@ def save_model(run: RunResult, path: str | Path) -> dict[str, object]:
     """Save the model's weights, input names and scaler with ``torch.save``, atomically.
 
     Returns:
-        ``{"path", "sha256", "bytes"}`` for :func:`run_graph`'s ``artifacts``.
+        ``{"path", "sha256", "bytes"}`` for :func:`run_record`'s ``artifacts``.
     """
     import torch
 

@@ -311,3 +311,64 @@ class CG(DefinedNamespace):
     FailedRunShape: URIRef  # a failed run needs cg:errorMessage
     EvaluationShape: URIRef  # what a cg:Evaluation must state
     AttributionShape: URIRef  # what a cg:Attribution must state
+
+
+# --- the one prefix table -------------------------------------------------------------------
+
+#: Every prefix cubegraph writes or reads, prefix -> namespace IRI: SPARQL ``PREFIX`` headers,
+#: Turtle bindings, job-spec prefixed names and compact labels in the UI all come from here.
+PREFIXES: dict[str, str] = {
+    "cg": str(CG._NS),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "dcat": str(DCAT),
+    "dct": str(DCTERMS),
+    "qb": str(QB),
+    "prov": str(PROV),
+    "geo": str(GEO),
+    "sosa": str(SOSA),
+    "ssn": str(SSN),
+    "time": str(TIME),
+    "skos": str(SKOS),
+    "schema": str(SDO),
+    "void": str(VOID),
+    "sh": str(SH),
+    "mls": str(MLS._NS),
+    "qudt": str(QUDT._NS),
+    "unit": str(UNIT),
+    "dqv": str(DQV._NS),
+    "sd": str(SD._NS),
+    "cf": str(CF),
+}
+
+
+
+def sparql_prefixes(*names: str) -> str:
+    """A SPARQL ``PREFIX`` header for some prefixes of :data:`PREFIXES` (all when none is named)."""
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in (names or PREFIXES))
+
+
+#: The ``PREFIX`` header with every prefix of :data:`PREFIXES`.
+SPARQL_PREFIXES = sparql_prefixes()
+
+
+def bind_prefixes(graph, *names: str):
+    """Bind prefixes of :data:`PREFIXES` on an rdflib graph (all of them when none is named).
+
+    Returns:
+        ``graph``, for chaining.
+    """
+    for prefix in names or PREFIXES:
+        graph.bind(prefix, PREFIXES[prefix], override=True)
+    return graph
+
+
+def curie(iri: str) -> str:
+    """``cg:DataCube`` for a term of a known namespace, else ``<iri>``."""
+    text = str(iri)
+    for prefix, ns in PREFIXES.items():
+        if text.startswith(ns) and text != ns:
+            return f"{prefix}:{text[len(ns):]}"
+    return f"<{text}>"

@@ -1,4 +1,4 @@
-"""ML job specs: read (YAML or JSON), validate against ``job-schema.json``, turn into RDF.
+"""ML job specs: read (YAML or JSON) and validate against ``job-schema.json``.
 
 A job spec says what to predict (a target variable, or a phenomenon class such as
 ``cg:ActiveFire`` plus a horizon), from which drivers (driver classes such as
@@ -22,25 +22,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import URIRef
 
-from cubegraph.ontology.namespaces import CF, CG, DCAT, DCTERMS, PROV, QB, RDF, SOSA, XSD
+from cubegraph.kg.records.job import Job
+from cubegraph.ontology.namespaces import PREFIXES
 from cubegraph.reasoning.errors import JobSpecError
 
-__all__ = ["JobSpec", "load_job", "job_to_rdf", "expand", "PREFIXES", "SCHEMA_PATH"]
+__all__ = ["JobSpec", "load_job", "expand", "SCHEMA_PATH"]
 
 SCHEMA_PATH = Path(__file__).with_name("job-schema.json")
-
-#: Prefixes a job spec may use in prefixed names (``cg:FireDangerDriver``).
-PREFIXES = {
-    "cg": str(CG._NS),
-    "cf": str(CF),
-    "prov": str(PROV),
-    "dcat": str(DCAT),
-    "dct": str(DCTERMS),
-    "qb": str(QB),
-    "sosa": str(SOSA),
-}
 
 
 @dataclass(frozen=True)
@@ -88,6 +78,12 @@ class JobSpec:
 
     def period_text(self) -> str:
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    def record(self) -> Job:
+        """The job as the graph records it (:mod:`cubegraph.kg.records.job`)."""
+        return Job(id=self.id, target=self.target, bbox=self.bbox, start=self.start,
+                   end=self.end, title=self.title, driver_classes=self.driver_classes,
+                   temporal_resolution=self.temporal_resolution, seed=self.seed, spec=self.spec)
 
 
 @lru_cache(maxsize=1)
@@ -214,37 +210,3 @@ def _date(value, where: str) -> dt.date:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError as exc:
         raise JobSpecError(f"job spec is invalid at '{where}': {value!r} is not an ISO date") from exc
-
-
-def job_to_rdf(job: JobSpec, iris) -> Graph:
-    """The job as a ``cg:MLJob`` (to store in its own named graph, ``iris.job(job.id)``).
-
-    Args:
-        job: the job spec.
-        iris: the store's :class:`~cubegraph.kg.iris.Iris`.
-
-    Returns:
-        A new graph.
-    """
-    g = Graph()
-    j = iris.job(job.id)
-    g.add((j, RDF.type, CG.MLJob))
-    g.add((j, RDF.type, PROV.Plan))
-    g.add((j, DCTERMS.identifier, Literal(job.id)))
-    if job.title:
-        g.add((j, DCTERMS.title, Literal(job.title)))
-    g.add((j, CG.target, job.target))
-    for cls in job.driver_classes:
-        g.add((j, CG.driverClass, cls))
-    for prop, value in zip((CG.westBound, CG.southBound, CG.eastBound, CG.northBound), job.bbox):
-        g.add((j, prop, Literal(str(value), datatype=XSD.decimal)))
-    period = BNode()
-    g.add((j, DCTERMS.temporal, period))
-    g.add((period, RDF.type, DCTERMS.PeriodOfTime))
-    g.add((period, DCAT.startDate, Literal(job.start.isoformat(), datatype=XSD.date)))
-    g.add((period, DCAT.endDate, Literal(job.end.isoformat(), datatype=XSD.date)))
-    if job.temporal_resolution:
-        g.add((j, DCAT.temporalResolution, Literal(job.temporal_resolution, datatype=XSD.duration)))
-    g.add((j, CG.seed, Literal(job.seed, datatype=XSD.integer)))
-    g.add((j, CG.jobSpec, Literal(json.dumps(job.spec, sort_keys=True, default=str))))
-    return g

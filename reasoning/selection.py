@@ -1,6 +1,6 @@
 """Compile a job spec into concrete (cube, variable) inputs, each with the reason it was chosen.
 
-The queries below run over the store's default graph, the union of every named graph:
+The queries it runs (:mod:`cubegraph.kg.records.selection`) run over the store's default graph, the union of every named graph:
 asserted descriptions *and* the inferred graph written by
 :mod:`cubegraph.reasoning.materialize` (class memberships such as "this variable is a
 cg:FireDangerDriver" are inferred there). User values travel as bindings, never as text.
@@ -32,104 +32,35 @@ Selection steps:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import hashlib
-import io
 import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, XSD
+from rdflib import URIRef
 
-from cubegraph.ontology.namespaces import CG
+from cubegraph.kg.records._sparql import fast_rows, fast_table
+from cubegraph.kg.records.job import job_graph
+from cubegraph.kg.records.selection import (
+    SELECT_CLASS,
+    SELECT_CUBE,
+    SELECT_CUBE_VARIABLES,
+    SELECT_DERIVED,
+    SELECT_FITTING,
+    SELECT_MEASURING,
+    SELECT_OBS_CLASSES,
+    SELECT_UNFIT,
+    SELECT_VARIABLE,
+    selection_graph,
+    selection_iri,
+)
+from cubegraph.ontology.namespaces import curie
 from cubegraph.reasoning.errors import EmptySelection, UnknownTerm
-from cubegraph.reasoning.jobs import PREFIXES, JobSpec, job_to_rdf
+from cubegraph.reasoning.jobs import JobSpec
 from cubegraph.reasoning.rules import paused_gc
 
 __all__ = ["Selection", "SelectedInput", "Excluded", "select_inputs", "record_selection"]
-
-_PREFIXES = """PREFIX cg: <https://w3id.org/cubegraph/ontology#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX dcat: <http://www.w3.org/ns/dcat#>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-# A cube's extent, period and time step (each may be missing: the Python check words why).
-_CUBE_INFO = """
-  BIND (EXISTS { ?cube a cg:DataCube } AS ?described)
-  OPTIONAL { ?cube cg:westBound ?w ; cg:southBound ?s ; cg:eastBound ?e ; cg:northBound ?n }
-  OPTIONAL { ?cube dct:temporal ?t . OPTIONAL { ?t dcat:startDate ?start } OPTIONAL { ?t dcat:endDate ?end } }
-  OPTIONAL { ?cube dcat:temporalResolution ?res }"""
-# The job's region, period and time step, all bindings: ?jobWest ?jobSouth ?jobEast ?jobNorth
-# (xsd:double), ?jobStart ?jobEnd ("YYYY-MM-DD"), ?jobStep (a duration, "" for any). Mirrors
-# _misfit: overlap of the extents, of the periods (compared by day), and equal time steps.
-_JOB = "?jobWest ?jobSouth ?jobEast ?jobNorth ?jobStart ?jobEnd ?jobStep"
-_FITS = """?w <= ?jobEast && ?e >= ?jobWest && ?s <= ?jobNorth && ?n >= ?jobSouth
-    && SUBSTR(STR(?start), 1, 10) <= ?jobEnd && SUBSTR(STR(?end), 1, 10) >= ?jobStart
-    && (?jobStep = "" || STR(?res) = ?jobStep)"""
-#: Is ?term a class of the ontology?
-SELECT_CLASS = _PREFIXES + "SELECT ?term WHERE { ?term a owl:Class } LIMIT 1"
-#: Is ?term a variable of some cube?
-SELECT_VARIABLE = _PREFIXES + "SELECT ?term ?cube WHERE { ?cube cg:hasVariable ?term } LIMIT 1"
-#: The extent, period and time step of cube ?cube.
-SELECT_CUBE = _PREFIXES + "SELECT ?cube ?described ?w ?s ?e ?n ?start ?end ?res WHERE {" + _CUBE_INFO + "\n}"
-#: Variables measuring an individual of phenomenon class ?cls (memberships may be inferred).
-SELECT_MEASURING = _PREFIXES + """SELECT DISTINCT ?cls ?cube ?var ?obs WHERE {
-  ?obs a ?cls .
-  ?var cg:measures ?obs .
-  ?cube cg:hasVariable ?var .
-}"""
-#: Every variable of every cube that fits the job's region, period and time step, with what
-#: it measures, whether it is a member of driver class ?cls (and whether that membership is
-#: asserted in a graph other than ?inferred), whether demo ground truth calls it a
-#: distractor, and its cube's extent, period and step (checked again in Python).
-SELECT_FITTING = _PREFIXES + f"""SELECT ?cls ?inferred {_JOB} ?cube ?var ?obs ?distractor ?member ?asserted
-       ?described ?w ?s ?e ?n ?start ?end ?res WHERE {{
-  {{ SELECT {_JOB} ?cube ?w ?s ?e ?n ?start ?end ?res WHERE {{
-    ?cube cg:westBound ?w ; cg:southBound ?s ; cg:eastBound ?e ; cg:northBound ?n .
-    FILTER (?w <= ?jobEast && ?e >= ?jobWest && ?s <= ?jobNorth && ?n >= ?jobSouth)
-    ?cube dct:temporal ?t . ?t dcat:startDate ?start ; dcat:endDate ?end .
-    FILTER (SUBSTR(STR(?start), 1, 10) <= ?jobEnd && SUBSTR(STR(?end), 1, 10) >= ?jobStart)
-    OPTIONAL {{ ?cube dcat:temporalResolution ?res }}
-    FILTER (?jobStep = "" || STR(?res) = ?jobStep)
-  }} }}
-  BIND (EXISTS {{ ?cube a cg:DataCube }} AS ?described)
-  ?cube cg:hasVariable ?var .
-  BIND (EXISTS {{ ?var a ?cls }} AS ?member)
-  BIND (EXISTS {{ GRAPH ?g {{ ?var a ?cls }} FILTER (?g != ?inferred) }} AS ?asserted)
-  OPTIONAL {{ ?var cg:measures ?obs }}
-  OPTIONAL {{ ?var cg:isDistractor ?distractor }}
-}}"""
-#: The members of driver class ?cls in every cube that does NOT fit the job: one row per cube,
-#: its candidates as one space-separated list, with the cube's extent, period and step (to
-#: say which constraint refused it).
-SELECT_UNFIT = _PREFIXES + f"""SELECT ?cls {_JOB} ?cube ?vars ?described ?w ?s ?e ?n ?start ?end ?res WHERE {{
-  {{ SELECT ?cls ?cube (GROUP_CONCAT(STR(?var); separator=" ") AS ?vars) WHERE {{
-    ?var a ?cls .
-    ?cube cg:hasVariable ?var .
-  }} GROUP BY ?cls ?cube }}{_CUBE_INFO}
-  FILTER (!COALESCE({_FITS}, false))
-}}"""
-#: Variables derived from ?target, transitively (the leakage guard).
-SELECT_DERIVED = _PREFIXES + """SELECT DISTINCT ?target ?var WHERE {
-  ?var prov:wasDerivedFrom+ ?target .
-}"""
-#: Every variable of cube ?cube, with what it measures and whether demo ground truth calls it a
-#: distractor (to say why the variables next to the chosen ones were left out). Only needed
-#: for a cube in play that SELECT_FITTING did not return.
-SELECT_CUBE_VARIABLES = _PREFIXES + """SELECT ?cube ?var ?obs ?distractor WHERE {
-  ?cube cg:hasVariable ?var .
-  OPTIONAL { ?var cg:measures ?obs }
-  OPTIONAL { ?var cg:isDistractor ?distractor }
-}"""
-#: The asserted phenomenon class of each observable (from the ontology graph), for reasons.
-SELECT_OBS_CLASSES = _PREFIXES + """SELECT ?onto ?obs ?cls WHERE {
-  GRAPH ?onto { ?obs a ?cls . ?cls rdfs:subClassOf+ cg:Phenomenon }
-}"""
 
 #: How many of a refused cube's variables an :class:`Excluded` entry names.
 EXAMPLES = 3
@@ -247,11 +178,11 @@ def _select(store, job: JobSpec) -> Selection:
 
     def q(text, **bindings):
         ran.append(text)
-        return _rows(store, text, bindings)
+        return fast_rows(store, text, bindings)
 
     def table(text, iris, **bindings):
         ran.append(text)
-        return _table(store, text, bindings, iris)
+        return fast_table(store, text, bindings, iris)
 
     _check_terms(store, job, q)
     obs_class = {r["obs"]: r["cls"] for r in q(SELECT_OBS_CLASSES, onto=store.iris.ontology_graph)}
@@ -514,49 +445,6 @@ def _day(value) -> dt.date | None:
         return None
 
 
-def _rows(store, text: str, bindings: dict) -> list[dict]:
-    """SELECT rows as rdflib terms, read through pyoxigraph's native JSON results writer.
-
-    Converting tens of thousands of rows term by term in Python costs seconds (IRI
-    validation in rdflib); the JSON writer and ``json.loads`` are both native code.
-    """
-    raw = json.loads(store.query(text, bindings=bindings).serialize("json"))
-    names = raw["head"]["vars"]
-    return [{n: _term(b.get(n)) for n in names} for b in raw["results"]["bindings"]]
-
-
-def _table(store, text: str, bindings: dict, iris=()) -> list[dict]:
-    """SELECT rows as plain strings (``None`` when unbound), read from the CSV results.
-
-    For the large queries: CSV carries no datatypes, so it is a fraction of the JSON and is
-    parsed by the C ``csv`` module. Columns named in ``iris`` become :class:`URIRef`.
-    """
-    raw = store.query(text, bindings=bindings).serialize("csv").decode("utf-8")
-    reader = csv.reader(io.StringIO(raw, newline=""))
-    names = next(reader, [])
-    out = []
-    for values in reader:
-        row = {n: (v if v != "" else None) for n, v in zip(names, values)}
-        for n in iris:
-            if row.get(n) is not None:
-                row[n] = str.__new__(URIRef, row[n])
-        out.append(row)
-    return out
-
-
-def _term(value):
-    # Values come from the store, so IRIs are already valid: skip rdflib's re-validation
-    # (the bulk of the cost at 10,000 cubes). Literals stay plain strings: selection only
-    # reads their lexical form (numbers, dates, durations, booleans).
-    if value is None:
-        return None
-    if value["type"] == "uri":
-        return str.__new__(URIRef, value["value"])
-    if value["type"] == "bnode":
-        return BNode(value["value"])
-    return value["value"]
-
-
 def _reason(row, cls, obs_class) -> str:
     how = "asserted" if row["asserted"] else "inferred"
     obs = row["obs"]
@@ -575,11 +463,7 @@ def _local(iri) -> str:
 
 @lru_cache(maxsize=4096)
 def _curie(iri) -> str:
-    text = str(iri)
-    for prefix, ns in PREFIXES.items():
-        if text.startswith(ns):
-            return f"{prefix}:{text[len(ns):]}"
-    return f"<{text}>"
+    return curie(iri)
 
 
 def record_selection(store, job: JobSpec, selection: Selection) -> URIRef:
@@ -593,25 +477,10 @@ def record_selection(store, job: JobSpec, selection: Selection) -> URIRef:
         The IRI of the selection (also its named graph).
     """
     job_iri = store.iris.job(job.id)
-    body = json.dumps(selection.to_json(), sort_keys=True)
-    sel = URIRef(f"{job_iri}/selection/{hashlib.sha1(body.encode()).hexdigest()[:16]}")
-    g = Graph()
-    g.add((sel, RDF.type, CG.InputSelection))
-    g.add((sel, RDF.type, PROV.Entity))
-    g.add((sel, PROV.wasDerivedFrom, job_iri))
-    g.add((sel, PROV.generatedAtTime, Literal(dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                                               datatype=XSD.dateTime)))
-    g.add((sel, CG.target, selection.target[1]))
-    g.add((sel, CG.selectionQuery, Literal(selection.sparql)))
-    for kind, items in (("input", selection.inputs), ("excluded", selection.excluded)):
-        for i, item in enumerate(items):
-            node = URIRef(f"{sel}/{kind}/{i}")
-            g.add((sel, CG.selected if kind == "input" else CG.excluded, item.variable))
-            g.add((node, RDF.type, PROV.Entity))
-            g.add((node, DCTERMS.isPartOf, sel))
-            g.add((node, PROV.wasDerivedFrom, item.variable))
-            g.add((node, CG.reason, Literal(item.reason)))
+    sel = selection_iri(job_iri, json.dumps(selection.to_json(), sort_keys=True))
+    g = selection_graph(sel, job_iri, selection.target[1], selection.sparql,
+                        selection.inputs, selection.excluded)
     with store.transaction() as tx:
-        tx.replace_graph(job_iri, job_to_rdf(job, store.iris))
+        tx.replace_graph(job_iri, job_graph(job.record(), store.iris))
         tx.replace_graph(sel, g)
     return sel

@@ -12,7 +12,8 @@ from cubegraph.kg.iris import Iris
 from cubegraph.ml.errors import GridMismatch
 from cubegraph.ml.job import JobInputs, run_training
 from cubegraph.ml.train import TrainConfig
-from cubegraph.ml.writeback import failed_run_graph, run_graph, save_model, write_predictions
+from cubegraph.kg.records.run import run_graph
+from cubegraph.ml.writeback import failed_run_record, run_record, save_model, write_predictions
 from cubegraph.ontology.namespaces import CG, MLS, PROV
 
 from .conftest import fire_inputs, make_fire_cube
@@ -33,7 +34,7 @@ def run(tmp_path_factory):
 
 def test_run_graph_links_inputs_model_evaluations_and_attributions(run, tmp_path):
     art = {"model": save_model(run, tmp_path / "model.pt")}
-    g = run_graph(run, IRIS, "r1", artifacts=art)
+    g = run_graph(run_record(run, "r1", artifacts=art), IRIS)
     r = IRIS.run("r1")
     assert (r, RDF.type, CG.ModelRun) in g and (r, RDF.type, MLS.Run) in g
     assert (r, CG.status, Literal("succeeded")) in g
@@ -56,7 +57,7 @@ def test_run_graph_links_inputs_model_evaluations_and_attributions(run, tmp_path
 
 
 def test_failed_run_record(tmp_path):
-    g = failed_run_graph(IRIS, "r2", None, GridMismatch("input 'x' does not overlap"), seed=3)
+    g = run_graph(failed_run_record("r2", None, GridMismatch("input 'x' does not overlap"), seed=3), IRIS)
     r = IRIS.run("r2")
     assert (r, CG.status, Literal("failed")) in g
     assert "GridMismatch: input 'x' does not overlap" in str(g.value(r, CG.errorMessage))

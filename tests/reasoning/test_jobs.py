@@ -13,7 +13,8 @@ from rdflib.namespace import RDF
 from cubegraph.kg.iris import Iris
 from cubegraph.ontology.namespaces import CG
 from cubegraph.reasoning.errors import JobSpecError
-from cubegraph.reasoning.jobs import expand, job_to_rdf, load_job
+from cubegraph.kg.records.job import job_graph
+from cubegraph.reasoning.jobs import expand, load_job
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "jobs"
 BASE = {"id": "j1", "target": {"phenomenon": "cg:ActiveFire"}, "region": {"bbox": [19, 34.5, 29.7, 42]},
@@ -78,9 +79,9 @@ def test_missing_file(tmp_path):
         load_job(tmp_path / "nope.yaml")
 
 
-def test_job_to_rdf_is_an_mljob():
+def test_job_graph_is_an_mljob():
     iris = Iris("http://t.example/")
-    g = job_to_rdf(load_job(EXAMPLES / "fire.yaml"), iris)
+    g = job_graph(load_job(EXAMPLES / "fire.yaml").record(), iris)
     job = iris.job("greece-next-day-fire")
     assert (job, RDF.type, CG.MLJob) in g
     assert (job, CG.target, CG.ActiveFire) in g
