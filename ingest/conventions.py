@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from cubegraph.ingest.errors import EmptyCube
-from cubegraph.ingest.metadata import (
+from cubegraph.kg.records.cube_metadata import (
     CubeMetadata,
     DimensionMetadata,
     PlantedEffect,

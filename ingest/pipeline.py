@@ -43,15 +43,16 @@ from rdflib import Graph, URIRef
 
 from cubegraph.errors import CubegraphError
 from cubegraph.ingest.conventions import interpret
-from cubegraph.ingest.describe import Description, Revision, describe_triples
 from cubegraph.ingest.errors import CubeNotFound, IngestError
-from cubegraph.ingest.metadata import CubeMetadata, IngestWarning
 from cubegraph.ingest.parallel import pool, shared_map, worker_count
 from cubegraph.ingest.readers import installed_readers, reader_for
 from cubegraph.ingest.semantics import resolve_semantics
 from cubegraph.ingest.validate import validate_many
 from cubegraph.kg.iris import Iris
-from cubegraph.kg.records.cube import described_cubes, ingest_history, recorded
+from cubegraph.kg.records.cube_metadata import CubeMetadata, IngestWarning
+from cubegraph.kg.records.cube import (
+    Description, Revision, described_cubes, describe_triples, ingest_history, recorded,
+)
 
 __all__ = [
     "IngestResult",

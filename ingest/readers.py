@@ -26,7 +26,7 @@ from typing import Any, Callable
 import numpy as np
 
 from cubegraph.ingest.errors import CubeNotFound, CubeReadError, ReaderNotFound
-from cubegraph.ingest.metadata import DistributionFacts
+from cubegraph.kg.records.cube_metadata import DistributionFacts
 from cubegraph.ingest.fingerprint import (
     StoreListing,
     fingerprint_netcdf,

@@ -1,7 +1,7 @@
 """What each variable means: CF standard names checked, observables and QUDT units chosen.
 
 This step sits between reading (:mod:`~cubegraph.ingest.conventions`) and describing
-(:mod:`~cubegraph.ingest.describe`). It owns the rules that turn raw attributes into links,
+(:mod:`~cubegraph.kg.records.cube`). It owns the rules that turn raw attributes into links,
 and it never guesses silently: every name not in the CF table, every alias resolved, every
 observable chosen from a short name rather than a CF name, every units string that is not
 CF or cannot fit the quantity becomes a warning naming the variable and the value.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from cubegraph.ingest.cf_units import NONSTANDARD_SPELLINGS, lookup_unit, quantity_kind, qudt_unit_iri
-from cubegraph.ingest.metadata import CubeMetadata, VariableMetadata
+from cubegraph.kg.records.cube_metadata import CubeMetadata, VariableMetadata
 from cubegraph.ontology.cf_table import CFTable, parse_standard_name
 from cubegraph.ontology.phenomena import observable_for
 

@@ -13,7 +13,7 @@ import warnings as _pywarnings
 import numpy as np
 
 from cubegraph.ingest.errors import CubeReadError
-from cubegraph.ingest.metadata import CubeMetadata, VariableStats
+from cubegraph.kg.records.cube_metadata import CubeMetadata, VariableStats
 
 __all__ = ["compute_stats"]
 

@@ -10,7 +10,7 @@ Engines (chosen here and nowhere else, see :func:`engine`):
 - ``"turbo"`` (default when installed): ``pyshacl-turbo``, a Rust SHACL engine with
   pySHACL's API. The shapes are compiled once per process and each cube's description is
   validated on its own (~1.5 ms for a 12-variable cube, against ~20 ms in pyshacl). A
-  :class:`~cubegraph.ingest.describe.Description` goes in as its N-Triples text, which the
+  :class:`~cubegraph.kg.records.cube.Description` goes in as its N-Triples text, which the
   engine parses natively (turning an rdflib Graph into its input cost ~2 ms more).
 - ``"pyshacl"``: the reference engine (a core dependency). Its fixed cost per call (shape
   parsing, target selection) dominates for small graphs, so it validates a group of cubes
@@ -18,7 +18,7 @@ Engines (chosen here and nowhere else, see :func:`engine`):
   node.
 
 ``CUBEGRAPH_SHACL_ENGINE=pyshacl`` forces the reference engine. The two agree on every
-description :func:`~cubegraph.ingest.describe.describe_cube` produces and on the broken
+description :func:`~cubegraph.kg.records.cube.describe_cube` produces and on the broken
 ones of ``tests/ingest/test_validate_engines.py``; where they differ (values SHACL cannot
 compare or that are ill-typed, see docs/ingest.md) no description cubegraph writes is
 concerned.
@@ -32,7 +32,7 @@ from functools import lru_cache
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
-from cubegraph.ingest.describe import Description
+from cubegraph.kg.records.cube import Description
 from cubegraph.ingest.errors import IngestError, ShapeViolation
 from cubegraph.ontology import load_shapes
 from cubegraph.ontology.namespaces import CG
@@ -152,7 +152,7 @@ def validate_description(graph: Graph | Description, *, cube: str) -> None:
     """Validate one cube description against the ontology's shapes.
 
     Args:
-        graph: the description (from :func:`~cubegraph.ingest.describe.describe_cube`).
+        graph: the description (from :func:`~cubegraph.kg.records.cube.describe_cube`).
         cube: the cube's slug, used in the error message.
 
     Raises:

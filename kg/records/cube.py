@@ -20,10 +20,273 @@ from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
 
+import cubegraph
+from cubegraph.kg.iris import Iris
+from cubegraph.kg.records._ntriples import (
+    CG, DCAT, DCTERMS, GEO, PROV, QB, RDF, RDFS, XSD, Lines, bnode, deg, file_iri, iri, lit, nt,
+    num, typed,
+)
 from cubegraph.kg.records._sparql import PREFIXES
-from cubegraph.ontology.namespaces import PROV, RDF
+from cubegraph.kg.records.cube_metadata import CubeMetadata
+from cubegraph.kg.records.variable import describe_variable
+from cubegraph.ontology import namespaces as _ns
 
-__all__ = ["Recorded", "recorded", "ingest_history", "described_cubes"]
+__all__ = ["Description", "Revision", "describe_cube", "describe_triples", "wkt_extent",
+           "Recorded", "recorded", "ingest_history", "described_cubes"]
+
+#: Prefixes bound on a description's graph (for readable Turtle).
+_PREFIXES = ("cg", "dcat", "dct", "qb", "prov", "geo", "qudt", "unit", "cf")
+_IANA = "https://www.iana.org/assignments/media-types/"
+_SPDX = "https://spdx.org/licenses/"
+# Licence strings that are SPDX identifiers get the SPDX IRI; others stay text.
+_SPDX_IDS = {
+    "cc-by-4.0": "CC-BY-4.0", "cc-by-sa-4.0": "CC-BY-SA-4.0", "cc0-1.0": "CC0-1.0",
+    "apache-2.0": "Apache-2.0", "mit": "MIT", "odbl-1.0": "ODbL-1.0", "cc-by-nc-4.0": "CC-BY-NC-4.0",
+}
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What a new description replaces: the previous fingerprint and ingest activity.
+
+    Attributes:
+        fingerprint: the fingerprint of the replaced description.
+        activity: IRI of the ingest activity that generated it.
+        history: triples describing that activity and its own predecessors, carried forward
+            so the chain of revisions survives each replacement.
+    """
+
+    fingerprint: str
+    activity: URIRef
+    history: Graph | None = None
+
+
+class Description:
+    """One cube's description: its triples as N-Triples text, and (on demand) a Graph.
+
+    Attributes:
+        cube: the cube IRI (also its named graph).
+        text: N-Triples, one line per distinct triple, in the order described.
+    """
+
+    def __init__(self, cube: URIRef, text: str):
+        self.cube = cube
+        self.text = text
+        self._graph: Graph | None = None
+
+    def nquads(self) -> str:
+        """The triples as N-Quads in the cube's named graph."""
+        # Our own lines: a raw newline only ever ends a statement (literals escape theirs).
+        return self.text.replace(" .\n", f" <{self.cube}> .\n")
+
+    def __len__(self) -> int:
+        return self.text.count("\n")
+
+    def __iter__(self):
+        return iter(self.graph())
+
+    def graph(self) -> Graph:
+        """The triples as an rdflib Graph (prefixes bound), parsed on first use."""
+        if self._graph is None:
+            self._graph = _ns.bind_prefixes(Graph(bind_namespaces="core"), *_PREFIXES).parse(
+                data=self.text, format="nt")
+        return self._graph
+
+
+def wkt_extent(bbox: tuple[float, float, float, float]) -> str:
+    """WKT of a (west, south, east, north) box in CRS84 order (a POINT when degenerate)."""
+    w, s, e, n = (f"{v:.6f}".rstrip("0").rstrip(".") for v in bbox)
+    if w == e and s == n:
+        return f"POINT({w} {s})"
+    return f"POLYGON(({w} {s}, {e} {s}, {e} {n}, {w} {n}, {w} {s}))"
+
+
+def _license(graph: Lines, cube: URIRef, text: str) -> None:
+    stripped = text.strip()
+    if stripped.startswith(("http://", "https://")) and " " not in stripped:
+        graph.add((cube, DCTERMS.license, iri(stripped)))
+        return
+    spdx = _SPDX_IDS.get(stripped.lower())
+    if spdx:
+        graph.add((cube, DCTERMS.license, iri(_SPDX + spdx)))
+        return
+    doc = bnode()
+    graph.add((cube, DCTERMS.license, doc))
+    graph.add((doc, RDF.type, DCTERMS.LicenseDocument))
+    graph.add((doc, RDFS.label, lit(stripped)))
+
+
+def describe_cube(
+    meta: CubeMetadata,
+    iris: Iris,
+    *,
+    slug: str,
+    ingested_at: str,
+    revision: Revision | None = None,
+) -> Graph:
+    """Describe one cube as RDF (the content of its named graph).
+
+    Args:
+        meta: the cube, after :func:`~cubegraph.ingest.semantics.resolve_semantics`.
+        iris: mints the IRIs (``iris.cube(slug)`` is the cube and its graph).
+        slug: the cube's slug.
+        ingested_at: ISO 8601 date-time of the ingest (``prov:endedAtTime``).
+        revision: what this description replaces, when the cube changed.
+
+    Returns:
+        A new graph; prefixes bound for readable Turtle.
+    """
+    return describe_triples(meta, iris, slug=slug, ingested_at=ingested_at, revision=revision).graph()
+
+
+def describe_triples(
+    meta: CubeMetadata,
+    iris: Iris,
+    *,
+    slug: str,
+    ingested_at: str,
+    revision: Revision | None = None,
+) -> Description:
+    """Like :func:`describe_cube` (same arguments, same triples), as a :class:`Description`."""
+    g = Lines()
+    cube_iri = iris.cube(slug)
+    cube = iri(cube_iri)
+    add = g.add
+
+    for cls in (CG.DataCube, DCAT.Dataset, QB.DataSet):
+        add((cube, RDF.type, cls))
+    add((cube, DCTERMS.identifier, lit(slug)))
+    add((cube, DCTERMS.title, lit(meta.title or meta.path.name)))
+    if meta.summary:
+        add((cube, DCTERMS.description, lit(meta.summary)))
+    if meta.license:
+        _license(g, cube, meta.license)
+    if meta.creator:
+        agent = bnode()
+        add((cube, DCTERMS.creator, agent))
+        add((agent, RDF.type, PROV.Agent))
+        add((agent, RDFS.label, lit(meta.creator)))
+    if meta.conventions:
+        add((cube, CG.conventions, lit(meta.conventions)))
+    keywords = meta.attrs.get("keywords")
+    if isinstance(keywords, str):
+        for word in (k.strip() for k in keywords.replace(";", ",").split(",")):
+            if word:
+                add((cube, DCAT.keyword, lit(word)))
+    add((iri(iris.catalog), DCAT.dataset, cube))
+    add((cube, CG.sourcePath, lit(str(meta.path))))
+
+    # --- extents ------------------------------------------------------------------------
+    if meta.bbox is not None:
+        west, south, east, north = meta.bbox
+        location = bnode()
+        wkt = typed(wkt_extent(meta.bbox), _ns.GEO.wktLiteral)
+        add((cube, DCTERMS.spatial, location))
+        add((location, RDF.type, DCTERMS.Location))
+        add((location, GEO.asWKT, wkt))
+        add((location, DCAT.bbox, wkt))
+        for prop, value in ((CG.westBound, west), (CG.southBound, south),
+                            (CG.eastBound, east), (CG.northBound, north)):
+            add((cube, prop, deg(value)))
+    if meta.crs:
+        add((cube, CG.crs, lit(meta.crs)))
+    if meta.time_start or meta.time_end:
+        period = bnode()
+        add((cube, DCTERMS.temporal, period))
+        add((period, RDF.type, DCTERMS.PeriodOfTime))
+        if meta.time_start:
+            add((period, DCAT.startDate, typed(meta.time_start, XSD.dateTime)))
+        if meta.time_end:
+            add((period, DCAT.endDate, typed(meta.time_end, XSD.dateTime)))
+    if meta.time_resolution:
+        add((cube, DCAT.temporalResolution, typed(meta.time_resolution, XSD.duration)))
+
+    # --- structure ------------------------------------------------------------------------
+    dsd = bnode()
+    add((cube, QB.structure, dsd))
+    add((dsd, RDF.type, QB.DataStructureDefinition))
+    for dim in meta.dimensions:
+        d = iri(iris.dimension(slug, dim.name))
+        add((cube, CG.hasDimension, d))
+        component = bnode()
+        add((dsd, QB.component, component))
+        add((component, QB.dimension, d))
+        add((d, RDF.type, CG.Dimension))
+        add((d, RDF.type, QB.DimensionProperty))
+        add((d, CG.dimensionName, lit(dim.name)))
+        add((d, CG.size, typed(dim.size, XSD.integer)))
+        if dim.axis:
+            add((d, CG.axis, lit(dim.axis)))
+        if dim.units:
+            add((d, CG.unitsString, lit(dim.units)))
+        if dim.standard_name:
+            add((d, CG.standardName, lit(dim.standard_name)))
+        for prop, value in ((CG.minValue, dim.minimum), (CG.maxValue, dim.maximum)):
+            if isinstance(value, str):
+                add((d, prop, typed(value, XSD.dateTime)))
+            elif value is not None:
+                add((d, prop, num(value)))
+        if dim.resolution is not None:
+            add((d, CG.resolution, num(dim.resolution)))
+        if dim.duration:
+            add((d, DCAT.temporalResolution, typed(dim.duration, XSD.duration)))
+
+    for var in meta.variables:
+        describe_variable(g, iris, slug, cube, dsd, var)
+
+    # --- warnings: on the variable they are about, else on the cube ------------------------
+    names = {v.name for v in meta.variables}
+    for note in meta.warnings:
+        subject = iri(iris.variable(slug, note.variable)) if note.variable in names else cube
+        add((subject, CG.ingestWarning, lit(f"{note.code}: {note.message}")))
+
+    # --- planted ground truth (demo cubes) -------------------------------------------------
+    for var in meta.variables:
+        for effect in var.planted:
+            node = bnode()
+            add((cube, CG.plantedEffect, node))
+            add((node, RDF.type, PROV.Entity))
+            add((node, CG.attributedVariable, iri(iris.variable(slug, var.name))))
+            add((node, CG.target, iri(iris.variable(slug, effect.target))))
+            add((node, CG.effectStrength, num(float(effect.strength))))
+            add((node, CG.effectLag, typed(effect.lag, XSD.integer)))
+            if effect.strength:
+                add((node, CG.effectSign, typed(1 if effect.strength > 0 else -1, XSD.integer)))
+
+    # --- distribution -----------------------------------------------------------------------
+    dist = iri(iris.distribution(slug))
+    add((cube, DCAT.distribution, dist))
+    add((dist, RDF.type, CG.CubeDistribution))
+    add((dist, RDF.type, DCAT.Distribution))
+    add((dist, DCAT.accessURL, file_iri(meta.path)))
+    add((dist, DCAT.mediaType, iri(_IANA + meta.media_type)))
+    fmt = f"Zarr v{meta.format_version}" if meta.format == "zarr" else meta.format_version
+    add((dist, DCTERMS["format"], lit(fmt)))
+    add((dist, DCAT.byteSize, typed(meta.byte_size, XSD.nonNegativeInteger)))
+    add((dist, CG.fingerprint, lit(meta.fingerprint)))
+    add((dist, CG.fingerprintAlgorithm, lit(meta.fingerprint_algorithm)))
+
+    # --- provenance -------------------------------------------------------------------------
+    activity = iri(iris.ingest_activity(slug, meta.fingerprint[:16]))
+    add((cube, PROV.wasGeneratedBy, activity))
+    add((activity, RDF.type, PROV.Activity))
+    add((activity, RDFS.label, lit(f"cubegraph ingest of {meta.path.name}")))
+    add((activity, PROV.used, dist))
+    add((activity, PROV.endedAtTime, typed(ingested_at, XSD.dateTime)))
+    add((activity, CG.softwareVersion, lit(cubegraph.__version__)))
+    add((activity, CG.sourcePath, lit(str(meta.path))))
+    if revision is not None and nt(revision.activity) != activity:
+        add((cube, CG.revisionOf, lit(revision.fingerprint)))
+        add((activity, PROV.wasInformedBy, nt(revision.activity)))
+        if revision.history is not None:
+            for s, p, o in revision.history:
+                add((nt(s), nt(p), nt(o)))
+    return Description(cube_iri, "".join(dict.fromkeys(g)))
+
+
+
+# --- reading ---------------------------------------------------------------------------------
+
 
 
 @dataclass(frozen=True)
@@ -98,10 +361,10 @@ def ingest_history(store, cube: URIRef, activity: URIRef) -> Graph:
             continue
         seen.add(node)
         for p, o in old.predicate_objects(node):
-            if p == PROV.used:
+            if p == _ns.PROV.used:
                 continue  # the old distribution's IRI is the new one's: do not mix them up
             history.add((node, p, o))
-            if p == PROV.wasInformedBy:
+            if p == _ns.PROV.wasInformedBy:
                 todo.append(o)
-    history.add((activity, RDF.type, PROV.Activity))
+    history.add((activity, _ns.RDF.type, _ns.PROV.Activity))
     return history

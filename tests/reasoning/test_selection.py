@@ -21,7 +21,7 @@ GREECE = (19.5, 35.0, 28.5, 41.5)
 
 def cube_graph(iris, slug, variables, *, bbox=GREECE, start="2020-01-01", end="2022-12-31",
                res="P1D", derived=None):
-    """A cube description with the fields ingest writes (see ingest/describe.py)."""
+    """A cube description with the fields ingest writes (see kg/records/cube.py)."""
     g, c = Graph(), iris.cube(slug)
     for cls in (CG.DataCube, ns.DCAT.Dataset):
         g.add((c, ns.RDF.type, cls))

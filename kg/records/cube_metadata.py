@@ -1,9 +1,10 @@
-"""Plain records of what a reader found in a cube: the cube, its dimensions and variables.
+"""The cube record: what is known of a cube, its dimensions and variables, before it is RDF.
 
-These dataclasses are the contract between the readers (which fill them from a zarr store or
-a NetCDF file, reading metadata only), the semantic resolution step (which adds CF names,
-observables and QUDT units) and :func:`cubegraph.ingest.describe.describe_cube` (which turns
-them into RDF). They hold no RDF and touch no store, so every stage can be tested alone.
+These dataclasses are the contract between the cube readers (:mod:`cubegraph.ingest.cubes`,
+which fill them from a zarr store or a NetCDF file, reading metadata only), ingest's semantic
+resolution (which adds CF names, observables and QUDT units) and the cube's writer
+(:func:`cubegraph.kg.records.cube.describe_cube`, which turns them into triples). They hold
+no RDF and touch no store, so every stage can be tested alone.
 """
 
 from __future__ import annotations
