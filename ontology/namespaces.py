@@ -372,3 +372,9 @@ def curie(iri: str) -> str:
         if text.startswith(ns) and text != ns:
             return f"{prefix}:{text[len(ns):]}"
     return f"<{text}>"
+
+
+def local_name(iri: str) -> str:
+    """The part of an IRI after its last ``#`` or ``/`` (trailing slash ignored)."""
+    text = str(iri).rstrip("/")
+    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]

@@ -6,14 +6,15 @@ Private to :mod:`cubegraph.kg.records`.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
-from rdflib import BNode, URIRef
+from rdflib import BNode, Literal, URIRef
 
 from cubegraph.ontology.namespaces import SPARQL_PREFIXES
 
-__all__ = ["PREFIXES", "fast_rows", "fast_table", "text", "number"]
+__all__ = ["PREFIXES", "fast_rows", "fast_table", "text", "number", "to_datetime", "first", "is_english"]
 
 #: The ``PREFIX`` header every query of the noun modules starts with.
 PREFIXES = SPARQL_PREFIXES
@@ -74,3 +75,46 @@ def number(value) -> float | None:
         return float(value.toPython() if hasattr(value, "toPython") else value)
     except (TypeError, ValueError):
         return None
+
+
+def to_datetime(value, *, end: bool = False) -> dt.datetime | None:
+    """A date or date-time literal (or ISO string) as a naive UTC datetime.
+
+    A plain date stands for its whole day: as the ``end`` of a period it means the last
+    instant of that day, so ``2019-12-31`` as an end still overlaps ``2019-12-31T12:00``.
+    Returns ``None`` for anything that is not a date.
+    """
+    if value is None:
+        return None
+    python = value.toPython() if isinstance(value, Literal) else value
+    if isinstance(python, dt.datetime):
+        if python.tzinfo is not None:
+            python = python.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return python
+    if isinstance(python, dt.date):
+        base = dt.datetime(python.year, python.month, python.day)
+        return base + dt.timedelta(days=1, microseconds=-1) if end else base
+    if isinstance(python, str):
+        text = python.strip()
+        try:
+            if len(text) == 10:
+                return to_datetime(dt.date.fromisoformat(text), end=end)
+            return to_datetime(dt.datetime.fromisoformat(text.replace("Z", "+00:00")), end=end)
+        except ValueError:
+            return None
+    return None
+
+
+def is_english(value) -> bool:
+    language = getattr(value, "language", None)
+    return not language or language.startswith("en")
+
+
+def first(current, value):
+    if current is not None or value is None:
+        return current
+    if isinstance(value, Literal) and value.language and not value.language.startswith("en"):
+        return None  # wait for an English or untagged value; the caller falls back to it
+    return str(value)
+
+

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.records._ntriples import CG, PROV, QB, QUDT, RDF, RDFS, Lines, bnode, iri, lit, num
-from cubegraph.kg.records._sparql import PREFIXES
+from cubegraph.kg.records._sparql import PREFIXES, first
 from cubegraph.kg.records.cube_metadata import VariableMetadata
+from cubegraph.ontology.namespaces import CG as CG_NS
 
-__all__ = ["describe_variable", "variable_sources"]
+__all__ = ["describe_variable", "variable_sources", "VariableRecord", "read_variables"]
 
 
 def describe_variable(g: Lines, iris: Iris, slug: str, cube: str, dsd: str,
@@ -71,6 +73,77 @@ def describe_variable(g: Lines, iris: Iris, slug: str, cube: str, dsd: str,
             if value is not None and math.isfinite(value):
                 add((v, prop, num(float(value))))
         add((v, CG.missingFraction, num(float(s.missing_fraction))))
+
+# ?cube is projected so that it can be bound (SEP-0007 substitution).
+SELECT_VARIABLES = PREFIXES + """
+SELECT DISTINCT ?cube ?var ?name ?label ?units ?unit ?obs ?obsLabel ?phen WHERE {
+  ?cube a cg:DataCube ; cg:hasVariable ?var .
+  OPTIONAL { ?var cg:variableName ?name }
+  OPTIONAL { ?var rdfs:label|dct:title ?label }
+  OPTIONAL { ?var cg:unitsString ?units }
+  OPTIONAL { ?var <http://qudt.org/schema/qudt/unit> ?unit }
+  OPTIONAL {
+    ?var cg:measures ?obs .
+    OPTIONAL { ?obs rdfs:label|skos:prefLabel ?obsLabel }
+    OPTIONAL { ?obs rdf:type ?phen . ?phen rdfs:subClassOf* cg:Phenomenon }
+  }
+}
+"""
+
+@dataclass
+class VariableRecord:
+    """One variable of a cube, with what it measures.
+
+    Attributes:
+        iri: the variable's IRI.
+        name: its name in the file (``cg:variableName``).
+        label: its long name, when given.
+        units: the raw units string.
+        unit: the QUDT unit IRI, when known.
+        observable: IRI of the observable property it measures.
+        observable_label: that property's label.
+        phenomena: the phenomenon classes the observable is typed with (asserted, or
+            inferred when ``reason`` ran).
+    """
+
+    iri: str
+    name: str | None = None
+    label: str | None = None
+    units: str | None = None
+    unit: str | None = None
+    observable: str | None = None
+    observable_label: str | None = None
+    phenomena: list[str] = field(default_factory=list)
+
+
+def read_variables(store, cube: URIRef | None = None) -> dict[str, list[VariableRecord]]:
+    """The variables of every cube (or of cube ``cube``): cube IRI -> records sorted by name.
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    found: dict[str, dict[str, VariableRecord]] = {}
+    bindings = {"cube": cube} if cube is not None else None
+    for row in store.query(SELECT_VARIABLES, bindings=bindings):
+        iri = str(row["var"])
+        var = found.setdefault(str(row["cube"]), {}).setdefault(iri, VariableRecord(iri))
+        var.name = first(var.name, row.get("name"))
+        var.label = first(var.label, row.get("label"))
+        var.units = first(var.units, row.get("units"))
+        var.unit = first(var.unit, row.get("unit"))
+        var.observable = first(var.observable, row.get("obs"))
+        var.observable_label = first(var.observable_label, row.get("obsLabel"))
+        phen = row.get("phen")
+        if phen is not None and str(phen) != str(CG_NS.Phenomenon) and str(phen) not in var.phenomena:
+            var.phenomena.append(str(phen))
+    out = {}
+    for cube_iri, variables in found.items():
+        records = sorted(variables.values(), key=lambda v: (v.name or v.iri))
+        for var in records:
+            var.phenomena.sort()
+        out[cube_iri] = records
+    return out
+
 
 #: Where a variable's data lives: its cube's source path and its name in the file.
 SOURCE = PREFIXES + """

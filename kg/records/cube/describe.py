@@ -1,18 +1,16 @@
-"""The cube noun: a catalogued data cube, its dimensions, distribution and ingest history.
+"""A cube's description as triples: pure, deterministic, never touching a store.
 
-A cube lives in its own named graph, ``{base}cube/{slug}`` (the cube's IRI), replaced whole
-on each re-ingest. Layout (``{cube}`` = ``iris.cube(slug)``)::
+:func:`describe_cube` turns a :class:`~cubegraph.kg.records.cube_metadata.CubeMetadata` into
+the triples of the cube's named graph (layout in :mod:`cubegraph.kg.records.cube`), reusing the
+standard vocabularies (DCAT 3, Data Cube, CF names as NERC IRIs, QUDT, GeoSPARQL, PROV-O) and
+``cg:`` only where they name nothing. The same input always gives the same triples (up to
+blank-node names): the ingest time is an argument, never read from the clock here.
 
-    {cube}               cg:DataCube, dcat:Dataset, qb:DataSet: title, description, licence,
-                         creator, conventions, extents, CRS, warnings, provenance
-    {cube}/dimension/x   cg:Dimension, qb:DimensionProperty: size, axis, range, resolution
-    {cube}/variable/v    see :mod:`cubegraph.kg.records.variable`
-    {cube}/distribution  cg:CubeDistribution, dcat:Distribution: access URL, media type,
-                         size, fingerprint
-    {cube}/ingest/{fp}   prov:Activity that generated the description; a re-ingest links the
-                         new activity to the one it replaces (prov:wasInformedBy), and the
-                         chain of earlier activities is carried forward into the new graph
+Two forms of one description: :func:`describe_triples` gives a :class:`Description` (its
+N-Triples text, which ingest validates and writes as text: see :mod:`._ntriples` for why);
+:func:`describe_cube` gives the same triples as an rdflib ``Graph``.
 """
+
 
 from __future__ import annotations
 
@@ -26,13 +24,11 @@ from cubegraph.kg.records._ntriples import (
     CG, DCAT, DCTERMS, GEO, PROV, QB, RDF, RDFS, XSD, Lines, bnode, deg, file_iri, iri, lit, nt,
     num, typed,
 )
-from cubegraph.kg.records._sparql import PREFIXES
 from cubegraph.kg.records.cube_metadata import CubeMetadata
 from cubegraph.kg.records.variable import describe_variable
 from cubegraph.ontology import namespaces as _ns
 
-__all__ = ["Description", "Revision", "describe_cube", "describe_triples", "wkt_extent",
-           "Recorded", "recorded", "ingest_history", "described_cubes"]
+__all__ = ["Description", "Revision", "describe_cube", "describe_triples", "wkt_extent"]
 
 #: Prefixes bound on a description's graph (for readable Turtle).
 _PREFIXES = ("cg", "dcat", "dct", "qb", "prov", "geo", "qudt", "unit", "cf")
@@ -282,89 +278,3 @@ def describe_triples(
             for s, p, o in revision.history:
                 add((nt(s), nt(p), nt(o)))
     return Description(cube_iri, "".join(dict.fromkeys(g)))
-
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What the graph already says about a cube, to decide whether a re-ingest changes it.
-
-    Attributes:
-        fingerprint: the fingerprint of the described bytes.
-        activity: the ingest activity that wrote the description (``None`` if unknown).
-        path: the source path recorded.
-        has_stats: whether value statistics were recorded.
-    """
-
-    fingerprint: str
-    activity: URIRef | None
-    path: str | None
-    has_stats: bool
-
-
-RECORDED = PREFIXES + """
-SELECT ?cube ?fp ?activity ?path ?stat WHERE {
-  GRAPH ?cube {
-    ?cube dcat:distribution ?dist . ?dist cg:fingerprint ?fp .
-    OPTIONAL { ?cube prov:wasGeneratedBy ?activity }
-    OPTIONAL { ?cube cg:sourcePath ?path }
-    OPTIONAL { ?cube cg:hasVariable ?v . ?v cg:missingFraction ?stat }
-  }
-} LIMIT 1
-"""
-
-DESCRIBED = PREFIXES + """
-SELECT DISTINCT ?cube WHERE { GRAPH ?cube { ?cube dcat:distribution ?d . ?d cg:fingerprint ?fp } }
-"""
-
-
-def recorded(store, cube: URIRef) -> Recorded | None:
-    """What the cube's graph records, or ``None`` when the store does not describe it.
-
-    Raises:
-        StoreError: the store failed to answer.
-    """
-    rows = list(store.query(RECORDED, bindings={"cube": cube}))
-    if not rows:
-        return None
-    r = rows[0]
-    return Recorded(str(r["fp"]), r.get("activity"),
-                    str(r["path"]) if r.get("path") is not None else None,
-                    r.get("stat") is not None)
-
-
-def described_cubes(store) -> set[URIRef]:
-    """The IRIs of every cube the store describes (each in its own graph).
-
-    Raises:
-        StoreError: the store failed to answer.
-    """
-    return {row["cube"] for row in store.query(DESCRIBED)}
-
-
-def ingest_history(store, cube: URIRef, activity: URIRef) -> Graph:
-    """The cube's ingest activity ``activity`` and its predecessors, to carry into a new graph.
-
-    Raises:
-        StoreError: the store failed to answer.
-    """
-    old = store.graph(cube)
-    history = Graph()
-    todo, seen = [activity], set()
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for p, o in old.predicate_objects(node):
-            if p == _ns.PROV.used:
-                continue  # the old distribution's IRI is the new one's: do not mix them up
-            history.add((node, p, o))
-            if p == _ns.PROV.wasInformedBy:
-                todo.append(o)
-    history.add((activity, _ns.RDF.type, _ns.PROV.Activity))
-    return history

@@ -1,0 +1,36 @@
+"""The cube noun (a package: its writer and its readers): a catalogued data cube, its dimensions, distribution and ingest history.
+
+A cube lives in its own named graph, ``{base}cube/{slug}`` (the cube's IRI), replaced whole
+on each re-ingest. Layout (``{cube}`` = ``iris.cube(slug)``)::
+
+    {cube}               cg:DataCube, dcat:Dataset, qb:DataSet: title, description, licence,
+                         creator, conventions, extents, CRS, warnings, provenance
+    {cube}/dimension/x   cg:Dimension, qb:DimensionProperty: size, axis, range, resolution
+    {cube}/variable/v    see :mod:`cubegraph.kg.records.variable`
+    {cube}/distribution  cg:CubeDistribution, dcat:Distribution: access URL, media type,
+                         size, fingerprint
+    {cube}/ingest/{fp}   prov:Activity that generated the description; a re-ingest links the
+                         new activity to the one it replaces (prov:wasInformedBy), and the
+                         chain of earlier activities is carried forward into the new graph
+"""
+
+from cubegraph.kg.records.cube.describe import (
+    Description,
+    Revision,
+    describe_cube,
+    describe_triples,
+    wkt_extent,
+)
+from cubegraph.kg.records.cube.read import (
+    CubeRecord,
+    DistributionRecord,
+    Recorded,
+    described_cubes,
+    ingest_history,
+    read_cubes,
+    recorded,
+)
+
+__all__ = ["Description", "Revision", "describe_cube", "describe_triples", "wkt_extent",
+           "CubeRecord", "DistributionRecord", "Recorded", "described_cubes", "ingest_history",
+           "read_cubes", "recorded"]

@@ -1,0 +1,266 @@
+"""Reading cubes back: what ingest needs to decide a re-ingest, and the catalog's records.
+
+Search, the exports, the audit and the pages all need the same facts about a cube (title,
+extents, licence, variables and what they measure, distributions); they are read here with a
+few fixed queries whose only inputs are bound variables, and turned into dataclasses. Several
+values for one field (a title in two languages, the same triple asserted and inferred)
+collapse to one, preferring an English or untagged literal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+
+from cubegraph.kg.records._sparql import PREFIXES, first, to_datetime
+from cubegraph.kg.records.variable import VariableRecord, read_variables
+from cubegraph.ontology import namespaces as _ns
+
+__all__ = ["Recorded", "recorded", "described_cubes", "ingest_history", "CubeRecord",
+           "DistributionRecord", "read_cubes"]
+
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the graph already says about a cube, to decide whether a re-ingest changes it.
+
+    Attributes:
+        fingerprint: the fingerprint of the described bytes.
+        activity: the ingest activity that wrote the description (``None`` if unknown).
+        path: the source path recorded.
+        has_stats: whether value statistics were recorded.
+    """
+
+    fingerprint: str
+    activity: URIRef | None
+    path: str | None
+    has_stats: bool
+
+
+RECORDED = PREFIXES + """
+SELECT ?cube ?fp ?activity ?path ?stat WHERE {
+  GRAPH ?cube {
+    ?cube dcat:distribution ?dist . ?dist cg:fingerprint ?fp .
+    OPTIONAL { ?cube prov:wasGeneratedBy ?activity }
+    OPTIONAL { ?cube cg:sourcePath ?path }
+    OPTIONAL { ?cube cg:hasVariable ?v . ?v cg:missingFraction ?stat }
+  }
+} LIMIT 1
+"""
+
+DESCRIBED = PREFIXES + """
+SELECT DISTINCT ?cube WHERE { GRAPH ?cube { ?cube dcat:distribution ?d . ?d cg:fingerprint ?fp } }
+"""
+
+
+def recorded(store, cube: URIRef) -> Recorded | None:
+    """What the cube's graph records, or ``None`` when the store does not describe it.
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    rows = list(store.query(RECORDED, bindings={"cube": cube}))
+    if not rows:
+        return None
+    r = rows[0]
+    return Recorded(str(r["fp"]), r.get("activity"),
+                    str(r["path"]) if r.get("path") is not None else None,
+                    r.get("stat") is not None)
+
+
+def described_cubes(store) -> set[URIRef]:
+    """The IRIs of every cube the store describes (each in its own graph).
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    return {row["cube"] for row in store.query(DESCRIBED)}
+
+
+def ingest_history(store, cube: URIRef, activity: URIRef) -> Graph:
+    """The cube's ingest activity ``activity`` and its predecessors, to carry into a new graph.
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    old = store.graph(cube)
+    history = Graph()
+    todo, seen = [activity], set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for p, o in old.predicate_objects(node):
+            if p == _ns.PROV.used:
+                continue  # the old distribution's IRI is the new one's: do not mix them up
+            history.add((node, p, o))
+            if p == _ns.PROV.wasInformedBy:
+                todo.append(o)
+    history.add((activity, _ns.RDF.type, _ns.PROV.Activity))
+    return history
+
+
+# ?cube is projected in every query so that it can be bound (SEP-0007 substitution).
+SELECT_CUBES = PREFIXES + """
+SELECT DISTINCT ?cube ?title ?description ?identifier ?license ?west ?east ?south ?north
+                ?start ?end ?resolution ?keyword ?creator ?publisher ?issued ?modified WHERE {
+  ?cube a cg:DataCube .
+  OPTIONAL { ?cube dct:title ?title }
+  OPTIONAL { ?cube dct:description ?description }
+  OPTIONAL { ?cube dct:identifier ?identifier }
+  OPTIONAL { ?cube dct:license ?license }
+  OPTIONAL { ?cube cg:westBound ?west }
+  OPTIONAL { ?cube cg:eastBound ?east }
+  OPTIONAL { ?cube cg:southBound ?south }
+  OPTIONAL { ?cube cg:northBound ?north }
+  OPTIONAL { ?cube dct:temporal ?period .
+             OPTIONAL { ?period dcat:startDate ?start }
+             OPTIONAL { ?period dcat:endDate ?end } }
+  OPTIONAL { ?cube dcat:temporalResolution ?resolution }
+  OPTIONAL { ?cube dcat:keyword ?keyword }
+  OPTIONAL { ?cube dct:creator ?creatorNode .
+             OPTIONAL { ?creatorNode rdfs:label|<http://xmlns.com/foaf/0.1/name> ?creatorName }
+             BIND(COALESCE(?creatorName, ?creatorNode) AS ?creator) }
+  OPTIONAL { ?cube dct:publisher ?publisherNode .
+             OPTIONAL { ?publisherNode rdfs:label|<http://xmlns.com/foaf/0.1/name> ?publisherName }
+             BIND(COALESCE(?publisherName, ?publisherNode) AS ?publisher) }
+  OPTIONAL { ?cube dct:issued ?issued }
+  OPTIONAL { ?cube dct:modified ?modified }
+}
+"""
+
+SELECT_DISTRIBUTIONS = PREFIXES + """
+SELECT DISTINCT ?cube ?dist ?access ?download ?media ?format ?fingerprint ?algorithm ?size
+                ?path ?cubePath WHERE {
+  ?cube a cg:DataCube ; dcat:distribution ?dist .
+  OPTIONAL { ?dist dcat:accessURL ?access }
+  OPTIONAL { ?dist dcat:downloadURL ?download }
+  OPTIONAL { ?dist dcat:mediaType ?media }
+  OPTIONAL { ?dist dct:format ?format }
+  OPTIONAL { ?dist cg:fingerprint ?fingerprint }
+  OPTIONAL { ?dist cg:fingerprintAlgorithm ?algorithm }
+  OPTIONAL { ?dist dcat:byteSize|cg:byteSize ?size }
+  OPTIONAL { ?dist cg:sourcePath ?path }
+  OPTIONAL { ?cube cg:sourcePath ?cubePath }
+}
+"""
+
+@dataclass
+class DistributionRecord:
+    """One distribution (zarr store, NetCDF file) of a cube, as recorded."""
+
+    iri: str
+    access_url: str | None = None
+    download_url: str | None = None
+    media_type: str | None = None
+    format: str | None = None
+    fingerprint: str | None = None
+    algorithm: str | None = None
+    byte_size: int | None = None
+    source_path: str | None = None
+
+
+@dataclass
+class CubeRecord:
+    """What discovery and the exports need to know about one cube.
+
+    Attributes:
+        bbox: ``(west, south, east, north)`` in degrees, ``None`` unless all four bounds
+            are recorded.
+        start / end: the temporal extent as datetimes (a date counts from midnight; an
+            end date runs to the end of its day, see :func:`to_datetime`).
+        start_text / end_text: the literals as written, for display and exports.
+    """
+
+    iri: str
+    title: str | None = None
+    description: str | None = None
+    identifier: str | None = None
+    license: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    start_text: str | None = None
+    end_text: str | None = None
+    resolution: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    creator: str | None = None
+    publisher: str | None = None
+    issued: str | None = None
+    modified: str | None = None
+    variables: list[VariableRecord] = field(default_factory=list)
+    distributions: list[DistributionRecord] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        """A short id: ``dct:identifier`` when recorded, else the IRI's last segment."""
+        if self.identifier:
+            return self.identifier
+        return self.iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def read_cubes(store, cube: str | None = None) -> list[CubeRecord]:
+    """All cubes of the store (or the one cube ``cube``) as records, sorted by IRI.
+
+    Raises:
+        StoreError: if the store fails to answer.
+    """
+    bindings = {"cube": URIRef(cube)} if cube else None
+    cubes: dict[str, CubeRecord] = {}
+    for row in store.query(SELECT_CUBES, bindings=bindings):
+        rec = cubes.setdefault(str(row["cube"]), CubeRecord(str(row["cube"])))
+        _fill_cube(rec, row)
+    for rec in cubes.values():
+        rec.keywords.sort()
+    for iri, variables in read_variables(store, URIRef(cube) if cube else None).items():
+        if iri in cubes:
+            cubes[iri].variables = variables
+    for row in store.query(SELECT_DISTRIBUTIONS, bindings=bindings):
+        rec = cubes.get(str(row["cube"]))
+        if rec is not None:
+            _fill_distribution(rec, row)
+    return [cubes[k] for k in sorted(cubes)]
+
+
+def _fill_cube(rec: CubeRecord, row: dict) -> None:
+    for attr, var in (("title", "title"), ("description", "description"),
+                      ("identifier", "identifier"), ("license", "license"),
+                      ("resolution", "resolution"), ("creator", "creator"),
+                      ("publisher", "publisher"), ("issued", "issued"), ("modified", "modified")):
+        value = row.get(var)
+        setattr(rec, attr, first(getattr(rec, attr), value))
+        if getattr(rec, attr) is None and value is not None:
+            setattr(rec, attr, str(value))  # only a non-English literal exists so far
+    if row.get("keyword") is not None and str(row["keyword"]) not in rec.keywords:
+        rec.keywords.append(str(row["keyword"]))
+    if rec.bbox is None and all(row.get(k) is not None for k in ("west", "south", "east", "north")):
+        try:
+            rec.bbox = tuple(float(row[k]) for k in ("west", "south", "east", "north"))
+        except (TypeError, ValueError):
+            rec.bbox = None
+    if rec.start_text is None and row.get("start") is not None:
+        rec.start_text, rec.start = str(row["start"]), to_datetime(row["start"])
+    if rec.end_text is None and row.get("end") is not None:
+        rec.end_text, rec.end = str(row["end"]), to_datetime(row["end"], end=True)
+
+
+def _fill_distribution(rec: CubeRecord, row: dict) -> None:
+    iri = str(row["dist"])
+    dist = next((d for d in rec.distributions if d.iri == iri), None)
+    if dist is None:
+        dist = DistributionRecord(iri)
+        rec.distributions.append(dist)
+    for attr, var in (("access_url", "access"), ("download_url", "download"),
+                      ("media_type", "media"), ("format", "format"),
+                      ("fingerprint", "fingerprint"), ("algorithm", "algorithm")):
+        setattr(dist, attr, first(getattr(dist, attr), row.get(var)))
+    if dist.byte_size is None and row.get("size") is not None:
+        try:
+            dist.byte_size = int(row["size"])
+        except (TypeError, ValueError):
+            pass
+    dist.source_path = first(dist.source_path, row.get("path") or row.get("cubePath"))
