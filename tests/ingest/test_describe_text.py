@@ -19,7 +19,7 @@ from tests_support import REAL_DATA
 
 import cubegraph
 from cubegraph.ingest.describe import Description, describe_cube, describe_triples, ntriples
-from cubegraph.ingest.readers import read_metadata
+from cubegraph.ingest.cubes import read_metadata
 from cubegraph.ingest.semantics import resolve_semantics
 from cubegraph.ingest.validate import validate_many
 from cubegraph.kg import RDFSyntaxError, open_store
