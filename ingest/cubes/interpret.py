@@ -27,7 +27,13 @@ from cubegraph.ingest.cubes.classify import axis, data_arrays
 from cubegraph.ingest.cubes.crs import find_crs
 from cubegraph.ingest.cubes.extent import spatial_bounds, temporal_extent
 from cubegraph.ingest.cubes.raw import SMALL_ARRAY, RawArray, RawCube
-from cubegraph.ingest.cubes.times import is_time_units, iso, time_step
+from cubegraph.ingest.cubes.times import (
+    STANDARD_CALENDARS,
+    decode_dates,
+    is_time_units,
+    iso,
+    time_step,
+)
 from cubegraph.ingest.errors import EmptyCube
 from cubegraph.ingest.metadata import (
     CubeMetadata,
@@ -149,6 +155,11 @@ def _dimension(meta, raw, name, size, read=values) -> DimensionMetadata:
         step = regular_step(finite, diffs) if broken is None else None
         if step is not None:
             sample = np.array([finite[0], finite[0] + (finite[1] - finite[0]), finite[-1]])
+            if finite.size <= MAX_DECODED_TIMES and not _gregorian_ends(sample, dim):
+                # An end with no Gregorian equivalent (30 February of a 360-day year) is left
+                # out, so the extent ends at the last date that has one: only the whole axis
+                # says which (ml reads that date as the axis' last usable time).
+                sample = finite
         elif finite.size <= MAX_DECODED_TIMES:
             sample = finite
         else:
@@ -164,6 +175,17 @@ def _dimension(meta, raw, name, size, read=values) -> DimensionMetadata:
     if broken is None:
         dim.resolution = regular_step(finite, diffs)
     return dim
+
+
+def _gregorian_ends(sample: np.ndarray, dim: DimensionMetadata) -> bool:
+    """Whether the first and last dates of a sampled time axis are real Gregorian instants."""
+    if dim.calendar in STANDARD_CALENDARS:
+        return True
+    try:
+        dates = decode_dates(sample[[0, -1]], dim.units, dim.calendar)
+    except (ValueError, OverflowError, TypeError):
+        return True  # time_dates reports the units
+    return all(iso(d) is not None for d in dates)
 
 
 def _text(value: Any) -> str | None:

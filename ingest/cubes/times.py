@@ -48,14 +48,29 @@ def decode_datetime64(values: np.ndarray, units: str, calendar: str | None) -> n
     """``values`` decoded as xarray decodes a time coordinate (NaN -> NaT).
 
     Returns ``datetime64[ns]`` for the standard calendars, cftime dates (an object array)
-    for the others, as ``xarray.open_dataset`` does.
+    for the others, as ``xarray.open_dataset`` does. Units xarray cannot decode but cftime
+    can (ingest reports them as ``time-units-nonstandard``) are decoded by cftime, so what
+    ingest catalogues as the extent is what ml reads.
 
     Raises:
-        ValueError, OverflowError, TypeError: when the units or values cannot be decoded.
+        ValueError, OverflowError, TypeError: when neither can decode the units or values.
     """
     from xarray.coding.times import decode_cf_datetime
 
-    return decode_cf_datetime(values, units, calendar)
+    try:
+        with _pywarnings.catch_warnings():
+            _pywarnings.simplefilter("ignore")
+            return decode_cf_datetime(values, units, calendar)
+    except (ValueError, OverflowError, TypeError) as exc:
+        first_error = exc
+    try:
+        dates = np.asarray(decode_dates(values, units, calendar))
+    except Exception:  # noqa: BLE001 - cftime raises many kinds; xarray's error says it
+        raise first_error from None
+    if calendar not in STANDARD_CALENDARS:
+        return dates
+    return np.array([np.datetime64(d.isoformat()) if d is not None else np.datetime64("NaT")
+                     for d in dates.reshape(-1)], dtype="datetime64[ns]").reshape(dates.shape)
 
 
 @lru_cache(maxsize=1024)
