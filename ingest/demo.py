@@ -1,5 +1,7 @@
 """Demo cubes with a planted, documented ground truth, modelled on the DeepCube datacubes.
 
+(Over 400 lines: one generator per demo cube, each beside the ground truth it documents.)
+
 :func:`write_demo_data` writes, deterministically from a seed:
 
 - ``greece_fire_daily.zarr`` (zarr v3): next-day wildfire danger, daily, a small grid;
@@ -13,6 +15,9 @@
 - ``brazil_tourism_daily.nc`` (NetCDF-4): CO, NO2, O3, UTCI and daily visitor counts.
 - ``insar_unrest_stack.zarr`` (zarr v3): ground displacement with a growing uplift bump,
   the interferometric phase computed from it, and coherence.
+
+Each generator returns plain ``(dims, values, attrs)`` variables and their CF encoding;
+:func:`cubegraph.ingest.cubes.write_cube` writes them (the same bytes on every run).
 
 The ground truth is written twice: as ``ground_truth.json`` beside the cubes (layout in
 ``docs/ingest.md``) and as variable attributes (``ground_truth_target``,
