@@ -140,7 +140,9 @@ def _input_read(view: InputView, al: Alignment) -> InputRead:
             take.append(None)
             continue
         valid = index[index >= 0]
-        lo, hi = (int(valid.min()), int(valid.max()) + 1) if valid.size else (0, 0)
+        # No input point near any cell: read one (every cell becomes NaN, and the caller
+        # names the variable that holds no finite value).
+        lo, hi = (int(valid.min()), int(valid.max()) + 1) if valid.size else (0, 1)
         bounds[stored] = slice(lo, hi)
         local = np.where(index >= 0, index - lo, -1)
         contiguous = valid.size == index.size and np.array_equal(local, np.arange(hi - lo))
