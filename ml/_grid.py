@@ -124,13 +124,11 @@ class Alignment:
         stored_dims: the input's own dimension names, in output order.
         index: per output dimension, the stored positions of each output cell (``-1``: no
             input value, NaN), or ``None`` for the stored axis as it is.
-        time_slice: positions of the target's own period (the target only).
     """
 
     dims: tuple[str, ...]
     stored_dims: tuple[str, ...]
     index: tuple[np.ndarray | None, ...]
-    time_slice: slice | None = None
 
 
 def time_dim_of(view: InputView) -> str | None:
@@ -163,8 +161,9 @@ def transpose_axes(stored: tuple[str, ...], wanted: tuple[str, ...]) -> tuple[in
 
 
 def target_grid(view: InputView, period: tuple[str, str] | None = None
-                ) -> tuple[TargetGrid, Alignment]:
-    """The grid of the target variable (its ``period`` only, when given) and its own read.
+                ) -> tuple[TargetGrid, slice | None]:
+    """The grid of the target variable (its ``period`` only, when given) and the positions
+    of that period on its time axis (``None``: all of it).
 
     Raises:
         GridMismatch: if the target has no time dimension (nothing to forecast).
@@ -188,9 +187,7 @@ def target_grid(view: InputView, period: tuple[str, str] | None = None
     space_dims = tuple(d for d in view.dims if d != tdim)
     grid = TargetGrid(tdim, space_dims, time, {d: np.asarray(view.positions(d)) for d in space_dims},
                       view.var.crs)
-    dims = (tdim, *space_dims)
-    own = Alignment(dims, tuple(view.stored(d) for d in dims), (None,) * len(dims), time_slice)
-    return grid, own
+    return grid, time_slice
 
 
 def align_to_target(view: InputView, grid: TargetGrid) -> tuple[Alignment, list[AlignmentRecord]]:

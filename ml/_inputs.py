@@ -134,9 +134,7 @@ def _input_read(view: InputView, al: Alignment) -> InputRead:
     take = []
     for stored, index in zip(al.stored_dims, al.index):
         if index is None:
-            # A period cuts the time axis, which comes first (the target's own read only).
-            first = stored == al.stored_dims[0]
-            bounds[stored] = al.time_slice if (first and al.time_slice is not None) else slice(None)
+            bounds[stored] = slice(None)
             take.append(None)
             continue
         valid = index[index >= 0]
@@ -172,13 +170,19 @@ def plan_inputs(target, drivers: Sequence, keys: Sequence[str], target_key: str,
     """
     opener = opener or CubeOpener()
     tview = opener.variable(target.path, target.variable)
-    grid, own = target_grid(tview, period)
+    grid, time_slice = target_grid(tview, period)
     if len(grid.time) == 0:
         raise InsufficientData(
             f"target {target.variable!r} in {str(target.path)!r} has no time step in the "
             f"period {period}: choose a period inside the cube's time range"
         )
-    reads = {target_key: _input_read(tview, own)}
+    # The target is the grid: read as stored, time first, cut to the period.
+    dims = tuple(tview.stored(d) for d in (grid.time_dim, *grid.space_dims))
+    own = direct_read(opener, target.path, target.variable, dims, time_slice)
+    if own is None:
+        raise InputReadError(f"target {target.variable!r} in {str(target.path)!r} holds "
+                             f"{tview.var.dtype} values, not numbers: choose a numeric target")
+    reads = {target_key: InputRead(own, (None,) * len(dims))}
     formats = {target_key: _format(opener, target.path)}
     records: list[AlignmentRecord] = []
     for ref, key in zip(drivers, keys):
