@@ -427,7 +427,7 @@ def _structure_drift(store: Store, cube: URIRef, path: str) -> list[str]:
     if not recorded_vars and not recorded_dims:
         return []
     try:
-        from cubegraph.ingest.readers import read_metadata
+        from cubegraph.ingest.cubes import read_metadata
 
         meta = read_metadata(path)
     except (CubegraphError, OSError, ValueError, RuntimeError) as exc:

@@ -80,7 +80,10 @@ def main(argv=None) -> int:
 
     from cubegraph.ingest.parallel import worker_count
     from cubegraph.ingest.pipeline import ingest_cube, ingest_paths
-    from cubegraph.ingest.readers import read_metadata
+    try:
+        from cubegraph.ingest.cubes import read_metadata
+    except ImportError:  # a checkout before the cube layer
+        from cubegraph.ingest.cubes import read_metadata
     from cubegraph.kg import open_store
 
     work = Path(tempfile.mkdtemp(prefix="cubegraph-bench-"))

@@ -85,12 +85,27 @@ def raw_read_concurrent(path: Path, names) -> tuple[float, int]:
 def read_stage(path: Path, names) -> float:
     """zarr -> aligned, CF-decoded float32 torch tensors of the variables (no features).
 
-    The pipeline's own read path: planned from zarr metadata where this checkout can (a
-    same-grid local zarr job), else opened and aligned through xarray.
+    The pipeline's own read path: this checkout's planner and reader (the cube layer's
+    ``read_many``), or, for an older checkout, its zarr planner or xarray opening.
     """
+    t0 = time.perf_counter()
+    try:
+        from cubegraph.ml import _inputs
+    except ImportError:  # an older checkout: ml opened the cubes itself
+        arrays = _old_read_stage(path, names)
+    else:
+        plan = _inputs.plan_inputs(InputRef(path, "active_fire"), [InputRef(path, n) for n in names],
+                                   list(names), "active_fire")
+        arrays = _inputs.load_arrays(plan.reads, dict.fromkeys(plan.reads, str(path)))
+    tensors = {k: torch.from_numpy(v) for k, v in arrays.items()}
+    assert len(tensors) == len(names) + 1
+    return time.perf_counter() - t0
+
+
+def _old_read_stage(path: Path, names) -> dict:
+    """read_stage of the checkouts before the cube layer (ml/_grid opened cubes itself)."""
     from cubegraph.ml import _grid
 
-    t0 = time.perf_counter()
     try:
         from cubegraph.ml._zarr_grid import plan_zarr_reads
     except ImportError:  # an older checkout: xarray opening only
@@ -99,26 +114,21 @@ def read_stage(path: Path, names) -> float:
         plan = plan_zarr_reads(InputRef(path, "active_fire"), [InputRef(path, n) for n in names],
                                list(names), "active_fire")
     if plan is not None:
-        arrays = _grid.load_arrays(dict.fromkeys(plan.reads), dict.fromkeys(plan.reads, str(path)),
-                                   plan.reads)
-    else:
-        with _grid.CubeOpener() as op:
-            tds, tda = op.variable(path, "active_fire")
-            grid = _grid.target_grid(tds, tda, str(path))
-            lazy, cubes, direct = {"active_fire": tda}, {"active_fire": str(path)}, {}
-            for n in names:
-                ds, da = op.variable(path, n)
-                lazy[n], _ = _grid.align_to_target(ds, da, grid, str(path))
-                cubes[n] = str(path)
-            if hasattr(_grid, "direct_read"):  # this checkout reads local zarr directly
-                for n in lazy:
-                    direct[n] = _grid.direct_read(op, path, n, tuple(lazy[n].dims))
-                arrays = _grid.load_arrays(lazy, cubes, direct)
-            else:
-                arrays = _grid.load_arrays(lazy, cubes)
-    tensors = {k: torch.from_numpy(v) for k, v in arrays.items()}
-    assert len(tensors) == len(names) + 1
-    return time.perf_counter() - t0
+        return _grid.load_arrays(dict.fromkeys(plan.reads), dict.fromkeys(plan.reads, str(path)),
+                                 plan.reads)
+    with _grid.CubeOpener() as op:
+        tds, tda = op.variable(path, "active_fire")
+        grid = _grid.target_grid(tds, tda, str(path))
+        lazy, cubes, direct = {"active_fire": tda}, {"active_fire": str(path)}, {}
+        for n in names:
+            ds, da = op.variable(path, n)
+            lazy[n], _ = _grid.align_to_target(ds, da, grid, str(path))
+            cubes[n] = str(path)
+        if hasattr(_grid, "direct_read"):  # this checkout reads local zarr directly
+            for n in lazy:
+                direct[n] = _grid.direct_read(op, path, n, tuple(lazy[n].dims))
+            return _grid.load_arrays(lazy, cubes, direct)
+        return _grid.load_arrays(lazy, cubes)
 
 
 def pipeline_epoch(path: Path, names, max_samples=None, splits=("train",),

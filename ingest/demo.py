@@ -1,5 +1,7 @@
 """Demo cubes with a planted, documented ground truth, modelled on the DeepCube datacubes.
 
+(Over 400 lines: one generator per demo cube, each beside the ground truth it documents.)
+
 :func:`write_demo_data` writes, deterministically from a seed:
 
 - ``greece_fire_daily.zarr`` (zarr v3): next-day wildfire danger, daily, a small grid;
@@ -13,6 +15,9 @@
 - ``brazil_tourism_daily.nc`` (NetCDF-4): CO, NO2, O3, UTCI and daily visitor counts.
 - ``insar_unrest_stack.zarr`` (zarr v3): ground displacement with a growing uplift bump,
   the interferometric phase computed from it, and coherence.
+
+Each generator returns plain ``(dims, values, attrs)`` variables and their CF encoding;
+:func:`cubegraph.ingest.cubes.write_cube` writes them (the same bytes on every run).
 
 The ground truth is written twice: as ``ground_truth.json`` beside the cubes (layout in
 ``docs/ingest.md``) and as variable attributes (``ground_truth_target``,
@@ -30,6 +35,8 @@ import json
 from pathlib import Path
 
 import numpy as np
+
+from cubegraph.ingest.cubes import write_cube
 
 __all__ = ["write_demo_data", "SIZES", "FIRE_EFFECTS", "DROUGHT_EFFECTS", "TOURISM_EFFECTS"]
 
@@ -154,13 +161,9 @@ def _global_attrs(title, summary, **extra):
 
 
 def _crs_var():
-    import xarray as xr
-
-    return xr.DataArray(
-        np.int32(0),
-        attrs={"grid_mapping_name": "latitude_longitude", "epsg_code": "EPSG:4326",
-               "semi_major_axis": 6378137.0, "inverse_flattening": 298.257223563},
-    )
+    return ((), np.int32(0),
+            {"grid_mapping_name": "latitude_longitude", "epsg_code": "EPSG:4326",
+             "semi_major_axis": 6378137.0, "inverse_flattening": 298.257223563})
 
 
 def _planted_truth(effects) -> dict:
@@ -201,7 +204,6 @@ def _mark_truth(meta: dict, target: str, effects: dict) -> None:
 
 def _fire_cube(rng, cfg):
     import pandas as pd
-    import xarray as xr
 
     time = pd.date_range(cfg["fire_start"], cfg["fire_end"], freq="D")
     steps, side = len(time), cfg["fire_side"]
@@ -278,22 +280,22 @@ def _fire_cube(rng, cfg):
     _mark_truth(meta, "active_fire", effects)
     variables = {}
     for name in raw:
-        variables[name] = xr.Variable(dims3, data[name], meta[name])
+        variables[name] = (dims3, data[name], meta[name])
     for name in static_raw:
-        variables[name] = xr.Variable(("lat", "lon"), data[name], meta[name])
-    variables["active_fire"] = xr.Variable(dims3, fire, _attrs(
+        variables[name] = (("lat", "lon"), data[name], meta[name])
+    variables["active_fire"] = (dims3, fire, _attrs(
         None, "active fire on the day (next-day target of the drivers)", "1",
         flag_values=np.array([0, 1], dtype="int8"), flag_meanings="no_fire fire", **gm))
-    variables["burned_area"] = xr.Variable(dims3, burned_area, _attrs(
+    variables["burned_area"] = (dims3, burned_area, _attrs(
         "burned_area", "burned area of the day's fires", "m2",
         derived_from="active_fire", **gm))
-    variables["fire_count_7d"] = xr.Variable(dims3, count7.astype("int16"), _attrs(
+    variables["fire_count_7d"] = (dims3, count7.astype("int16"), _attrs(
         None, "number of fire days in the last 7 days (including today)", "1",
         derived_from="active_fire", **gm))
-    variables["crs"] = _crs_var().variable
+    variables["crs"] = _crs_var()
     enc["burned_area"] = enc_ba
-    ds = xr.Dataset(
-        variables,
+    cube = dict(
+        data_vars=variables,
         coords=_grid_coords(time, lat, lon, long_name="time"),
         attrs=_global_attrs(
             "Greece daily wildfire danger datacube (demo)",
@@ -303,8 +305,8 @@ def _fire_cube(rng, cfg):
         ),
     )
     chunks = {"time": 366, "lat": side, "lon": side}
-    for name in ds.data_vars:
-        if ds[name].ndim == 3:
+    for name, (dims, _values, _attrs_) in variables.items():
+        if len(dims) == 3:
             enc.setdefault(name, {})["chunks"] = (chunks["time"], side, side)
     enc["time"] = {"units": "days since 2000-01-01", "calendar": "standard", "dtype": "int32"}
     truth = {
@@ -321,7 +323,7 @@ def _fire_cube(rng, cfg):
         "leakage_note": "burned_area and fire_count_7d are computed from active_fire of the "
                         "same day: using them as inputs leaks the target",
     }
-    return ds, enc, truth
+    return cube, enc, truth
 
 
 # --- Africa drought ------------------------------------------------------------------------------
@@ -329,7 +331,6 @@ def _fire_cube(rng, cfg):
 
 def _drought_cube(rng, cfg, index, lat0, lon0):
     import pandas as pd
-    import xarray as xr
 
     time = pd.date_range("2017-01-01", "2021-12-31", freq="8D")
     steps, side = len(time), cfg["drought_side"]
@@ -369,15 +370,15 @@ def _drought_cube(rng, cfg, index, lat0, lon0):
     }
     _mark_truth(meta, "ndvi", effects)
     dims3 = ("time", "lat", "lon")
-    variables = {name: xr.Variable(dims3, data[name], meta[name]) for name in raw}
-    variables["ndvi"] = xr.Variable(dims3, ndvi, _planted(_attrs(
+    variables = {name: (dims3, data[name], meta[name]) for name in raw}
+    variables["ndvi"] = (dims3, ndvi, _planted(_attrs(
         "normalized_difference_vegetation_index", "NDVI (target; persistence term on itself)", "1",
         **gm), "ndvi", *effects["ndvi"]))
-    variables["ndvi_anomaly"] = xr.Variable(dims3, ndvi_anom, _attrs(
+    variables["ndvi_anomaly"] = (dims3, ndvi_anom, _attrs(
         None, "NDVI anomaly from the cube's mean seasonal state", "1", derived_from="ndvi", **gm))
-    variables["crs"] = _crs_var().variable
-    ds = xr.Dataset(
-        variables,
+    variables["crs"] = _crs_var()
+    cube = dict(
+        data_vars=variables,
         coords=_grid_coords(time, lat, lon),
         attrs=_global_attrs(
             f"Africa drought impact minicube {index:02d} (demo)",
@@ -397,7 +398,7 @@ def _drought_cube(rng, cfg, index, lat0, lon0):
         "distractors": ["distractor_noise"],
         "derived_from_target": {"ndvi_anomaly": "ndvi"},
     }
-    return ds, enc, truth
+    return cube, enc, truth
 
 
 # --- Brazil tourism --------------------------------------------------------------------------------
@@ -405,7 +406,6 @@ def _drought_cube(rng, cfg, index, lat0, lon0):
 
 def _tourism_cube(rng, cfg):
     import pandas as pd
-    import xarray as xr
 
     time = pd.date_range("2021-01-01", "2022-12-31", freq="D")
     steps, side = len(time), cfg["tourism_side"]
@@ -433,12 +433,12 @@ def _tourism_cube(rng, cfg):
     }
     _mark_truth(meta, "visitors", effects)
     dims3 = ("time", "lat", "lon")
-    variables = {name: xr.Variable(dims3, data[name], meta[name]) for name in data}
-    variables["visitors"] = xr.Variable(dims3, visitors, _attrs(
+    variables = {name: (dims3, data[name], meta[name]) for name in data}
+    variables["visitors"] = (dims3, visitors, _attrs(
         None, "daily visitor count", "1", **gm))
-    variables["crs"] = _crs_var().variable
-    ds = xr.Dataset(
-        variables,
+    variables["crs"] = _crs_var()
+    cube = dict(
+        data_vars=variables,
         coords=_grid_coords(time, lat, lon),
         attrs=_global_attrs(
             "Brazil tourism environmental impact cube (demo)",
@@ -446,7 +446,7 @@ def _tourism_cube(rng, cfg):
             "Rio de Janeiro, modelled on the DeepCube tourism use case.",
         ),
     )
-    enc = {name: {"zlib": True, "complevel": 4} for name in ds.data_vars if name != "crs"}
+    enc = {name: {"zlib": True, "complevel": 4} for name in variables if name != "crs"}
     enc["time"] = {"units": "days since 2000-01-01", "dtype": "int32"}
     truth = {
         "format": "NetCDF-4",
@@ -460,7 +460,7 @@ def _tourism_cube(rng, cfg):
         "calendar_effects": {"weekend": 0.3},
         "derived_from_target": {},
     }
-    return ds, enc, truth
+    return cube, enc, truth
 
 
 # --- InSAR ------------------------------------------------------------------------------------------
@@ -468,7 +468,6 @@ def _tourism_cube(rng, cfg):
 
 def _insar_cube(rng, cfg):
     import pandas as pd
-    import xarray as xr
 
     steps, side = cfg["insar_steps"], cfg["insar_side"]
     time = pd.date_range("2020-01-05", periods=steps, freq="12D")
@@ -487,8 +486,8 @@ def _insar_cube(rng, cfg):
     lat2d = 40.85 - (np.arange(side)[:, None] * 100.0) / 111320.0 + 0 * xx
     lon2d = 14.10 + (np.arange(side)[None, :] * 100.0) / (111320.0 * np.cos(np.radians(40.85))) + 0 * yy
     gm = {"grid_mapping": "crs", "coordinates": "lat lon"}
-    ds = xr.Dataset(
-        {
+    cube = dict(
+        data_vars={
             "displacement": (("time", "y", "x"), displacement, _attrs(
                 None, "line-of-sight ground displacement since the first acquisition", "m", **gm)),
             "phase": (("time", "y", "x"), phase, _attrs(
@@ -524,7 +523,7 @@ def _insar_cube(rng, cfg):
         "distractors": ["coherence"],
         "derived_from_target": {"phase": "displacement"},
     }
-    return ds, enc, truth
+    return cube, enc, truth
 
 
 def write_demo_data(outdir: str | Path, *, size: str = "small", seed: int = 42) -> Path:
@@ -551,14 +550,11 @@ def write_demo_data(outdir: str | Path, *, size: str = "small", seed: int = 42) 
     rng = np.random.default_rng(seed)
     cubes: dict[str, dict] = {}
 
-    def store(name, ds, enc, truth):
-        path = out / name
+    def store(name, cube, enc, truth):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if name.endswith(".nc"):
-                ds.to_netcdf(path, encoding=enc, engine="netcdf4")
-            else:
-                ds.to_zarr(path, mode="w", zarr_format=3, consolidated=True, encoding=enc)
+            write_cube(out / name, **cube, encoding=enc,
+                       engine="netcdf" if name.endswith(".nc") else "zarr")
         cubes[name] = truth
 
     store("greece_fire_daily.zarr", *_fire_cube(rng, cfg))

@@ -16,6 +16,7 @@ __all__ = [
     "CubeReadError",
     "EmptyCube",
     "ShapeViolation",
+    "VariableNotFound",
 ]
 
 
@@ -75,3 +76,23 @@ class ShapeViolation(IngestError):
 
     def __reduce__(self):  # rebuilt from its parts when sent back by an ingest worker
         return (type(self), (self.cube, self.violations, self.report))
+
+
+class VariableNotFound(IngestError):
+    """Raised when a cube has no data variable of the name asked for.
+
+    Attributes:
+        cube: the cube's path.
+        variable: the name asked for.
+        variables: the data variables the cube does hold, sorted.
+    """
+
+    http_status = 404
+
+    def __init__(self, cube: str, variable: str, variables: list[str]):
+        self.cube, self.variable, self.variables = cube, variable, variables
+        super().__init__(f"cube '{cube}' has no data variable {variable!r}; it holds "
+                         f"{variables}")
+
+    def __reduce__(self):
+        return (type(self), (self.cube, self.variable, self.variables))

@@ -42,10 +42,9 @@ from typing import Iterable
 from rdflib import Graph, URIRef
 
 from cubegraph.errors import CubegraphError
-from cubegraph.ingest.conventions import interpret
+from cubegraph.ingest.cubes import installed_readers, interpret, reader_for
 from cubegraph.ingest.errors import CubeNotFound, IngestError
 from cubegraph.ingest.parallel import pool, shared_map, worker_count
-from cubegraph.ingest.readers import installed_readers, reader_for
 from cubegraph.ingest.semantics import resolve_semantics
 from cubegraph.ingest.validate import validate_many
 from cubegraph.kg.iris import Iris

@@ -1,6 +1,6 @@
 """What each variable means: CF standard names checked, observables and QUDT units chosen.
 
-This step sits between reading (:mod:`~cubegraph.ingest.conventions`) and describing
+This step sits between reading (:mod:`~cubegraph.ingest.cubes`) and describing
 (:mod:`~cubegraph.kg.records.cube`). It owns the rules that turn raw attributes into links,
 and it never guesses silently: every name not in the CF table, every alias resolved, every
 observable chosen from a short name rather than a CF name, every units string that is not

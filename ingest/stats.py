@@ -1,7 +1,8 @@
 """Per-variable statistics (min, max, mean, fraction missing), computed chunk by chunk.
 
 Only with ``stats=True``: this is the one ingest step whose cost grows with the data. The
-cube is opened lazily with xarray and dask (one dask chunk per storage chunk), every
+cube's variables come as decoded dask views from the cube layer
+(:func:`~cubegraph.ingest.cubes.dask_variables`: one dask chunk per storage chunk), every
 variable's reductions go into a single ``dask.compute`` so each chunk is read once, and a
 tqdm bar counts the finished tasks.
 """
@@ -12,7 +13,8 @@ import warnings as _pywarnings
 
 import numpy as np
 
-from cubegraph.ingest.errors import CubeReadError
+from cubegraph.ingest.cubes import dask_variables
+from cubegraph.ingest.errors import CubeReadError, IngestError
 from cubegraph.kg.records.cube_metadata import CubeMetadata, VariableStats
 
 __all__ = ["compute_stats"]
@@ -35,46 +37,30 @@ def compute_stats(meta: CubeMetadata, *, progress: bool = True) -> CubeMetadata:
     """
     import dask
     import dask.array as da
-    import xarray as xr
 
-    engine = "zarr" if meta.format == "zarr" else "netcdf4"
-    kwargs = {"consolidated": None} if engine == "zarr" else {}
+    numeric = [v.name for v in meta.variables if v.dtype not in ("str", "bool")]
+    try:
+        arrays = dask_variables(meta.path, numeric)
+    except IngestError as exc:
+        raise CubeReadError(f"cube '{meta.path}': cannot open its data for statistics: {exc}") from exc
+    tasks = {}
+    for name, arr in arrays.items():
+        missing = da.isnan(arr)
+        tasks[name] = (da.nanmin(arr), da.nanmax(arr), da.nanmean(arr), missing.mean())
+    if not tasks:
+        return meta
     try:
         with _pywarnings.catch_warnings():
-            _pywarnings.simplefilter("ignore")
-            ds = xr.open_dataset(
-                meta.path, engine=engine, chunks={}, decode_times=False, decode_timedelta=False,
-                **kwargs,
-            )
-    except Exception as exc:  # noqa: BLE001 - the library raises many kinds
-        raise CubeReadError(f"cube '{meta.path}': cannot open its data for statistics: {exc}") from exc
-    with ds:
-        tasks = {}
-        for var in meta.variables:
-            if var.name not in ds or var.dtype in ("str", "bool"):
-                continue
-            arr = ds[var.name].data
-            if not isinstance(arr, da.Array):
-                arr = da.from_array(np.asarray(arr))
-            if arr.dtype.kind not in "fiu":
-                continue
-            arr = arr.astype("float64")
-            missing = da.isnan(arr)
-            tasks[var.name] = (da.nanmin(arr), da.nanmax(arr), da.nanmean(arr), missing.mean())
-        if not tasks:
-            return meta
-        try:
-            with _pywarnings.catch_warnings():
-                _pywarnings.simplefilter("ignore")  # all-NaN slices are expected
-                if progress:
-                    from tqdm.dask import TqdmCallback
+            _pywarnings.simplefilter("ignore")  # all-NaN slices are expected
+            if progress:
+                from tqdm.dask import TqdmCallback
 
-                    with TqdmCallback(desc=f"stats {meta.path.name}", leave=False):
-                        (results,) = dask.compute(tasks, scheduler="threads")
-                else:
+                with TqdmCallback(desc=f"stats {meta.path.name}", leave=False):
                     (results,) = dask.compute(tasks, scheduler="threads")
-        except Exception as exc:  # noqa: BLE001
-            raise CubeReadError(f"cube '{meta.path}': reading its data failed: {exc}") from exc
+            else:
+                (results,) = dask.compute(tasks, scheduler="threads")
+    except Exception as exc:  # noqa: BLE001
+        raise CubeReadError(f"cube '{meta.path}': reading its data failed: {exc}") from exc
     for var in meta.variables:
         if var.name not in results:
             continue

@@ -1,12 +1,14 @@
 """Training data from selected cube inputs: aligned, featurised, split by time, standardised.
 
+(Over 400 lines: splits, features and batch loaders all work on CubeDataset's private arrays.)
+
 :func:`build_dataset` turns a target ``(cube, variable)`` and a list of driver inputs into a
 :class:`CubeDataset`:
 
-1. every input is opened lazily (xarray metadata, no dask); only its variable and the job
-   period are read, after alignment onto the target grid (:mod:`cubegraph.ml._grid` records
-   what was aligned and how). Inputs of a local zarr store that need no regridding are read
-   with ``zarr`` directly and CF-decoded in one pass;
+1. every input is opened through the cube layer (:mod:`cubegraph.ingest.cubes`: metadata
+   only, the CF decoding and CRS that ingest catalogues by), aligned onto the target grid
+   (:mod:`cubegraph.ml._grid` records what was aligned and how), and only its variable and
+   the job period are read, all inputs at once (:mod:`cubegraph.ml._inputs`);
 2. sample times are those with enough history for the longest lag/window and a target
    ``horizon`` steps ahead (next day = 1); samples with a NaN target are dropped;
 3. the sample times are split into train / validation / test periods, in that order, with a
@@ -34,16 +36,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import torch
 
-from cubegraph.ml._grid import (
-    CubeOpener,
-    DirectRead,
-    align_to_target,
-    direct_read,
-    load_arrays,
-    target_grid,
-    time_dim_of,
-)
-from cubegraph.ml._zarr_grid import plan_zarr_reads
+from cubegraph.ml._inputs import CubeOpener, load_arrays, plan_inputs
 from cubegraph.ml.errors import (
     EmptySelectionError,
     InsufficientData,
@@ -449,15 +442,13 @@ def build_dataset(
     target_key = "__target__"
     keys = _input_keys([ref.variable for ref in drivers], reserved=target_key)
     cube.inputs = dict(zip(keys, drivers))
-    plan = plan_zarr_reads(target, drivers, keys, target_key) if period is None else None
+    with CubeOpener() as opener:
+        plan = plan_inputs(target, drivers, keys, target_key, period, opener)
+    _set_grid(cube, plan.grid)
+    cube.alignments = plan.records
+    paths = {**{k: str(r.path) for k, r in cube.inputs.items()}, target_key: str(target.path)}
     finite: dict[str, bool] = {}
-    if plan is not None:  # every input on the target's grid in local zarr: no xarray
-        _set_grid(cube, plan.grid)
-        cube.alignments = plan.records
-        paths = {**{k: str(r.path) for k, r in cube.inputs.items()}, target_key: str(target.path)}
-        arrays = load_arrays(dict.fromkeys(plan.reads), paths, plan.reads, finite)
-    else:
-        arrays = _read_via_xarray(cube, target, period, target_key, finite)
+    arrays = load_arrays(plan.reads, paths, finite)
 
     T, P = len(cube.time), cube._n_pixels
     raw = {k: (v.reshape(T, P) if v.ndim == len(cube.space_dims) + 1 else v.reshape(P))
@@ -499,45 +490,6 @@ def build_dataset(
     return cube
 
 
-def _read_via_xarray(cube: CubeDataset, target: InputRef, period, target_key: str,
-                     finite: dict[str, bool]) -> dict[str, np.ndarray]:
-    """Open, align and read every input through xarray (any format, regridding, periods).
-
-    Sets the cube's grid and alignment records; inputs of local zarr stores that need no
-    regridding are still read with zarr directly.
-    """
-    with CubeOpener() as opener:
-        tds, tda = opener.variable(target.path, target.variable)
-        tdim = time_dim_of(tda)
-        time_slice = None
-        if period is not None and tdim is not None:
-            tda = tda.sel({tdim: slice(period[0], period[1])})
-            time_slice = _position_slice(tds[target.variable], tdim, period)
-        grid = target_grid(tds, tda, str(target.path))
-        if len(grid.time) == 0:
-            raise InsufficientData(
-                f"target {target.variable!r} in {str(target.path)!r} has no time step in the "
-                f"period {period}: choose a period inside the cube's time range"
-            )
-        _set_grid(cube, grid)
-
-        lazy: dict[str, object] = {}
-        paths: dict[str, str] = {}
-        direct: dict[str, DirectRead | None] = {}
-        cube.alignments = []
-        lazy[target_key], paths[target_key] = tda.transpose(grid.time_dim, *grid.space_dims), str(target.path)
-        if period is None or time_slice is not None:
-            direct[target_key] = _direct_plan(opener, target, tds, tda, lazy[target_key], [],
-                                              grid, time_slice)
-        for key, ref in cube.inputs.items():
-            ds, da = opener.variable(ref.path, ref.variable)
-            aligned, records = align_to_target(ds, da, grid, str(ref.path))
-            lazy[key], paths[key] = aligned, str(ref.path)
-            direct[key] = _direct_plan(opener, ref, ds, da, aligned, records, grid, None)
-            cube.alignments.extend(records)
-        return load_arrays(lazy, paths, direct, finite)
-
-
 def _input_keys(names: Sequence[str], reserved: str) -> list[str]:
     """A distinct key per input: its variable name, ``name_2`` ... for repeats."""
     keys: list[str] = []
@@ -553,30 +505,6 @@ def _set_grid(cube: CubeDataset, grid) -> None:
     cube.time, cube.space_dims, cube.space = grid.time, grid.space_dims, grid.space
     cube.space_shape = grid.space_shape
     cube._n_pixels = int(np.prod(cube.space_shape)) if cube.space_shape else 1
-
-
-def _position_slice(da, tdim: str, period: tuple[str, str]) -> slice | None:
-    """The positions ``da.sel({tdim: slice(*period)})`` selects, as a plain slice, or ``None``."""
-    try:
-        sl = da.indexes[tdim].slice_indexer(period[0], period[1])
-    except Exception:
-        return None
-    return sl if isinstance(sl, slice) and sl.step in (None, 1) else None
-
-
-def _direct_plan(opener, ref, ds, da, aligned, records, grid, time_slice) -> DirectRead | None:
-    """A direct zarr read of an input that needed no regridding, else ``None`` (xarray)."""
-    if any(r.method != "broadcast-time" for r in records):
-        return None
-    own = dict(zip(da.dims, ds[ref.variable].dims))  # aliases (latitude -> lat) undone
-    tdim = time_dim_of(da)
-    if tdim is not None:
-        own[grid.time_dim] = own[tdim]
-    try:
-        dims = tuple(own[d] for d in aligned.dims)
-    except KeyError:
-        return None
-    return direct_read(opener, ref.path, ref.variable, dims, time_slice)
 
 
 def _make_splits(cube: CubeDataset, cfg: SplitConfig, max_samples, seed) -> dict[str, Split]:

@@ -31,6 +31,7 @@ import numpy as np
 from rdflib import URIRef
 
 import cubegraph
+from cubegraph.ingest.cubes import write_cube
 from cubegraph.kg.records.attribution import Attribution, Explanation
 from cubegraph.kg.records.run import Evaluation, Feature, Model, Run
 from cubegraph.ml.job import MODEL_KEY, JobInputs, RunResult
@@ -209,8 +210,6 @@ def write_predictions(run: RunResult, outdir: str | Path, run_id: str) -> dict[s
     Raises:
         FileExistsError: if either cube already exists (a run id is written once).
     """
-    import xarray as xr
-
     data = run.data
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -231,8 +230,8 @@ def write_predictions(run: RunResult, outdir: str | Path, run_id: str) -> dict[s
               "history": f"{_utc(run.ended)} written by cubegraph.ml.writeback",
               "cubegraph_run": run_id, "cubegraph_model": run.model_name}
     is_clf = run.task == "classification"
-    pds = xr.Dataset(
-        {f"{target}_predicted": (dims, pred.reshape(shape), {
+    pds = dict(
+        data_vars={f"{target}_predicted": (dims, pred.reshape(shape), {
             "long_name": (f"predicted probability of {target}" if is_clf else f"predicted {target}"),
             "units": "1", "derived_from": target,
             "comment": f"prediction made {h} step(s) ahead from inputs at time - {h}"}),
@@ -252,7 +251,7 @@ def write_predictions(run: RunResult, outdir: str | Path, run_id: str) -> dict[s
             "long_name": f"SHAP attribution of {var} to the predicted {target}",
             "units": "1" if is_clf else "same as target", "derived_from": var,
             "method": ex.method, "output": ex.output})
-    ads = xr.Dataset(avars, coords=coords, attrs={
+    ads = dict(data_vars=avars, coords=coords, attrs={
         **common, "title": f"SHAP attributions of run {run_id} for {target}",
         "base_value": ex.base_value})
     paths = {"predictions": outdir / f"{run_id}_predictions.zarr",
@@ -260,10 +259,10 @@ def write_predictions(run: RunResult, outdir: str | Path, run_id: str) -> dict[s
     for p in paths.values():
         if p.exists():
             raise FileExistsError(f"{p} already exists: a run id is written once; use a new run id")
-    for key, ds in (("predictions", pds), ("attributions", ads)):
+    for key, cube in (("predictions", pds), ("attributions", ads)):
         tmp = Path(tempfile.mkdtemp(dir=outdir, prefix=f".{run_id}_{key}."))
         try:
-            ds.to_zarr(tmp / "cube.zarr", mode="w", zarr_format=3, consolidated=False)
+            write_cube(tmp / "cube.zarr", **cube, zarr_format=3, consolidated=False)
             os.replace(tmp / "cube.zarr", paths[key])
         finally:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -68,3 +68,48 @@ def _imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             out.add(node.module)
     return out
+
+
+#: The libraries that read or write cube files: only the cube layer imports them.
+CUBE_LIBRARIES = {"zarr", "netCDF4", "numcodecs", "h5py", "xarray"}
+#: The cube layer itself, and what may import anything (tests build cubes to read; benches
+#: measure raw zarr reads against the pipeline).
+CUBE_LIBRARY_USERS = ("ingest/cubes/", "tests/", "bench/")
+
+
+def _all_imported_modules(path: Path) -> set[str]:
+    """Top-level names of every module ``path`` imports, at module level or in a function,
+    with an import statement or ``importlib.import_module`` / ``__import__`` of a constant."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module.split(".")[0])
+        elif (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+              and isinstance(node.args[0].value, str)
+              and getattr(node.func, "attr", getattr(node.func, "id", None))
+              in ("import_module", "__import__")):
+            out.add(node.args[0].value.split(".")[0])
+    return out
+
+
+def test_only_the_cube_layer_imports_cube_libraries():
+    users = {}
+    for p in ROOT.rglob("*.py"):
+        rel = p.relative_to(ROOT).as_posix()
+        if rel.startswith(CUBE_LIBRARY_USERS) or rel.startswith("."):
+            continue
+        found = CUBE_LIBRARIES & _all_imported_modules(p)
+        if found:
+            users[rel] = sorted(found)
+    assert users == {}, (f"cubes are read and written through cubegraph.ingest.cubes only; "
+                         f"these modules import {sorted(CUBE_LIBRARIES)} themselves: {users}")
+
+
+def test_the_cube_library_scan_sees_function_local_imports(tmp_path):
+    # The rule above is only as good as its scan: it must see every way of importing.
+    path = tmp_path / "m.py"
+    path.write_text("def f():\n    import zarr.storage\n    from netCDF4 import Dataset\n"
+                    "    importlib.import_module('xarray')\n")
+    assert _all_imported_modules(path) == {"zarr", "netCDF4", "xarray"}

@@ -6,8 +6,10 @@ import math
 import numpy as np
 import pytest
 
-from cubegraph.ingest.conventions import _monotonic, _regular_step, _values
-from cubegraph.ingest.readers import RawArray
+from cubegraph.ingest.cubes import RawArray
+from cubegraph.ingest.cubes.axes import monotonic as _monotonic
+from cubegraph.ingest.cubes.axes import regular_step as _regular_step
+from cubegraph.ingest.cubes.axes import values as _values
 
 
 def reference_values(data, dtype, fill, missing):

@@ -18,9 +18,9 @@ from rdflib.namespace import XSD
 from tests_support import REAL_DATA
 
 import cubegraph
+from cubegraph.ingest.cubes import read_metadata
 from cubegraph.kg.records._ntriples import ntriples
 from cubegraph.kg.records.cube import Description, describe_cube, describe_triples
-from cubegraph.ingest.readers import read_metadata
 from cubegraph.ingest.semantics import resolve_semantics
 from cubegraph.ingest.validate import validate_many
 from cubegraph.kg import RDFSyntaxError, open_store

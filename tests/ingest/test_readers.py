@@ -9,7 +9,7 @@ from ingest_helpers import write_nc, write_zarr3
 
 from cubegraph.ingest.errors import CubeNotFound, ReaderNotFound
 from cubegraph.ingest.fingerprint import fingerprint_zarr, list_zarr_store
-from cubegraph.ingest.readers import (
+from cubegraph.ingest.cubes import (
     NetCDFReader,
     ZarrReader,
     installed_readers,

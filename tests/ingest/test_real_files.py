@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cubegraph.ingest.pipeline import ingest_cube, ingest_paths
-from cubegraph.ingest.readers import read_metadata
+from cubegraph.ingest.cubes import read_metadata
 from cubegraph.ingest.semantics import resolve_semantics
 from cubegraph.ontology.namespaces import CF, CG, DCAT
 from tests_support import REAL_DATA as REAL

@@ -17,9 +17,9 @@ from rdflib.namespace import RDF, SH, XSD
 
 pytest.importorskip("pyshacl_turbo")
 
+from cubegraph.ingest.cubes import read_metadata  # noqa: E402
 from cubegraph.kg.records._ntriples import ntriples  # noqa: E402
 from cubegraph.kg.records.cube import Description, describe_cube  # noqa: E402
-from cubegraph.ingest.readers import read_metadata  # noqa: E402
 from cubegraph.ingest.semantics import resolve_semantics  # noqa: E402
 from cubegraph.ingest.validate import engine, run_shacl, validate_many  # noqa: E402
 from cubegraph.kg.iris import Iris  # noqa: E402

@@ -215,7 +215,8 @@ def _packed_cube(tmp_path):
 
 
 def test_direct_zarr_read_decodes_exactly_as_xarray(tmp_path):
-    from cubegraph.ml._grid import CubeOpener, direct_read, read_concurrently
+    from cubegraph.ingest.cubes import read_many as read_concurrently
+    from cubegraph.ml._inputs import CubeOpener, direct_read
 
     path = _packed_cube(tmp_path)
     ref = xr.open_zarr(path)
@@ -327,7 +328,7 @@ def test_shuffled_batches_follow_the_random_sampler_order(fire):
 def test_jobs_on_the_targets_own_grid_are_planned_from_zarr_alone(tmp_path, fire_zarr):
     import torch
 
-    from cubegraph.ml._zarr_grid import plan_zarr_reads
+    from cubegraph.ml._inputs import plan_zarr_reads
 
     target, drivers = fire_inputs(fire_zarr)
     other = tmp_path / "other.zarr"  # another cube on the same grid needs no regridding
@@ -349,7 +350,7 @@ def test_jobs_on_the_targets_own_grid_are_planned_from_zarr_alone(tmp_path, fire
 
 
 def test_inputs_that_need_xarray_are_not_planned_from_zarr(tmp_path, fire_zarr):
-    from cubegraph.ml._zarr_grid import plan_zarr_reads
+    from cubegraph.ml._inputs import plan_zarr_reads
 
     def plan(target, *drivers):
         return plan_zarr_reads(target, drivers, [d.variable for d in drivers], "__target__")

@@ -1,0 +1,76 @@
+"""Which arrays of a cube are coordinates and which data variables; each coordinate's axis.
+
+Shared by ingest (what to describe) and ml (which names a job may use as inputs), so a
+variable the catalogue lists is exactly a variable a job can read.
+"""
+
+from __future__ import annotations
+
+from cubegraph.ingest.cubes.crs import grid_mapping_names
+from cubegraph.ingest.cubes.raw import RawArray, RawCube
+
+__all__ = ["coordinate_names", "data_arrays", "axis", "is_lat", "is_lon", "Y_NAMES", "X_NAMES"]
+
+_LAT_NAMES = {"latitude"}
+_LON_NAMES = {"longitude"}
+_LAT_UNITS = {"degrees_north", "degree_north", "degree_n", "degrees_n", "degreen", "degreesn"}
+_LON_UNITS = {"degrees_east", "degree_east", "degree_e", "degrees_e", "degreee", "degreese"}
+Y_NAMES = {"grid_latitude", "projection_y_coordinate", "projection_y_angular_coordinate"}
+X_NAMES = {"grid_longitude", "projection_x_coordinate", "projection_x_angular_coordinate"}
+_Z_NAMES = {
+    "air_pressure", "altitude", "height", "depth", "model_level_number",
+    "atmosphere_hybrid_sigma_pressure_coordinate", "atmosphere_sigma_coordinate",
+    "height_above_mean_sea_level", "depth_below_geoid",
+}
+
+
+def coordinate_names(raw: RawCube) -> set[str]:
+    """Names of the arrays that are coordinates, bounds or grid mappings (not data)."""
+    coords: set[str] = set()
+    for arr in raw.arrays.values():
+        a = arr.attrs
+        coords.update(grid_mapping_names(a.get("coordinates")))
+        for key in ("bounds", "climatology", "grid_mapping"):
+            coords.update(grid_mapping_names(a.get(key)))
+        if "grid_mapping_name" in a or "cf_role" in a:
+            coords.add(arr.name)
+        if len(arr.dims) == 1 and arr.dims[0] == arr.name:
+            coords.add(arr.name)
+        if len(arr.dims) <= 1 and axis(arr) is not None:
+            coords.add(arr.name)
+    return coords
+
+
+def data_arrays(raw: RawCube) -> list[RawArray]:
+    """The data variables of a cube, in store order."""
+    coords = coordinate_names(raw)
+    return [a for a in raw.arrays.values() if a.name not in coords]
+
+
+def axis(arr: RawArray) -> str | None:
+    """The CF axis of an array (``T``, ``X``, ``Y``, ``Z``) from its attributes, or None."""
+    a = arr.attrs
+    ax = str(a.get("axis", "")).upper()
+    if ax in ("T", "X", "Y", "Z"):
+        return ax
+    sn = str(a.get("standard_name", "")).split(" ")[0]
+    units = str(a.get("units", ""))
+    if sn == "time" or " since " in units:
+        return "T"
+    if sn in _LAT_NAMES | Y_NAMES or units.lower() in _LAT_UNITS:
+        return "Y"
+    if sn in _LON_NAMES | X_NAMES or units.lower() in _LON_UNITS:
+        return "X"
+    if sn in _Z_NAMES or str(a.get("positive", "")).lower() in ("up", "down"):
+        return "Z"
+    return None
+
+
+def is_lat(arr: RawArray) -> bool:
+    sn = str(arr.attrs.get("standard_name", ""))
+    return sn == "latitude" or str(arr.attrs.get("units", "")).lower() in _LAT_UNITS
+
+
+def is_lon(arr: RawArray) -> bool:
+    sn = str(arr.attrs.get("standard_name", ""))
+    return sn == "longitude" or str(arr.attrs.get("units", "")).lower() in _LON_UNITS

@@ -1,0 +1,122 @@
+"""NetCDF-3 and NetCDF-4 files, read through netCDF4 (headers only; data stays lazy).
+
+netCDF4 is used directly rather than through xarray: it gives the raw attributes, the
+storage chunking and the on-disk dtype without any CF decoding, which the cube layer does
+itself (:mod:`.cf`, :mod:`.times`), so undecodable time units become a warning, not a
+failure, and ingest and ml decode alike.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from cubegraph.ingest.cubes.base import CubeReader
+from cubegraph.ingest.cubes.raw import ArraySource, RawArray, RawCube, check_text, plain
+from cubegraph.ingest.errors import CubeReadError
+from cubegraph.ingest.fingerprint import fingerprint_netcdf
+
+__all__ = ["NetCDFReader", "NetCDFSource"]
+
+#: The netCDF-C and HDF5 libraries are not thread-safe: one read at a time in this process.
+NETCDF_LOCK = threading.RLock()
+
+
+class NetCDFSource(ArraySource):
+    """Selections of one NetCDF variable, as stored (auto masking and scaling off)."""
+
+    def __init__(self, path: Path, name: str):
+        self.path, self.name = path, name
+
+    def read(self, selection: tuple) -> np.ndarray:
+        import netCDF4
+
+        with NETCDF_LOCK, netCDF4.Dataset(str(self.path), mode="r") as ds:
+            var = ds.variables[self.name]
+            var.set_auto_maskandscale(False)
+            var.set_auto_chartostring(False)
+            return np.asarray(var[selection if selection else ...])
+
+
+class NetCDFReader(CubeReader):
+    """NetCDF-3 and NetCDF-4 files (see the module docstring)."""
+
+    name = "netcdf"
+    description = "NetCDF-3 (classic, 64-bit offset) and NetCDF-4/HDF5 files (.nc, .nc4, .cdf)"
+    _SUFFIXES = (".nc", ".nc4", ".netcdf", ".cdf", ".h5", ".hdf5")
+    _MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")
+
+    def can_read(self, path: Path) -> bool:
+        if not path.is_file():
+            return False
+        if path.suffix.lower() in self._SUFFIXES:
+            return True
+        with open(path, "rb") as fh:
+            return fh.read(8).startswith(self._MAGIC)
+
+    def read_raw(self, path: Path) -> RawCube:
+        import netCDF4
+
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        if not head.startswith(self._MAGIC):
+            raise CubeReadError(
+                f"'{path}' has a NetCDF name but is not a NetCDF file (it starts with "
+                f"{head[:4]!r}, not 'CDF' or the HDF5 signature)"
+            )
+        with NETCDF_LOCK:
+            try:
+                ds = netCDF4.Dataset(str(path), mode="r")
+            except OSError as exc:
+                raise CubeReadError(f"NetCDF file '{path}' cannot be opened: {exc}") from exc
+            try:
+                return self._describe(path, ds)
+            finally:
+                ds.close()
+
+    def _describe(self, path: Path, ds) -> RawCube:
+        fp, algo = fingerprint_netcdf(path)
+        ds.set_auto_mask(True)
+        cube = RawCube(
+            path=path,
+            format="netcdf",
+            format_version=ds.data_model,
+            media_type="application/netcdf",
+            byte_size=path.stat().st_size,
+            fingerprint=fp,
+            fingerprint_algorithm=algo,
+            attrs={k: plain(ds.getncattr(k)) for k in ds.ncattrs()},
+            dim_sizes={name: len(dim) for name, dim in ds.dimensions.items()},
+        )
+        check_text("", cube.attrs, cube.notes)
+        if ds.groups:
+            cube.notes.append(
+                ("nested-group", f"groups {sorted(ds.groups)} ignored: only the root is read", None)
+            )
+        for name, var in ds.variables.items():
+            stored = {k: var.getncattr(k) for k in var.ncattrs()}
+            attrs = {k: plain(v) for k, v in stored.items()}
+            check_text(name, attrs, cube.notes)
+            fill = attrs.pop("_FillValue", None)
+            if fill is None:
+                fill = attrs.get("missing_value")
+            chunking = var.chunking() if ds.data_model.startswith("NETCDF4") else "contiguous"
+            dtype = var.dtype if isinstance(var.dtype, np.dtype) else np.dtype(object)
+            source = NetCDFSource(path, name)
+            cube.arrays[name] = RawArray(
+                name=name,
+                dims=tuple(var.dimensions),
+                shape=tuple(int(s) for s in var.shape),
+                dtype="str" if dtype.kind in "OSU" else dtype.name,
+                chunks=None if chunking in ("contiguous", None) else tuple(chunking),
+                fill_value=plain(fill),
+                attrs=attrs,
+                load=lambda s=source: s.read(()),
+                source=source,
+                # The attribute's own type decides the unpacking precision, as in xarray.
+                typed={k: np.asarray(stored[k]).reshape(-1)[0] for k in ("scale_factor", "add_offset")
+                       if k in stored and np.asarray(stored[k]).size == 1},
+            )
+        return cube
