@@ -8,6 +8,8 @@ checks what no web tool can: the cube's bytes on disk against its recorded descr
 
 A variable is assessed with its cube where a metric is about the dataset (licence, access,
 distribution, format): the variable is part of the cube's description.
+
+Just over 400 lines, kept whole: the seventeen metrics read best side by side, in F-UJI's order.
 """
 
 from __future__ import annotations
