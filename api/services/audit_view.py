@@ -1,8 +1,8 @@
-"""An :class:`~cubegraph.api.services.audit.AuditReport` shaped for the audit page (pure, no Flask).
+"""An :class:`~cubegraph.api.services.audit.AuditReport` shaped for the audit page (pure).
 
 The report already says everything; this module only arranges it: the lineage as a layered
-drawing (:mod:`cubegraph.api.services.lineage_layout`) with each source coloured by its fingerprint
-check, the source checks as table rows with a one-word verdict (``ok`` / ``changed`` /
+drawing (:mod:`~cubegraph.api.services.lineage_layout`) with each source coloured by its
+fingerprint check, the source checks as table rows with a one-word verdict (``ok`` / ``changed`` /
 ``missing`` / ``unverifiable``), and the FAIR metrics grouped by principle with counts.
 """
 

@@ -1,8 +1,8 @@
 """Errors of discovery, exports and the provenance audit.
 
 Each class says when it is raised and carries an ``http_status``, so the API's one error
-handler (``api/errors.py``) maps them to responses and the CLI prints them as one line.
-Messages name the offending value, the problem and the way out.
+handler (``api/web/error_handler.py``) maps them to responses and the CLI prints them as
+one line. Messages name the offending value, the problem and the way out.
 """
 
 from __future__ import annotations
