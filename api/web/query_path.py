@@ -58,13 +58,15 @@ class QueryPath:
         self.next = app.wsgi_app
 
     def __call__(self, environ, start_response):
-        state = self.app.extensions[EXTENSION]
-        settings = state.settings
-        if "HTTP_TRANSFER_ENCODING" in environ and not _frame_body(environ, settings.max_body):
+        # The body limit Flask enforces everywhere (create_app sets it from the settings).
+        limit = self.app.config["MAX_CONTENT_LENGTH"]
+        if "HTTP_TRANSFER_ENCODING" in environ and not _frame_body(environ, limit):
             return self._error(environ, start_response, RequestEntityTooLarge())
         method = environ.get("REQUEST_METHOD")
         if environ.get("PATH_INFO") != "/sparql" or method not in ("GET", "HEAD", "POST"):
             return self.next(environ, start_response)
+        state = self.app.extensions[EXTENSION]
+        settings = state.settings
         try:
             req, fmt = _read_request(environ, method, settings.max_body)
         except Exception as exc:  # noqa: BLE001 - every error is answered as Flask would
