@@ -8,6 +8,9 @@ that the demo ingests, the CF table build reads and the tests use; default
 ``../shared/data/real`` beside the repository). The optional TOML file is
 ``CUBEGRAPH_CONFIG`` or ``./cubegraph.toml``; its keys are the setting names, e.g.
 ``store = "data/store"``.
+
+:class:`ServerSettings` holds every setting of the HTTP server with its one default:
+``create_app``, ``cubegraph serve`` and the serving functions all read their defaults there.
 """
 
 from __future__ import annotations
@@ -15,11 +18,15 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from cubegraph.errors import CubegraphError
 from cubegraph.kg.iris import DEFAULT_BASE_IRI
+
+if TYPE_CHECKING:
+    from cubegraph.kg.store import Store
 
 
 #: The repository root: it is the package folder (see pyproject's ``package-dir``).
@@ -35,15 +42,91 @@ class ConfigError(CubegraphError):
 
 
 @dataclasses.dataclass(frozen=True)
-class Settings:
-    """The settings resolved here, with their defaults (the SHACL engine switch,
-    ``CUBEGRAPH_SHACL_ENGINE``, is read where it is used: ``ingest/validate.py``)."""
+class ServerSettings:
+    """Every setting of the HTTP server, each with its one default.
 
-    store: str = "data/store"
+    Attributes:
+        store: a store folder, ``":memory:"``, a SPARQL endpoint URL, or an open
+            :class:`~cubegraph.kg.store.Store` (then the caller keeps ownership and closes it).
+        base_iri: the base of minted IRIs; a request path ``/cube/x`` describes
+            ``base_iri + "cube/x"`` (an open store's own base wins).
+        token: the bearer token every write needs (``None``: writing is disabled).
+        host: the address to bind.
+        port: the port to listen on.
+        max_body: the largest request body, or query text, in bytes (larger -> 413).
+        query_timeout: seconds a query may run before it is stopped (-> 503).
+        max_rows: rows (or triples) of a query answer; longer answers are truncated and
+            flagged.
+        query_workers: worker processes answering queries on an on-disk store.
+        threads: threads of the HTTP server answering requests.
+        service_allowlist: endpoints a query's ``SERVICE`` clause may call (empty: none;
+            ``"*"``: any).
+    """
+
+    store: str | Path | Store = ":memory:"
     base_iri: str = DEFAULT_BASE_IRI
     token: str | None = None
     host: str = "127.0.0.1"
     port: int = 8765
+    max_body: int = 16 * 1024 * 1024
+    query_timeout: float = 30.0
+    max_rows: int = 100_000
+    query_workers: int = 2
+    threads: int = 16
+    service_allowlist: tuple[str, ...] = ()
+
+    #: The names the app's config mapping uses (``create_app({"MAX_ROWS": 50})``) -> fields.
+    CONFIG_KEYS: ClassVar[dict[str, str]] = {
+        "STORE": "store", "BASE_IRI": "base_iri", "TOKEN": "token", "HOST": "host",
+        "PORT": "port", "MAX_CONTENT_LENGTH": "max_body", "QUERY_TIMEOUT": "query_timeout",
+        "MAX_ROWS": "max_rows", "QUERY_WORKERS": "query_workers", "THREADS": "threads",
+        "SERVICE_ALLOWLIST": "service_allowlist",
+    }
+
+    def __post_init__(self):
+        # Values from a mapping, the environment or a flag arrive as text or lists: one
+        # type per setting from here on.
+        for name, convert in _CONVERT.items():
+            value = getattr(self, name)
+            try:
+                object.__setattr__(self, name, convert(value))
+            except (TypeError, ValueError) as exc:
+                raise ConfigError(f"server setting {name} must be {_KIND[name]}, got "
+                                  f"{value!r}") from exc
+
+    @classmethod
+    def from_mapping(cls, config: Mapping[str, object] | None) -> ServerSettings:
+        """The settings a config mapping names (keys of :attr:`CONFIG_KEYS`), the rest at
+        their defaults; other keys (Flask's own, such as ``TESTING``) are ignored here.
+
+        Raises:
+            ConfigError: a value has the wrong type.
+        """
+        return cls(**{field: config[key] for key, field in cls.CONFIG_KEYS.items()
+                      if config and key in config})
+
+
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "port": int, "max_body": int, "query_timeout": float, "max_rows": int,
+    "query_workers": int, "threads": int,
+    "service_allowlist": lambda value: (value,) if isinstance(value, str) else tuple(value or ()),
+}
+_KIND = {"port": "a number", "max_body": "a number of bytes", "query_timeout": "a number of seconds",
+         "max_rows": "a number", "query_workers": "a number", "threads": "a number",
+         "service_allowlist": "a list of endpoint IRIs"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Every setting the command line resolves, with its default (the server's from
+    :class:`ServerSettings`; the SHACL engine switch, ``CUBEGRAPH_SHACL_ENGINE``, is read
+    where it is used: ``ingest/validate.py``)."""
+
+    store: str = "data/store"
+    base_iri: str = DEFAULT_BASE_IRI
+    token: str | None = None
+    host: str = ServerSettings.host
+    port: int = ServerSettings.port
     real_data: str = str(DEFAULT_REAL_DATA)
 
 

@@ -85,8 +85,9 @@ def main(ctx: click.Context, store, base_iri, token, config_file, debug):
     ctx.call_on_close(ctx.obj.close)
 
 
-# Each module adds its commands to `main` (imported for that side effect).
-from cubegraph.api.cli import (  # noqa: E402,F401
+# Each module defines the commands of one face; the group adds them here, so that no
+# command module imports this package back (no import circle).
+from cubegraph.api.cli import (  # noqa: E402
     demo_commands,
     discovery_commands,
     ingest_commands,
@@ -95,3 +96,8 @@ from cubegraph.api.cli import (  # noqa: E402,F401
     serve_commands,
     store_commands,
 )
+
+for _module in (demo_commands, discovery_commands, ingest_commands, ml_commands,
+                reasoning_commands, serve_commands, store_commands):
+    for _command in _module.COMMANDS:
+        main.add_command(_command)

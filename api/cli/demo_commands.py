@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from cubegraph.api.cli import main
+from cubegraph.config import ServerSettings
 from cubegraph.kg.iris import DEFAULT_BASE_IRI
 
 SUMMARY = """
@@ -55,7 +55,7 @@ def done(t0: float) -> None:
     click.echo(f"   ({time.perf_counter() - t0:.1f} s)")
 
 
-@main.command()
+@click.command()
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("data/demo"), show_default=True, help="Where the demo cubes go.")
 @click.option("--runs", "runs_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -64,7 +64,8 @@ def done(t0: float) -> None:
               default=Path("examples/jobs"), show_default=True, help="Folder with fire.yaml and drought.yaml.")
 @click.option("--serve/--no-serve", default=True, show_default=True,
               help="Start the server at the end (Ctrl-C stops it).")
-@click.option("--port", type=int, default=None, help="Server port (default from settings, 8765).")
+@click.option("--port", type=int, default=None,
+              help=f"Server port (default from settings, {ServerSettings.port}).")
 @click.option("--max-samples", type=int, default=100_000, show_default=True,
               help="Training samples per split (smaller is faster).")
 @click.pass_obj
@@ -150,10 +151,15 @@ def demo(ctx, data_dir, runs_dir, jobs_dir, serve, port, max_samples):
     click.echo("   example queries:  examples/queries/*.rq  (cubegraph query @FILE)")
 
     if serve:
-        from cubegraph.api.app import create_app
-        from cubegraph.api.serve import serve as run_server
+        from cubegraph.api.web.app import create_app
+        from cubegraph.api.web.serve import serve as run_server
 
         # The app shares this process's store (its query workers open it read-only).
-        app = create_app({"STORE": store, "BASE_IRI": base, "TOKEN": ctx.settings.token})
-        run_server(app, host=ctx.settings.host, port=port or ctx.settings.port,
-                   announce=lambda line: click.echo(line, err=True))
+        app = create_app(ServerSettings(store=store, base_iri=base, token=ctx.settings.token,
+                                        host=ctx.settings.host,
+                                        port=port or ctx.settings.port))
+        run_server(app, announce=lambda line: click.echo(line, err=True))
+
+
+#: The commands of this module, added to the ``cubegraph`` group by ``api/cli/__init__.py``.
+COMMANDS = [demo]

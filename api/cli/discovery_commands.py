@@ -1,7 +1,8 @@
 """Discovery commands: search, audit, export.
 
-Each command parses its options, calls the framework-neutral core
-(:mod:`cubegraph.api.discovery`, :mod:`cubegraph.api.audit`, :mod:`cubegraph.api.exports`)
+Each command parses its options, calls the framework-neutral services
+(:mod:`cubegraph.api.services.search`, :mod:`~cubegraph.api.services.audit`,
+:mod:`~cubegraph.api.services.catalog_export`, :mod:`~cubegraph.api.services.stac_export`)
 and prints the result; errors become one line on stderr through the group in
 ``api/cli/__init__.py``.
 """
@@ -14,10 +15,8 @@ from pathlib import Path
 
 import click
 
-from cubegraph.api.cli import main
 
-
-@main.command()
+@click.command()
 @click.argument("text", required=False)
 @click.option("--phenomenon", metavar="CLASS", help="Phenomenon class, with its subclasses (cg:Vegetation, NDVI, 'leaf area index').")
 @click.option("--bbox", metavar="W,S,E,N", help="Degrees; W > E crosses the antimeridian.")
@@ -30,7 +29,7 @@ from cubegraph.api.cli import main
 @click.pass_obj
 def search(ctx, text, phenomenon, bbox, start, end, resolution, page, page_size, fmt):
     """Find cubes by free TEXT, phenomenon, place, period and resolution."""
-    from cubegraph.api.discovery import search as run_search
+    from cubegraph.api.services.search import search as run_search
 
     result = run_search(ctx.store(), text=text, phenomenon=phenomenon, bbox=bbox, start=start,
                         end=end, resolution=resolution, page=page, page_size=page_size)
@@ -57,7 +56,7 @@ def search(ctx, text, phenomenon, bbox, start, end, resolution, page, page_size,
             click.echo(f"{name}: " + ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:10]))
 
 
-@main.command()
+@click.command()
 @click.argument("iri")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
 @click.option("--max-depth", type=click.IntRange(1, 50), default=10, show_default=True,
@@ -69,7 +68,7 @@ def audit(ctx, iri, fmt, max_depth):
     Exits with status 2 when the audit fails (a source changed or vanished, or a
     description breaks its shapes).
     """
-    from cubegraph.api.audit import audit as run_audit
+    from cubegraph.api.services.audit import audit as run_audit
 
     report = run_audit(ctx.store(), iri, max_depth=max_depth)
     if fmt == "json":
@@ -82,7 +81,7 @@ def audit(ctx, iri, fmt, max_depth):
         sys.exit(2)
 
 
-@main.command()
+@click.command()
 @click.argument("kind", type=click.Choice(["dcat", "stac", "void"]))
 @click.option("--format", "fmt", type=click.Choice(["turtle", "jsonld", "ntriples", "rdfxml", "json"]),
               help="dcat/void: turtle (default), jsonld, ntriples, rdfxml; stac: json.")
@@ -91,24 +90,28 @@ def audit(ctx, iri, fmt, max_depth):
 @click.pass_obj
 def export(ctx, kind, fmt, output):
     """Export the catalog as DCAT, STAC (validated offline) or VoID."""
-    from cubegraph.api import exports
+    from cubegraph.api.services import catalog_export, stac_export
 
     store = ctx.store()
     if kind == "stac":
         if fmt not in (None, "json"):
             raise click.UsageError("a STAC export is JSON: drop --format or use --format json")
         if output:
-            files = exports.write_stac(store, output)
+            files = stac_export.write_stac(store, output)
             click.echo(f"wrote {len(files)} STAC files (validated offline) under {output}", err=True)
         else:
-            click.echo(json.dumps(exports.stac_dicts(store), indent=2))
+            click.echo(json.dumps(stac_export.stac_dicts(store), indent=2))
         return
     if fmt == "json":
         raise click.UsageError(f"--format json is for stac; {kind} takes turtle, jsonld, ntriples or rdfxml")
-    graph = exports.dcat_catalog(store) if kind == "dcat" else exports.void_description(store)
-    data = exports.serialize_graph(graph, fmt or "turtle")
+    graph = catalog_export.dcat_catalog(store) if kind == "dcat" else catalog_export.void_description(store)
+    data = catalog_export.serialize_graph(graph, fmt or "turtle")
     if output:
         output.write_bytes(data)
         click.echo(f"wrote {len(graph)} triples to {output}", err=True)
     else:
         sys.stdout.buffer.write(data)
+
+
+#: The commands of this module, added to the ``cubegraph`` group by ``api/cli/__init__.py``.
+COMMANDS = [search, audit, export]

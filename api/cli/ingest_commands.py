@@ -7,10 +7,8 @@ from pathlib import Path
 
 import click
 
-from cubegraph.api.cli import main
 
-
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--stats", is_flag=True, help="Also compute per-variable min/max/mean/missing (reads the data, chunk by chunk).")
 @click.option("--force", is_flag=True, help="Re-describe cubes even when their fingerprint is unchanged.")
@@ -45,7 +43,7 @@ def ingest(ctx, paths, stats, force, quiet):
     sys.exit(summary.exit_code)
 
 
-@main.command("demo-data")
+@click.command("demo-data")
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--size", type=click.Choice(["small", "medium"]), default="small", show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True)
@@ -57,3 +55,7 @@ def demo_data(outdir, size, seed):
     cubes = sorted(p.name for p in Path(outdir).iterdir() if p.suffix in (".zarr", ".nc"))
     click.echo(f"wrote {len(cubes)} cubes to {outdir}: {', '.join(cubes)}")
     click.echo(f"ground truth: {truth}")
+
+
+#: The commands of this module, added to the ``cubegraph`` group by ``api/cli/__init__.py``.
+COMMANDS = [ingest, demo_data]

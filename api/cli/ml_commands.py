@@ -7,10 +7,8 @@ from pathlib import Path
 
 import click
 
-from cubegraph.api.cli import main
 
-
-@main.command()
+@click.command()
 @click.argument("job", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--artifacts", type=click.Path(file_okay=False, path_type=Path), default=Path("data/runs"),
               show_default=True, help="Where model files and output cubes go.")
@@ -39,3 +37,7 @@ def train(ctx, job, artifacts, run_id, max_samples):
     click.echo(f"SHAP chart: {record.chart}")
     for kind, cube in record.outputs.items():
         click.echo(f"{kind + ':':<12}<{cube}>")
+
+
+#: The commands of this module, added to the ``cubegraph`` group by ``api/cli/__init__.py``.
+COMMANDS = [train]

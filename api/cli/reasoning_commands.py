@@ -8,10 +8,8 @@ from pathlib import Path
 
 import click
 
-from cubegraph.api.cli import main
 
-
-@main.command()
+@click.command()
 @click.option("--check", is_flag=True, help="Check the ontology with HermiT (consistency, unsatisfiable classes) instead.")
 @click.option("--with", "extra", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="With --check: extra Turtle to reason over with the ontology (repeatable).")
@@ -42,7 +40,7 @@ def reason(ctx, check, extra):
     click.echo(f"inferred graph: <{store.iris.inferred_graph}>")
 
 
-@main.command()
+@click.command()
 @click.argument("job", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--record/--no-record", default=True, show_default=True,
@@ -73,3 +71,7 @@ def select(ctx, job, fmt, record):
         click.echo(f"  - <{e.variable}>\n      {e.reason}")
     if recorded is not None:
         click.echo(f"selection recorded as <{recorded}>")
+
+
+#: The commands of this module, added to the ``cubegraph`` group by ``api/cli/__init__.py``.
+COMMANDS = [reason, select]

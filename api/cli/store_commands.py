@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from cubegraph.api.cli import main
 from cubegraph.api.cli._output import print_result, print_table
 from cubegraph.kg.bootstrap import init_store
 from cubegraph.kg.errors import UnknownFormat
@@ -27,7 +26,7 @@ def read_text_arg(value: str, what: str) -> str:
     return value
 
 
-@main.command()
+@click.command()
 @click.pass_obj
 def init(ctx):
     """Create the store (if new) and load the ontology and SHACL shapes into it."""
@@ -38,7 +37,7 @@ def init(ctx):
     click.echo(f"store ready at {store.location} ({store.count()} triples)")
 
 
-@main.command()
+@click.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--graph", metavar="IRI", help="Named graph for triple formats (default graph if omitted).")
 @click.option("--format", "fmt", metavar="NAME",
@@ -53,7 +52,7 @@ def load(ctx, file, graph, fmt):
                + (f" into <{graph}>" if graph else ""))
 
 
-@main.command()
+@click.command()
 @click.argument("sparql")
 @click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table", show_default=True)
 @click.pass_obj
@@ -72,7 +71,7 @@ def query(ctx, sparql, fmt):
     print_result(result, fmt)
 
 
-@main.command()
+@click.command()
 @click.argument("sparql")
 @click.pass_obj
 def update(ctx, sparql):
@@ -83,7 +82,7 @@ def update(ctx, sparql):
     click.echo(f"update applied: {store.count() - before:+d} triples")
 
 
-@main.command()
+@click.command()
 @click.option("--format", "fmt", type=click.Choice(["nquads", "trig"]), default="nquads", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to FILE instead of stdout.")
@@ -98,7 +97,7 @@ def dump(ctx, fmt, output):
         sys.stdout.buffer.write(store.dump(format=fmt))
 
 
-@main.command()
+@click.command()
 @click.pass_obj
 def stats(ctx):
     """Triples per named graph."""
@@ -109,3 +108,7 @@ def stats(ctx):
 
     print_table([{k: Literal(v) for k, v in r.items()} for r in rows], ["graph", "triples"], max_width=100)
     click.echo(f"total: {sum(per_graph.values())} triples in {len(per_graph)} graphs at {store.location}")
+
+
+#: The commands of this module, added to the ``cubegraph`` group by ``api/cli/__init__.py``.
+COMMANDS = [init, load, query, update, dump, stats]

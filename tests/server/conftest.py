@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from cubegraph.api.app import create_app
-from cubegraph.api.serve import ServerThread
+from cubegraph.api.web.app import create_app
+from cubegraph.api.web.serve import ServerThread
 from tests_support import Client, Reply  # noqa: F401  (re-exported for the tests here)
 
 TOKEN = "test-token-3f9a"

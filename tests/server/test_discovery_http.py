@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from cubegraph.api.app import create_app
-from cubegraph.api.serve import ServerThread
+from cubegraph.api.web.app import create_app
+from cubegraph.api.web.serve import ServerThread
 from cubegraph.ingest.demo import write_demo_data
 from cubegraph.ingest.pipeline import ingest_paths
 from cubegraph.kg import open_store

@@ -20,8 +20,8 @@ from urllib.parse import quote, urlparse
 
 import pytest
 
-from cubegraph.api.app import create_app
-from cubegraph.api.serve import ServerThread
+from cubegraph.api.web.app import create_app
+from cubegraph.api.web.serve import ServerThread
 
 from ui_world import BASE, CUBE, SCRIPT
 

@@ -1,4 +1,4 @@
-"""Chart geometry (api/charts.py) and the view helpers built on it: pure functions."""
+"""Chart geometry (api/services/charts.py) and the view helpers built on it: pure functions."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from cubegraph.api import charts
-from cubegraph.api.cube_view import UNCLASSIFIED, group_by_phenomenon
-from cubegraph.api.examples import example_queries
+from cubegraph.api.services import charts
+from cubegraph.api.services.cube_view import UNCLASSIFIED, group_by_phenomenon
+from cubegraph.api.services.examples import example_queries
 
 
 def test_box_becomes_one_rectangle_in_world_coordinates():

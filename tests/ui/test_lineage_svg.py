@@ -1,12 +1,17 @@
-"""The layered lineage drawing (api/lineage_svg.py) and the audit page's data."""
+"""The layered lineage drawing (api/services/lineage_layout.py) and the audit page's data."""
 
 from __future__ import annotations
 
 import re
 
-from cubegraph.api.audit import AuditReport, LineageEdge, ShapeCheck, SourceCheck
-from cubegraph.api.audit_view import audit_page
-from cubegraph.api.lineage_svg import MAX_GROUP, NODE_HEIGHT, NODE_WIDTH, layout_lineage
+from cubegraph.api.services.audit import AuditReport, LineageEdge, ShapeCheck, SourceCheck
+from cubegraph.api.services.audit_view import audit_page
+from cubegraph.api.services.lineage_layout import (
+    MAX_GROUP,
+    NODE_HEIGHT,
+    NODE_WIDTH,
+    layout_lineage,
+)
 
 CG = "https://w3id.org/cubegraph/ontology#"
 PROV = "http://www.w3.org/ns/prov#"

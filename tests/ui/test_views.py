@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
-from cubegraph.api.app import close_app, create_app
-from cubegraph.api.examples import example_queries
+from cubegraph.api.web.app import close_app, create_app
+from cubegraph.api.services.examples import example_queries
 
 from ui_world import BASE, CUBE, RUN, SCRIPT
 

@@ -1,0 +1,162 @@
+"""The SPARQL 1.1 Graph Store HTTP Protocol face, at ``/rdf-graphs``.
+
+``?graph=IRI`` names a graph, ``?default`` the default graph; with neither, GET returns
+the whole dataset (TriG / N-Quads). GET and HEAD are open; PUT (replace), POST (merge) and
+DELETE need the bearer token. Status codes follow the spec: 200 on a read, 201 when a write
+creates a graph, 204 when it replaces, merges into or deletes one, 404 for a missing graph,
+400 for a body that does not parse, 415 for a body type the server cannot read.
+
+A body is parsed completely (by pyoxigraph, into a scratch in-memory store) before the
+store is touched, then written as ONE update, so a bad body changes nothing.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+from rdflib import URIRef
+
+from cubegraph.api.web.auth import token_required
+from cubegraph.api.web.errors import NotAcceptable, ProtocolError, UnsupportedMediaType
+from cubegraph.api.web.negotiation import (
+    DATASET_OFFERS,
+    GRAPH_OFFERS,
+    RDF_BODY_TYPES,
+    choose,
+    content_type,
+    media_type,
+    not_acceptable_message,
+)
+from cubegraph.api.web.protocol import check_iri
+from cubegraph.api.web.state import get_state
+from cubegraph.kg import open_store
+from cubegraph.kg.errors import GraphNotFound, RDFSyntaxError
+from cubegraph.kg.formats import holds_graphs
+
+bp = Blueprint("graph_store", __name__)
+
+_CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+_DEFAULT_EXISTS = "ASK { ?s ?p ?o }"
+
+# Marks the default graph as a target (None would read as "the union of all graphs").
+DEFAULT = object()
+
+
+def _target():
+    """The graph a request names: an IRI, :data:`DEFAULT`, or ``None`` (the whole dataset).
+
+    Raises:
+        ProtocolError: both ``graph`` and ``default``, or ``graph`` given twice.
+        InvalidTerm: ``graph`` is not an IRI.
+    """
+    graphs = request.args.getlist("graph")
+    if graphs and "default" in request.args:
+        raise ProtocolError("name either ?graph=IRI or ?default, not both")
+    if len(graphs) > 1:
+        raise ProtocolError("name one graph per request (?graph= was given twice)")
+    if graphs:
+        return check_iri(graphs[0], "graph")
+    return DEFAULT if "default" in request.args else None
+
+
+def _exists(target) -> bool:
+    store = get_state().store
+    if target is DEFAULT:
+        return bool(store.query(_DEFAULT_EXISTS, default_graph=[]))
+    return store.has_graph(target)
+
+
+@bp.route("/rdf-graphs", methods=["GET", "HEAD"])
+def read():
+    """A graph (or the whole dataset) in the negotiated RDF format."""
+    target = _target()
+    accept, fmt = request.headers.get("Accept"), request.args.get("format")
+    store = get_state().store
+    if target is None:
+        chosen = choose(accept, DATASET_OFFERS, format_param=fmt)
+        if chosen is None:
+            raise NotAcceptable(not_acceptable_message(accept, fmt, "dataset", DATASET_OFFERS))
+        return Response(store.dump(format=chosen[0]), content_type=content_type(chosen[1]))
+    chosen = choose(accept, GRAPH_OFFERS, format_param=fmt)
+    if chosen is None:
+        raise NotAcceptable(not_acceptable_message(accept, fmt, "graph", GRAPH_OFFERS))
+    if target is not DEFAULT and not _exists(target):
+        raise GraphNotFound(f"no graph <{target}> in this store: list graphs with "
+                            "SELECT DISTINCT ?g WHERE { GRAPH ?g {} } at /sparql")
+    default_graph = [] if target is DEFAULT else [target]
+    body = store.query(_CONSTRUCT, default_graph=default_graph).serialize(chosen[0])
+    return Response(body, content_type=content_type(chosen[1]))
+
+
+@bp.route("/rdf-graphs", methods=["PUT"])
+@token_required
+def replace():
+    """Replace a graph with the body (201 if it is new, 204 otherwise)."""
+    return _write(replace=True)
+
+
+@bp.route("/rdf-graphs", methods=["POST"])
+@token_required
+def merge():
+    """Add the body's triples to a graph (201 if it is new, 204 otherwise)."""
+    return _write(replace=False)
+
+
+@bp.route("/rdf-graphs", methods=["DELETE"])
+@token_required
+def delete():
+    """Delete a graph (204), or answer 404 when it does not exist."""
+    target = _target()
+    if target is None:
+        raise ProtocolError("DELETE needs ?graph=IRI or ?default: the whole dataset cannot "
+                            "be deleted through the Graph Store Protocol")
+    if not _exists(target):
+        raise GraphNotFound(f"no graph <{target}> to delete")
+    state = get_state()
+    graph = "DEFAULT" if target is DEFAULT else f"GRAPH {URIRef(target).n3()}"
+    state.write(state.store.update, f"DROP SILENT {graph}")
+    return Response(status=204)
+
+
+def _write(*, replace: bool) -> Response:
+    target = _target()
+    if target is None:
+        raise ProtocolError(f"{request.method} needs ?graph=IRI or ?default (the graph to "
+                            "write); creating graphs with server-chosen names is not supported")
+    ntriples = _parse_body()
+    state = get_state()
+    existed = _exists(target)
+    graph = "DEFAULT" if target is DEFAULT else f"GRAPH {URIRef(target).n3()}"
+    operations = [f"DROP SILENT {graph}"] if replace else []
+    if ntriples.strip():
+        # N-Triples is a subset of the SPARQL triple syntax: the parsed, re-serialised body
+        # goes into INSERT DATA as it is, in one atomic update with the DROP.
+        block = ntriples.decode("utf-8")
+        operations.append("INSERT DATA { " + (block if target is DEFAULT else f"{graph} {{\n{block}\n}}") + " }")
+    if operations:
+        state.write(state.store.update, " ;\n".join(operations))
+    return Response(status=204 if existed else 201)
+
+
+def _parse_body() -> bytes:
+    """The request body parsed and re-serialised as N-Triples.
+
+    Raises:
+        UnsupportedMediaType: the body's type is not an RDF syntax the server reads.
+        RDFSyntaxError: the body does not parse, or is a dataset format.
+    """
+    mtype = media_type(request.content_type)
+    fmt = RDF_BODY_TYPES.get(mtype)
+    if fmt is None:
+        raise UnsupportedMediaType(
+            f"cannot read a body of type {mtype or '(none)'!r}: send one of "
+            f"{sorted(set(RDF_BODY_TYPES) - {'application/x-turtle', 'text/plain'})}")
+    if holds_graphs(fmt):
+        raise RDFSyntaxError(f"{mtype} carries its own named graphs: send the graph's triples "
+                             "as Turtle, N-Triples, RDF/XML or JSON-LD")
+    data = request.get_data(cache=False)
+    scratch = open_store(None)
+    try:
+        scratch.load(data, format=fmt, graph="urn:cubegraph:upload")
+        return scratch.dump(format="ntriples", graph="urn:cubegraph:upload") or b""
+    finally:
+        scratch.close()

@@ -1,0 +1,177 @@
+"""The one front door of SPARQL queries: a raw WSGI layer in front of the Flask app.
+
+Flask's request machinery (contexts, routing, ``Request``/``Response`` objects, hooks) costs
+about 0.3 ms a request, more than a catalog query itself. :class:`QueryPath` therefore owns
+every SPARQL Protocol request to ``/sparql`` (GET, HEAD, POST) with only what it needs:
+
+- it reads the request (parameters decoded as werkzeug decodes them for Flask's views, a
+  body over the size limit refused) and parses it with the protocol functions;
+- a *query* it answers entirely: it checks the text's length, negotiates the format, runs
+  the job on the app's query runner and sends the bytes, or the error;
+- a request that breaks the protocol it answers with that error;
+- an *update* or a request for the *service description* it hands to the Flask app, whose
+  ``sparql`` blueprint answers those and never queries.
+
+Every error it answers is rendered by the app's one error-to-response function
+(:func:`~cubegraph.api.web.error_handler.response_for`) with the app's response hooks, so
+its statuses, headers and bodies are those of any Flask view.
+
+It also reads chunked request bodies (any path) up to the body limit, so that an oversized
+one is refused whole (413) rather than cut by werkzeug (:func:`_frame_body`).
+"""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import parse_qs
+
+# Registers the "werkzeug.url_quote" codec error handler used below, so parameters decode
+# exactly as werkzeug decodes them for the Flask views (invalid bytes stay percent-encoded).
+import werkzeug.urls  # noqa: F401
+from flask import Flask
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wsgi import get_content_length
+
+from cubegraph.api.web.error_handler import response_for
+from cubegraph.api.web.negotiation import content_type, media_type, result_formats
+from cubegraph.api.web.protocol import (
+    SparqlRequest,
+    check_length,
+    check_service,
+    parse_sparql_request,
+)
+from cubegraph.api.web.query_runner import QueryJob
+from cubegraph.api.web.state import EXTENSION
+from cubegraph.config import ServerSettings
+
+_FORM = "application/x-www-form-urlencoded"
+
+
+class QueryPath:
+    """WSGI middleware answering SPARQL queries at ``/sparql``; the rest goes to ``app``.
+
+    Install it as ``app.wsgi_app = QueryPath(app)`` (``create_app`` does).
+    """
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.next = app.wsgi_app
+
+    def __call__(self, environ, start_response):
+        # The body limit Flask enforces everywhere (create_app sets it from the settings).
+        limit = self.app.config["MAX_CONTENT_LENGTH"]
+        if "HTTP_TRANSFER_ENCODING" in environ and not _frame_body(environ, limit):
+            return self._error(environ, start_response, RequestEntityTooLarge())
+        method = environ.get("REQUEST_METHOD")
+        if environ.get("PATH_INFO") != "/sparql" or method not in ("GET", "HEAD", "POST"):
+            return self.next(environ, start_response)
+        state = self.app.extensions[EXTENSION]
+        settings = state.settings
+        try:
+            req, fmt = _read_request(environ, method, settings.max_body)
+        except Exception as exc:  # noqa: BLE001 - every error is answered as Flask would
+            return self._error(environ, start_response, exc)
+        if req.operation != "query":
+            return self.next(environ, start_response)  # an update or the service description
+        try:
+            check_length(req, settings.max_body)
+            job = query_job(req, settings, environ.get("HTTP_ACCEPT"), fmt)
+            answer = state.runner.run(job, settings.query_timeout)
+        except Exception as exc:  # noqa: BLE001 - every error is answered as Flask would
+            return self._error(environ, start_response, exc)
+        headers = [("Content-Type", content_type(answer.media_type)),
+                   ("Content-Length", str(len(answer.body))),
+                   ("Access-Control-Allow-Origin", "*"), ("Vary", "Accept")]
+        if answer.truncated:
+            headers += truncation_headers(job.max_rows)
+        start_response("200 OK", headers)
+        # HEAD gets the headers of the answer, Content-Length included, without its body.
+        return [] if method == "HEAD" else [answer.body]
+
+    def _error(self, environ, start_response, exc: BaseException):
+        """Answer ``exc`` with the app's error response and response hooks (CORS, Vary)."""
+        app = self.app
+        with app.request_context(environ):
+            response = app.process_response(response_for(exc))
+        return response(environ, start_response)
+
+
+def query_job(req: SparqlRequest, settings: ServerSettings, accept: str | None,
+              format_param: str | None) -> QueryJob:
+    """The job of a parsed query request under the server's settings.
+
+    Raises:
+        ServiceDisabled: the query calls a ``SERVICE`` not on the allow-list.
+        NotAcceptable: no result format the client accepts, or an unknown ``format``.
+    """
+    check_service(req.text, settings.service_allowlist)
+    return QueryJob(req.text, req.default_graphs, req.named_graphs,
+                    result_formats(accept, format_param), settings.max_rows)
+
+
+def truncation_headers(max_rows: int) -> list[tuple[str, str]]:
+    """The headers flagging an answer cut to its first ``max_rows`` rows (``Answer.truncated``),
+    exposed to cross-origin scripts too."""
+    return [("X-Cubegraph-Truncated", "true"), ("X-Cubegraph-Max-Rows", str(max_rows)),
+            ("Warning", f'199 cubegraph "result truncated to the first {max_rows} rows: '
+                        'page through it with LIMIT and OFFSET"'),
+            ("Access-Control-Expose-Headers", "X-Cubegraph-Truncated, X-Cubegraph-Max-Rows, Warning")]
+
+
+def _read_request(environ, method: str, limit: int) -> tuple[SparqlRequest, str | None]:
+    """The SPARQL Protocol request of a WSGI request, and its ``format`` parameter.
+
+    A POST body is read whole (it is at most ``limit`` bytes) and put back, so the Flask
+    app still finds it when it answers an update.
+
+    Raises:
+        RequestEntityTooLarge: the body is longer than ``limit`` (werkzeug's own 413).
+        ProtocolError, UnsupportedMediaType, InvalidTerm: see ``parse_sparql_request``.
+    """
+    ctype = environ.get("CONTENT_TYPE")
+    args = _params(environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8", "replace"))
+    form, body = {}, b""
+    if method == "POST":
+        length = get_content_length(environ)
+        if length is not None and length > limit:
+            raise RequestEntityTooLarge()
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        if media_type(ctype) == _FORM:
+            try:
+                form = _params(body.decode("utf-8"))
+            except UnicodeDecodeError:
+                form = {}  # werkzeug reads a form that is not UTF-8 as an empty one
+            body = b""
+    req = parse_sparql_request(method, ctype, args, form, body)
+    fmt = args.get("format")
+    return req, fmt[0] if fmt else None
+
+
+def _params(text: str) -> dict[str, list[str]]:
+    return parse_qs(text, keep_blank_values=True, errors="werkzeug.url_quote")
+
+
+def _frame_body(environ, limit: int) -> bool:
+    """Give a chunked body a ``Content-Length``; False when it is longer than ``limit``.
+
+    A server that streams bodies (granian) passes a chunked body without a length, and
+    werkzeug then silently cuts it at ``MAX_CONTENT_LENGTH``: a cut update or Graph Store
+    body could still parse and write half of what was sent. Reading it here (at most
+    ``limit`` + 1 bytes) turns an oversized body into a 413 and a fitting one into a body
+    of known length, as waitress does by buffering.
+    """
+    stream, parts, size = environ["wsgi.input"], [], 0
+    while size <= limit:
+        part = stream.read(min(65536, limit + 1 - size))
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    if size > limit:
+        return False
+    body = b"".join(parts)
+    del environ["HTTP_TRANSFER_ENCODING"]
+    environ["CONTENT_LENGTH"] = str(len(body))
+    environ["wsgi.input"] = io.BytesIO(body)
+    return True

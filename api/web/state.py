@@ -1,0 +1,84 @@
+"""What every view of one app shares, and how a view reaches it.
+
+``create_app`` keeps one :class:`ApiState` on ``app.extensions["cubegraph"]``; views and
+blueprints reach it through :func:`get_state` / :func:`get_store` (as flaskr's ``get_db()``),
+never through a module global and never by importing the factory, so one process can hold
+several apps with different settings and no blueprint depends on ``app.py``.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import current_app
+
+from cubegraph.config import ServerSettings
+from cubegraph.kg import Store
+
+#: The key of the state in ``app.extensions``.
+EXTENSION = "cubegraph"
+
+
+class ApiState:
+    """What every view shares: the settings, the store, the query runner, the write lock.
+
+    Attributes:
+        settings: the server's settings as in force (``base_iri`` is the store's own).
+        store: the store, open read-write in the server process.
+        runner: where queries run (worker processes for an on-disk store, threads otherwise).
+        owns_store: whether :meth:`close` closes the store (False when the caller passed one).
+    """
+
+    def __init__(self, settings: ServerSettings, store: Store, runner, *, owns_store: bool):
+        self.settings = settings
+        self.store = store
+        self.runner = runner
+        self.owns_store = owns_store
+        # Writes are serialised: the generation bump must follow its own commit, and one
+        # writer at a time keeps "a failed update changes nothing" simple to reason about.
+        self._write_lock = threading.Lock()
+        self._writes = 0
+        self._description_cache: tuple[int, object] | None = None
+
+    def write(self, operation, *args, **kwargs):
+        """Run a write on the store, then tell readers a new snapshot exists."""
+        with self._write_lock:
+            try:
+                return operation(*args, **kwargs)
+            finally:
+                # Bumped even when the write failed: a spurious re-open is cheap, a missed
+                # one would serve stale data.
+                self._writes += 1
+                self.runner.bump()
+
+    @property
+    def writes(self) -> int:
+        """Number of writes so far (a cache key for derived data such as VoID statistics)."""
+        return self._writes
+
+    def cached(self, key: str, compute):
+        """A value derived from the data, recomputed after every write."""
+        if self._description_cache is None or self._description_cache[0] != (key, self._writes):
+            self._description_cache = ((key, self._writes), compute())
+        return self._description_cache[1]
+
+    def close(self) -> None:
+        """Stop the query runner; close the store when the app opened it."""
+        self.runner.close()
+        if self.owns_store:
+            self.store.close()
+
+
+def get_state() -> ApiState:
+    """The current app's shared state (inside a request or an app context)."""
+    return current_app.extensions[EXTENSION]
+
+
+def get_store() -> Store:
+    """The current app's store (inside a request or an app context)."""
+    return get_state().store
+
+
+def get_settings() -> ServerSettings:
+    """The current app's server settings (inside a request or an app context)."""
+    return get_state().settings
