@@ -4,6 +4,7 @@ rooms keep their direction, and `import cubegraph.kg` stays light."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 import tomllib
@@ -297,3 +298,47 @@ def test_blueprints_never_import_the_app_factory():
     importers = sorted(m for m in MODULES
                        if _room(m) == "web" and "cubegraph.api.web.app" in IMPORTS[m])
     assert importers == ["cubegraph.api.web.serve"], importers
+
+
+# --- the graph's nouns ---------------------------------------------------------------------
+
+#: Text that looks like a SPARQL query or update (a keyword before a group, or a PREFIX line).
+_SPARQL = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE|INSERT|DELETE)\b[\s\S]*\{|^\s*PREFIX\s",
+                     re.I | re.M)
+#: A term of cubegraph's own vocabulary or of ML-Schema: prefixed, as a full IRI, or
+#: interpolated from the namespace constants. Queries that name none of them (counting
+#: triples, describing any resource) are about no noun and may live anywhere.
+_NOUN_TERM = re.compile(r"\b(cg|mls):\w|https://w3id\.org/cubegraph/ontology#|"
+                        r"http://www\.w3\.org/ns/mls#|\{(CG|MLS)\.")
+
+
+def _strings(path: Path):
+    """Every string literal of a module (f-strings with their placeholders as ``{expr}``)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.JoinedStr):
+            yield node.lineno, "".join(
+                v.value if isinstance(v, ast.Constant) else "{" + ast.unparse(v.value) + "}"
+                for v in node.values)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node.lineno, node.value
+
+
+def sparql_about_nouns(path: Path) -> list[str]:
+    return [f"{path.relative_to(ROOT)}:{line}" for line, text in _strings(path)
+            if _SPARQL.search(text) and _NOUN_TERM.search(text)]
+
+
+def test_no_sparql_about_a_graph_noun_outside_its_module():
+    found = [hit for layer in ALLOWED for p in sorted((ROOT / layer).rglob("*.py"))
+             if p.relative_to(ROOT).parts[:2] != ("kg", "records")
+             for hit in sparql_about_nouns(p)]
+    assert found == [], (f"SPARQL about cubes, variables, jobs, selections, runs or attributions "
+                         f"belongs in its noun's module under kg/records/: {found}")
+
+
+def test_the_noun_scan_sees_prefixed_and_interpolated_terms(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text('A = "SELECT ?c WHERE { ?c a cg:DataCube }"\n'
+                    'B = f"SELECT ?r WHERE {{ ?r a <{CG.ModelRun}> }}"\n'
+                    'C = "SELECT ?s WHERE { ?s ?p ?o }"\n')
+    assert [line for line, text in _strings(path) if _SPARQL.search(text) and _NOUN_TERM.search(text)] == [1, 2]

@@ -16,21 +16,8 @@ import click
 
 from cubegraph.config import ServerSettings
 from cubegraph.kg.iris import DEFAULT_BASE_IRI
+from cubegraph.kg.records.phenomenon import ontology_counts
 
-SUMMARY = """
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX cg: <https://w3id.org/cubegraph/ontology#>
-SELECT
-  (COUNT(DISTINCT ?class) AS ?classes)
-  (COUNT(DISTINCT ?phenomenon) AS ?phenomena)
-  (COUNT(DISTINCT ?cf) AS ?cf_names)
-WHERE {
-  { ?class a owl:Class FILTER(isIRI(?class)) }
-  UNION { ?phenomenon rdfs:subClassOf+ cg:Phenomenon }
-  UNION { ?cf a ?k FILTER(STRSTARTS(STR(?cf), "http://vocab.nerc.ac.uk/standard_name/")) }
-}
-"""
 JOBS = ("fire.yaml", "drought.yaml")
 
 
@@ -88,9 +75,9 @@ def demo(ctx, data_dir, runs_dir, jobs_dir, serve, port, max_samples):
     t0 = step("1. Store and ontology")
     for graph, n in init_store(store).items():
         click.echo(f"   loaded {n:>6} triples into <{graph}>")
-    row = store.query(SUMMARY).rows()[0]
-    click.echo(f"   ontology: {row['classes']} classes, {row['phenomena']} phenomena, "
-               f"{row['cf_names']} CF standard names mapped")
+    counts = ontology_counts(store)
+    click.echo(f"   ontology: {counts['classes']} classes, {counts['phenomena']} phenomena, "
+               f"{counts['cf_names']} CF standard names mapped")
     done(t0)
 
     t0 = step("2. Demo cubes with a planted ground truth")

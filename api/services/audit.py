@@ -34,12 +34,12 @@ from rdflib.namespace import SH
 
 from cubegraph.api.services.audit_report import report_rdf, report_text
 from cubegraph.api.services.audit_sources import SourceCheck, check_source, recompute_fingerprint
-from cubegraph.api.services.cube_records import PREFIXES, local_name
 from cubegraph.api.services.errors import NotAuditable, ResourceNotFound
 from cubegraph.api.services.fair import evaluate_fair
 from cubegraph.kg.store import Store
 from cubegraph.ontology import load_shapes
-from cubegraph.ontology.namespaces import CG, DCAT, RDF
+from cubegraph.kg.records.lineage import lineage_steps, node_facts
+from cubegraph.ontology.namespaces import CG, DCAT, RDF, local_name
 
 __all__ = ["audit", "AuditReport", "SourceCheck", "ShapeCheck", "LineageEdge",
            "recompute_fingerprint", "MAX_DEPTH"]
@@ -47,29 +47,6 @@ __all__ = ["audit", "AuditReport", "SourceCheck", "ShapeCheck", "LineageEdge",
 MAX_DEPTH = 10
 MAX_NODES = 1000
 
-#: Links followed from a resource towards what it came from (subject -> object).
-FORWARD = ("prov:wasGeneratedBy", "prov:used", "prov:wasDerivedFrom", "dcat:distribution",
-           "mls:hasInput", "prov:wasInformedBy", "prov:hadPrimarySource",
-           "prov:wasRevisionOf", "cg:attributedVariable", "cg:selected")
-#: Links followed backwards (object -> subject): the cube of a variable, the run of a model,
-#: the explanation of an attribution, the activity that generated an entity.
-BACKWARD = ("cg:hasVariable", "mls:hasOutput", "cg:hasAttribution", "prov:generated")
-
-# Bound: ?node (projected).
-STEP_QUERY = PREFIXES + f"""
-SELECT DISTINCT ?node ?rel ?next ?dir WHERE {{
-  {{ ?node ?rel ?next . VALUES ?rel {{ {' '.join(FORWARD)} }} BIND("out" AS ?dir) }}
-  UNION
-  {{ ?next ?rel ?node . VALUES ?rel {{ {' '.join(BACKWARD)} }} BIND("in" AS ?dir) }}
-}}
-"""
-NODE_QUERY = PREFIXES + """
-SELECT DISTINCT ?node ?type ?label WHERE {
-  ?node ?p ?o .
-  OPTIONAL { ?node a ?type }
-  OPTIONAL { ?node dct:title|rdfs:label|cg:variableName ?label }
-}
-"""
 EXISTS_QUERY = "SELECT ?node (COUNT(*) AS ?n) WHERE { ?node ?p ?o } GROUP BY ?node"
 REFERENCED_QUERY = "SELECT ?node (COUNT(*) AS ?n) WHERE { ?s ?p ?node } GROUP BY ?node"
 GRAPHS_QUERY = "SELECT DISTINCT ?node ?g WHERE { GRAPH ?g { ?node ?p ?o } }"
@@ -222,12 +199,11 @@ def _lineage(store: Store, start: URIRef, max_depth: int):
     for depth in range(1, max_depth + 1):
         following = []
         for current in frontier:
-            for row in store.query(STEP_QUERY, bindings={"node": current}):
-                nxt = row["next"]
+            for relation, nxt, outward in lineage_steps(store, current):
                 if not isinstance(nxt, URIRef):
                     continue  # blank nodes cannot be bound into the next step's query
-                src, tgt = (current, nxt) if row["dir"].toPython() == "out" else (nxt, current)
-                key = (str(src), str(row["rel"]), str(tgt))
+                src, tgt = (current, nxt) if outward else (nxt, current)
+                key = (str(src), str(relation), str(tgt))
                 if key not in seen_edges:
                     seen_edges.add(key)
                     edges.append(LineageEdge(*key))
@@ -246,13 +222,8 @@ def _lineage(store: Store, start: URIRef, max_depth: int):
 
 
 def _node_info(store: Store, node: URIRef, depth: int) -> dict:
-    types, label = set(), None
-    for row in store.query(NODE_QUERY, bindings={"node": node}):
-        if row.get("type") is not None:
-            types.add(str(row["type"]))
-        if label is None and row.get("label") is not None:
-            label = str(row["label"])
-    return {"types": sorted(types), "label": label, "depth": depth}
+    types, label = node_facts(store, node)
+    return {"types": types, "label": label, "depth": depth}
 
 
 def _source_nodes(store: Store, nodes: dict, edges: list[LineageEdge]) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, URIRef
 
 from cubegraph import __version__ as _cg_version
-from cubegraph.api.services.cube_records import local_name
+from cubegraph.ontology.namespaces import local_name
 from cubegraph.ontology.namespaces import DCTERMS, DQV, PROV, RDF, RDFS, XSD
 
 __all__ = ["report_rdf", "report_text", "FAIR_METRIC_BASE"]

@@ -17,36 +17,13 @@ from urllib.parse import unquote, urlparse
 
 from rdflib import URIRef
 
-from cubegraph.api.services.cube_records import PREFIXES
 from cubegraph.errors import CubegraphError
 from cubegraph.ingest.fingerprint import fingerprint_netcdf, fingerprint_zarr, list_zarr_store
 from cubegraph.ingest.cubes import read_metadata
+from cubegraph.kg.records.cube import distribution_facts, recorded_structure
 from cubegraph.kg.store import Store
 
 __all__ = ["SourceCheck", "check_source", "recompute_fingerprint"]
-
-SOURCE_QUERY = PREFIXES + """
-SELECT ?dist ?fingerprint ?algorithm ?size ?path ?cubePath ?access ?download ?cube WHERE {
-  OPTIONAL { ?dist cg:fingerprint ?fingerprint }
-  OPTIONAL { ?dist cg:fingerprintAlgorithm ?algorithm }
-  OPTIONAL { ?dist dcat:byteSize|cg:byteSize ?size }
-  OPTIONAL { ?dist cg:sourcePath ?path }
-  OPTIONAL { ?dist dcat:accessURL ?access }
-  OPTIONAL { ?dist dcat:downloadURL ?download }
-  OPTIONAL { ?cube dcat:distribution ?dist . OPTIONAL { ?cube cg:sourcePath ?cubePath } }
-}
-"""
-
-STRUCTURE_QUERY = PREFIXES + """
-SELECT ?cube ?kind ?name ?shape ?dtype ?size WHERE {
-  { ?cube cg:hasVariable ?v . ?v cg:variableName ?name .
-    OPTIONAL { ?v cg:shape ?shape } OPTIONAL { ?v cg:dtype ?dtype } BIND("variable" AS ?kind) }
-  UNION
-  { ?cube cg:hasDimension ?d . ?d cg:dimensionName ?name .
-    OPTIONAL { ?d cg:size ?size } BIND("dimension" AS ?kind) }
-}
-"""
-
 
 @dataclass
 class SourceCheck:
@@ -118,8 +95,7 @@ def check_source(store: Store, dist: URIRef) -> SourceCheck:
         StoreError: the store failed to answer (a missing or unreadable file is a finding,
             reported in the check, never raised).
     """
-    rows = store.query(SOURCE_QUERY, bindings={"dist": dist}).rows()
-    row = rows[0] if rows else {}
+    row = distribution_facts(store, dist)
     get = lambda k: row.get(k)  # noqa: E731
     recorded = str(get("fingerprint")) if get("fingerprint") is not None else None
     algorithm = str(get("algorithm")) if get("algorithm") is not None else None
@@ -185,14 +161,7 @@ def _what_changed(store, check: SourceCheck, recorded_size, now: dict, cube) -> 
 
 def _structure_drift(store: Store, cube: URIRef, path: str) -> list[str]:
     """Differences between the cube's recorded variables/dimensions and its file now."""
-    recorded_vars, recorded_dims = {}, {}
-    for row in store.query(STRUCTURE_QUERY, bindings={"cube": cube}):
-        name = str(row["name"])
-        if str(row["kind"]) == "variable":
-            recorded_vars[name] = (str(row["shape"]) if row.get("shape") is not None else None,
-                                   str(row["dtype"]) if row.get("dtype") is not None else None)
-        elif row.get("size") is not None:
-            recorded_dims[name] = int(row["size"])
+    recorded_vars, recorded_dims = recorded_structure(store, cube)
     if not recorded_vars and not recorded_dims:
         return []
     try:

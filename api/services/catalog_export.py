@@ -19,15 +19,12 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import FOAF as FOAF_NS
 
-from cubegraph.api.services.cube_records import (
-    PREFIXES,
-    local_name,
-    read_cubes,
-    read_taxonomy,
-)
 from cubegraph.api.services.errors import ResourceNotFound
+from cubegraph.kg.records.cube import dataset_triples, read_cubes
+from cubegraph.kg.records.phenomenon import read_taxonomy
 from cubegraph.kg.store import Store
 from cubegraph.ontology.namespaces import (
+    local_name,
     CF,
     CG,
     DCAT,
@@ -55,24 +52,6 @@ GRAPH_FORMATS = {
     "ntriples": ("nt", "application/n-triples"),
     "rdfxml": ("xml", "application/rdf+xml"),
 }
-
-# The cube itself, its period / location / distributions / agents, and its variables'
-# core statements (what a catalog reader needs, not dimensions or statistics).
-CONSTRUCT_DATASETS = PREFIXES + """
-CONSTRUCT { ?s ?p ?o } WHERE {
-  ?cube a cg:DataCube .
-  {
-    BIND(?cube AS ?s) ?s ?p ?o .
-  } UNION {
-    ?cube dct:temporal|dct:spatial|dcat:distribution|dct:publisher|dct:creator|dcat:contactPoint ?s .
-    ?s ?p ?o .
-  } UNION {
-    ?cube cg:hasVariable ?s . ?s ?p ?o .
-    VALUES ?p { rdf:type cg:variableName rdfs:label cg:measures cg:unitsString
-                <http://qudt.org/schema/qudt/unit> }
-  }
-}
-"""
 
 COUNT_GRAPHS = """
 SELECT ?g (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
@@ -130,7 +109,7 @@ def dcat_catalog(store: Store, *, endpoint: str | None = None) -> Graph:
     graph = _bound_graph()
     graphs = _asserted_graphs(store)
     if graphs:
-        for triple in store.query(CONSTRUCT_DATASETS, default_graph=graphs):
+        for triple in dataset_triples(store, graphs):
             graph.add(triple)
     catalog = store.iris.catalog
     service = URIRef(str(catalog) + "/sparql-service")

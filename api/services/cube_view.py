@@ -9,7 +9,9 @@ geometry comes from :mod:`cubegraph.api.services.charts`, so nothing here builds
 from __future__ import annotations
 
 from cubegraph.api.services import charts
-from cubegraph.api.services.cube_records import CubeRecord, license_label, read_cubes, read_taxonomy
+from cubegraph.api.services.licences import license_label
+from cubegraph.kg.records.cube import CubeRecord, read_cubes
+from cubegraph.kg.records.phenomenon import read_taxonomy
 from cubegraph.kg.store import Store
 
 __all__ = ["read_cube", "group_by_phenomenon", "catalog_map", "catalog_timeline"]

@@ -21,7 +21,8 @@ from urllib.parse import urlparse
 
 from rdflib import Graph, URIRef
 
-from cubegraph.api.services.cube_records import license_label
+from cubegraph.api.services.licences import license_label
+from cubegraph.kg.records.variable import read_variables
 from cubegraph.kg.store import Store
 from cubegraph.ontology import namespaces as _ns
 
@@ -276,14 +277,9 @@ def _r1_01md(ctx):
         store, variables = ctx.store, ctx.values(CG + "hasVariable")
         if not variables:
             return "fail", "the cube lists no variables (cg:hasVariable)"
-        rows = store.query(
-            "PREFIX cg: <https://w3id.org/cubegraph/ontology#> SELECT ?cube ?v ?name ?units ?obs WHERE {"
-            " ?cube cg:hasVariable ?v . OPTIONAL { ?v cg:variableName ?name }"
-            " OPTIONAL { ?v cg:unitsString ?units } OPTIONAL { ?v cg:measures ?obs } }",
-            bindings={"cube": URIRef(ctx.iri)}).rows()
-        incomplete = sorted({str(r.get("name") or r["v"]) for r in rows
-                             if r.get("name") is None or r.get("units") is None})
-        measured = {str(r["v"]) for r in rows if r.get("obs") is not None}
+        records = read_variables(store, URIRef(ctx.iri)).get(ctx.iri, [])
+        incomplete = sorted({v.name or v.iri for v in records if v.name is None or v.units is None})
+        measured = {v.iri for v in records if v.observable is not None}
         evidence = (f"{len(variables)} variables, {len(measured)} with an observable property "
                     f"(cg:measures); without name or units: {', '.join(incomplete) or 'none'}")
         return ("pass" if not incomplete else "fail"), evidence

@@ -44,15 +44,8 @@ from dataclasses import asdict, dataclass, field
 
 from rdflib import URIRef
 
-from cubegraph.api.services.cube_records import (
-    PREFIXES,
-    CubeRecord,
-    Taxonomy,
-    license_label,
-    read_cubes,
-    read_taxonomy,
-)
 from cubegraph.api.services.errors import InvalidSearch
+from cubegraph.api.services.licences import license_label
 from cubegraph.api.services.search_params import (
     check_paging,
     lon_pieces,
@@ -63,48 +56,15 @@ from cubegraph.api.services.search_params import (
     resolve_phenomenon,
     tokenize,
 )
+from cubegraph.kg.records.cube import CubeRecord, cubes_matching, read_cubes
+from cubegraph.kg.records.phenomenon import Taxonomy, read_taxonomy
+from cubegraph.kg.records.variable import variables_measuring
 from cubegraph.kg.store import Store
 
 __all__ = ["search", "SearchResult", "Hit"]
 
 #: Field weights of a text hit (see the module docstring).
 WEIGHTS = {"title": 4.0, "keyword": 3.0, "variable": 2.5, "phenomenon": 2.0, "description": 1.0}
-
-# Bound: ?token (projected, as SEP-0007 substitution requires).
-TEXT_QUERY = PREFIXES + """
-SELECT DISTINCT ?token ?cube ?field ?var WHERE {
-  ?cube a cg:DataCube .
-  {
-    ?cube dct:title ?text . BIND("title" AS ?field)
-  } UNION {
-    ?cube dct:description ?text . BIND("description" AS ?field)
-  } UNION {
-    ?cube dcat:keyword|dct:identifier ?text . BIND("keyword" AS ?field)
-  } UNION {
-    ?cube cg:hasVariable ?var .
-    ?var cg:variableName|rdfs:label|dct:title|cg:standardName ?text .
-    BIND("variable" AS ?field)
-  } UNION {
-    ?cube cg:hasVariable ?var . ?var cg:measures ?obs .
-    { ?obs rdfs:label|skos:altLabel|skos:notation ?text }
-    UNION
-    { ?obs rdf:type/rdfs:subClassOf* ?cls . ?cls rdfs:subClassOf* cg:Phenomenon .
-      ?cls rdfs:label ?text }
-    BIND("phenomenon" AS ?field)
-  }
-  FILTER(CONTAINS(LCASE(STR(?text)), ?token))
-}
-"""
-
-# Bound: ?phen, a phenomenon class; variables whose observable is of it or a subclass.
-PHENOMENON_QUERY = PREFIXES + """
-SELECT DISTINCT ?phen ?cube ?var WHERE {
-  ?cube a cg:DataCube ; cg:hasVariable ?var .
-  ?var cg:measures ?obs .
-  ?obs rdf:type/rdfs:subClassOf* ?phen .
-}
-"""
-
 
 @dataclass
 class Hit:
@@ -217,8 +177,8 @@ def search(store: Store, *, text: str | None = None, phenomenon: str | None = No
                 scores[iri] += 2.0
     if phen_iri:
         by_cube: dict[str, set[str]] = {}
-        for row in store.query(PHENOMENON_QUERY, bindings={"phen": URIRef(phen_iri)}):
-            by_cube.setdefault(str(row["cube"]), set()).add(str(row["var"]))
+        for cube, var in variables_measuring(store, URIRef(phen_iri)):
+            by_cube.setdefault(cube, set()).add(var)
         candidates &= set(by_cube)
         for iri in candidates:
             share = len(by_cube[iri]) / max(1, len(cubes[iri].variables))
@@ -261,11 +221,8 @@ def _text_matches(store: Store, tokens: Sequence[str]) -> dict[str, dict[str, se
     """``{cube: {token: {(field, variable or None)}}}`` for every token that hit."""
     out: dict[str, dict[str, set]] = {}
     for token in tokens:
-        # One query per token, the token bound as a literal: it cannot alter the query.
-        for row in store.query(TEXT_QUERY, bindings={"token": token}):
-            var = str(row["var"]) if row.get("var") is not None else None
-            out.setdefault(str(row["cube"]), {}).setdefault(token, set()).add(
-                (str(row["field"]), var))
+        for cube, field_name, var in cubes_matching(store, token):
+            out.setdefault(cube, {}).setdefault(token, set()).add((field_name, var))
     return out
 
 

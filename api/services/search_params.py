@@ -14,7 +14,9 @@ import difflib
 import math
 import re
 
-from cubegraph.api.services.cube_records import Taxonomy, local_name, to_datetime
+from cubegraph.kg.records.cube import to_datetime
+from cubegraph.kg.records.phenomenon import Taxonomy
+from cubegraph.ontology.namespaces import local_name
 from cubegraph.api.services.errors import InvalidSearch, UnknownPhenomenon
 
 __all__ = ["parse_bbox", "parse_date", "parse_duration", "parse_resolution", "tokenize",

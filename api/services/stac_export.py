@@ -18,7 +18,9 @@ from pathlib import Path
 import pystac
 
 from cubegraph.api.services.catalog_export import endpoint_url
-from cubegraph.api.services.cube_records import CubeRecord, license_label, local_name, read_cubes
+from cubegraph.api.services.licences import license_label
+from cubegraph.kg.records.cube import CubeRecord, read_cubes
+from cubegraph.ontology.namespaces import local_name
 from cubegraph.api.services.stac_validation import validate_stac_dict
 from cubegraph.kg.store import Store
 

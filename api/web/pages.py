@@ -29,6 +29,8 @@ from cubegraph.api.web.negotiation import (
 from cubegraph.api.web.protocol import local_path, resource_iris
 from cubegraph.api.web.state import get_settings, get_state
 from cubegraph.api.web.ui import href_for, resource_template
+from cubegraph.kg.records.cube import cube_labels
+from cubegraph.kg.records.run import run_iris
 from cubegraph.ontology.namespaces import (
     CG,
     DCAT,
@@ -56,10 +58,6 @@ _DESCRIBE = "CONSTRUCT { ?r ?p ?o . ?s ?q ?r } WHERE { { ?r ?p ?o } UNION { ?s ?
 _OUTGOING = f"SELECT DISTINCT ?r ?p ?o WHERE {{ ?r ?p ?o }} ORDER BY ?p ?o LIMIT {PAGE_LIMIT}"
 _INCOMING = f"SELECT DISTINCT ?r ?s ?p WHERE {{ ?s ?p ?r }} ORDER BY ?p ?s LIMIT {PAGE_LIMIT}"
 _GRAPHS = "SELECT DISTINCT ?r ?g WHERE { GRAPH ?g { ?r ?p ?o } } ORDER BY ?g"
-_CUBES = f"""SELECT DISTINCT ?c ?label WHERE {{
-  ?c a <{CG.DataCube}> . OPTIONAL {{ ?c <{DCTERMS.title}>|<{RDFS.label}> ?label }}
-}} ORDER BY ?c LIMIT {PAGE_LIMIT}"""
-_RUNS = f"SELECT DISTINCT ?c WHERE {{ ?c a <{CG.ModelRun}> }} ORDER BY ?c LIMIT {PAGE_LIMIT}"
 
 _LABELS = (SKOS.prefLabel, DCTERMS.title, RDFS.label, SDO.name)
 _DESCRIPTIONS = (DCTERMS.description, RDFS.comment, SKOS.definition, SDO.description)
@@ -73,11 +71,11 @@ _DATASET_TYPES = {str(CG.DataCube), str(CG.ModelRun)}
 def index():
     """The landing page: what this server holds and where to start."""
     state = get_state()
-    cubes = state.store.query(_CUBES).rows()
-    runs = state.store.query(_RUNS).rows()
+    cubes = cube_labels(state.store, PAGE_LIMIT)
+    runs = run_iris(state.store, PAGE_LIMIT)
     stats = state.cached("stats", state.store.stats)
-    return render_template("index.html", cubes=[_link(r["c"], r["label"]) for r in cubes],
-                           runs=[_link(r["c"]) for r in runs], total=sum(stats.values()),
+    return render_template("index.html", cubes=[_link(c, label) for c, label in cubes],
+                           runs=[_link(r) for r in runs], total=sum(stats.values()),
                            graphs=len([g for g in stats if g]),
                            base=get_settings().base_iri)
 

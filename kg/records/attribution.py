@@ -14,7 +14,7 @@ model, with one ``cg:Attribution`` per input variable. Both live in the run's na
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
 
@@ -35,6 +35,7 @@ class Attribution:
         rank: 1 for the most important.
         sign: direction of the effect (-1, 0, 1).
         variable: the variable's IRI, when it has one in the graph.
+        iri: the attribution's own IRI, when read back (writers mint it from the name).
     """
 
     name: str
@@ -42,15 +43,20 @@ class Attribution:
     rank: int
     sign: int = 0
     variable: URIRef | None = None
+    iri: URIRef | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class Explanation:
-    """A run's explanation: its method, a sentence saying what was explained, the attributions."""
+    """A run's explanation: its method, a sentence saying what was explained, the attributions.
+
+    ``iri`` is set when read back (writers mint ``{run}/explanation``).
+    """
 
     method: str
     description: str
     attributions: tuple[Attribution, ...] = ()
+    iri: URIRef | None = field(default=None, compare=False)
 
 
 def add_explanation(g: Graph, iris: Iris, run_id: str, explanation: Explanation) -> URIRef:
@@ -123,9 +129,10 @@ def read_explanation(store, run: str | URIRef) -> tuple[URIRef | None, Explanati
             name=name, importance=number(r["importance"]),
             rank=int(rank) if rank is not None else None,
             sign=int(sign) if sign is not None else 0,
-            variable=URIRef(str(r["var"])) if r.get("var") is not None else None)
+            variable=URIRef(str(r["var"])) if r.get("var") is not None else None,
+            iri=URIRef(str(r["a"])))
     if iri is None:
         return None, None
     ordered = sorted(found.values(), key=lambda a: (a.rank if a.rank is not None else 10**9,
                                                     -(a.importance or 0)))
-    return iri, Explanation(method or "", description or "", tuple(ordered))
+    return iri, Explanation(method or "", description or "", tuple(ordered), iri)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from cubegraph.kg.records._sparql import PREFIXES, is_english
 from cubegraph.ontology.namespaces import CG, local_name
 
-__all__ = ["Taxonomy", "read_taxonomy"]
+__all__ = ["Taxonomy", "read_taxonomy", "ontology_counts"]
 
 SELECT_TAXONOMY = PREFIXES + """
 SELECT DISTINCT ?cls ?super ?label WHERE {
@@ -73,3 +73,26 @@ def read_taxonomy(store) -> Taxonomy:
                 tax.labels[cls] = str(label)
                 english_label[cls] = is_english(label)
     return tax
+
+
+COUNTS = PREFIXES + """
+SELECT
+  (COUNT(DISTINCT ?class) AS ?classes)
+  (COUNT(DISTINCT ?phenomenon) AS ?phenomena)
+  (COUNT(DISTINCT ?cf) AS ?cf_names)
+WHERE {
+  { ?class a owl:Class FILTER(isIRI(?class)) }
+  UNION { ?phenomenon rdfs:subClassOf+ cg:Phenomenon }
+  UNION { ?cf a ?k FILTER(STRSTARTS(STR(?cf), "http://vocab.nerc.ac.uk/standard_name/")) }
+}
+"""
+
+
+def ontology_counts(store) -> dict[str, int]:
+    """How much ontology the store holds: ``{"classes", "phenomena", "cf_names"}``.
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    row = store.query(COUNTS).rows()[0]
+    return {k: int(row[k]) for k in ("classes", "phenomena", "cf_names")}

@@ -43,7 +43,7 @@ from cubegraph.ontology.namespaces import (
 )
 
 __all__ = ["Run", "Model", "Feature", "Evaluation", "Usage", "RunSummary", "RunInput",
-           "MODEL_ROW", "run_graph", "read_run", "list_runs", "run_inputs", "literal"]
+           "MODEL_ROW", "run_graph", "read_run", "list_runs", "run_inputs", "literal", "run_iris"]
 
 #: The row name of the model's own evaluations (every other row is a baseline).
 MODEL_ROW = "model"
@@ -51,13 +51,14 @@ MODEL_ROW = "model"
 
 @dataclass(frozen=True)
 class Model:
-    """The trained model a run produced, and its file."""
+    """The trained model a run produced, and its file (``iri`` set when read back)."""
 
     label: str
     description: str = ""
     sha256: str | None = None
     byte_size: int | None = None
     path: str | None = None
+    iri: URIRef | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -509,7 +510,7 @@ def _model(store, run: URIRef) -> Model | None:
     size = number(r.get("size"))
     return Model(label=text(r.get("label")) or "", description=text(r.get("description")) or "",
                  sha256=text(r.get("sha256")), byte_size=int(size) if size is not None else None,
-                 path=text(r.get("path")))
+                 path=text(r.get("path")), iri=URIRef(str(r["model"])))
 
 
 def _features(store, run: URIRef) -> tuple[Feature, ...]:
@@ -558,3 +559,16 @@ def _usages(store, run: URIRef) -> tuple[Usage, ...]:
         if r.get("at") is not None:
             item["at"] = str(r["at"])
     return tuple(Usage(URIRef(c), tuple(sorted(v["fps"])), v["at"]) for c, v in sorted(found.items()))
+
+
+RUN_IRIS = PREFIXES + "SELECT DISTINCT ?c WHERE { ?c a cg:ModelRun } ORDER BY ?c LIMIT ?limit"
+
+
+def run_iris(store, limit: int) -> list[URIRef]:
+    """The first ``limit`` runs by IRI.
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    query = RUN_IRIS.replace("?limit", str(int(limit)))  # an int, not user text: LIMIT takes no variable
+    return [r["c"] for r in store.query(query)]

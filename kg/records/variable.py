@@ -24,7 +24,8 @@ from cubegraph.kg.records._sparql import PREFIXES, first
 from cubegraph.kg.records.cube_metadata import VariableMetadata
 from cubegraph.ontology.namespaces import CG as CG_NS
 
-__all__ = ["describe_variable", "variable_sources", "VariableRecord", "read_variables"]
+__all__ = ["describe_variable", "variable_sources", "VariableRecord", "read_variables",
+           "variables_measuring"]
 
 
 def describe_variable(g: Lines, iris: Iris, slug: str, cube: str, dsd: str,
@@ -169,3 +170,23 @@ def variable_sources(store, variables: Iterable[URIRef]) -> dict[URIRef, dict]:
         if rows:
             out[var] = rows[0]
     return out
+
+
+# Bound: ?phen, a phenomenon class; variables whose observable is of it or a subclass.
+MEASURING = PREFIXES + """
+SELECT DISTINCT ?phen ?cube ?var WHERE {
+  ?cube a cg:DataCube ; cg:hasVariable ?var .
+  ?var cg:measures ?obs .
+  ?obs rdf:type/rdfs:subClassOf* ?phen .
+}
+"""
+
+
+def variables_measuring(store, phenomenon: URIRef) -> list[tuple[str, str]]:
+    """``(cube, variable)`` for every variable whose observable is of class ``phenomenon``
+    or of a class below it.
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    return [(str(r["cube"]), str(r["var"])) for r in store.query(MEASURING, bindings={"phen": phenomenon})]

@@ -21,16 +21,24 @@ from cubegraph.kg.records.cube.describe import (
     describe_triples,
     wkt_extent,
 )
+from cubegraph.kg.records._sparql import to_datetime
 from cubegraph.kg.records.cube.read import (
     CubeRecord,
     DistributionRecord,
     Recorded,
+    cube_labels,
+    cubes_matching,
+    dataset_triples,
     described_cubes,
+    distribution_facts,
     ingest_history,
     read_cubes,
     recorded,
+    recorded_structure,
 )
 
 __all__ = ["Description", "Revision", "describe_cube", "describe_triples", "wkt_extent",
            "CubeRecord", "DistributionRecord", "Recorded", "described_cubes", "ingest_history",
-           "read_cubes", "recorded"]
+           "read_cubes", "recorded", "to_datetime", "cubes_matching",
+           "dataset_triples", "distribution_facts", "recorded_structure",
+           "cube_labels"]

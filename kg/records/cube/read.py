@@ -19,7 +19,8 @@ from cubegraph.kg.records.variable import VariableRecord, read_variables
 from cubegraph.ontology import namespaces as _ns
 
 __all__ = ["Recorded", "recorded", "described_cubes", "ingest_history", "CubeRecord",
-           "DistributionRecord", "read_cubes"]
+           "DistributionRecord", "read_cubes", "cubes_matching", "dataset_triples",
+           "distribution_facts", "recorded_structure", "cube_labels"]
 
 
 
@@ -264,3 +265,143 @@ def _fill_distribution(rec: CubeRecord, row: dict) -> None:
         except (TypeError, ValueError):
             pass
     dist.source_path = first(dist.source_path, row.get("path") or row.get("cubePath"))
+
+
+# Bound: ?token (projected, as SEP-0007 substitution requires).
+TEXT_MATCHES = PREFIXES + """
+SELECT DISTINCT ?token ?cube ?field ?var WHERE {
+  ?cube a cg:DataCube .
+  {
+    ?cube dct:title ?text . BIND("title" AS ?field)
+  } UNION {
+    ?cube dct:description ?text . BIND("description" AS ?field)
+  } UNION {
+    ?cube dcat:keyword|dct:identifier ?text . BIND("keyword" AS ?field)
+  } UNION {
+    ?cube cg:hasVariable ?var .
+    ?var cg:variableName|rdfs:label|dct:title|cg:standardName ?text .
+    BIND("variable" AS ?field)
+  } UNION {
+    ?cube cg:hasVariable ?var . ?var cg:measures ?obs .
+    { ?obs rdfs:label|skos:altLabel|skos:notation ?text }
+    UNION
+    { ?obs rdf:type/rdfs:subClassOf* ?cls . ?cls rdfs:subClassOf* cg:Phenomenon .
+      ?cls rdfs:label ?text }
+    BIND("phenomenon" AS ?field)
+  }
+  FILTER(CONTAINS(LCASE(STR(?text)), ?token))
+}
+"""
+
+
+def cubes_matching(store, token: str) -> list[tuple[str, str, str | None]]:
+    """Where a lower-case text token occurs in the cubes' descriptions: ``(cube, field,
+    variable or None)`` per hit, ``field`` one of ``title``, ``description``, ``keyword``,
+    ``variable`` (its name, label or standard name) and ``phenomenon`` (what it measures).
+
+    The token is bound as a literal: it cannot alter the query.
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    return [(str(r["cube"]), str(r["field"]), str(r["var"]) if r.get("var") is not None else None)
+            for r in store.query(TEXT_MATCHES, bindings={"token": token})]
+
+
+# The cube itself, its period / location / distributions / agents, and its variables'
+# core statements (what a catalog reader needs, not dimensions or statistics).
+DATASETS = PREFIXES + """
+CONSTRUCT { ?s ?p ?o } WHERE {
+  ?cube a cg:DataCube .
+  {
+    BIND(?cube AS ?s) ?s ?p ?o .
+  } UNION {
+    ?cube dct:temporal|dct:spatial|dcat:distribution|dct:publisher|dct:creator|dcat:contactPoint ?s .
+    ?s ?p ?o .
+  } UNION {
+    ?cube cg:hasVariable ?s . ?s ?p ?o .
+    VALUES ?p { rdf:type cg:variableName rdfs:label cg:measures cg:unitsString
+                <http://qudt.org/schema/qudt/unit> }
+  }
+}
+"""
+
+
+def dataset_triples(store, graphs: list[str]):
+    """What a catalog reader needs of every cube in ``graphs`` (the cube, its period,
+    location, distributions and agents, and its variables' core statements), as triples.
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    return store.query(DATASETS, default_graph=graphs)
+
+
+DISTRIBUTION = PREFIXES + """
+SELECT ?dist ?fingerprint ?algorithm ?size ?path ?cubePath ?access ?download ?cube WHERE {
+  OPTIONAL { ?dist cg:fingerprint ?fingerprint }
+  OPTIONAL { ?dist cg:fingerprintAlgorithm ?algorithm }
+  OPTIONAL { ?dist dcat:byteSize|cg:byteSize ?size }
+  OPTIONAL { ?dist cg:sourcePath ?path }
+  OPTIONAL { ?dist dcat:accessURL ?access }
+  OPTIONAL { ?dist dcat:downloadURL ?download }
+  OPTIONAL { ?cube dcat:distribution ?dist . OPTIONAL { ?cube cg:sourcePath ?cubePath } }
+}
+"""
+
+STRUCTURE = PREFIXES + """
+SELECT ?cube ?kind ?name ?shape ?dtype ?size WHERE {
+  { ?cube cg:hasVariable ?v . ?v cg:variableName ?name .
+    OPTIONAL { ?v cg:shape ?shape } OPTIONAL { ?v cg:dtype ?dtype } BIND("variable" AS ?kind) }
+  UNION
+  { ?cube cg:hasDimension ?d . ?d cg:dimensionName ?name .
+    OPTIONAL { ?d cg:size ?size } BIND("dimension" AS ?kind) }
+}
+"""
+
+
+def distribution_facts(store, dist: URIRef) -> dict:
+    """What the graph records of a distribution, as a row (empty when nothing is recorded):
+    ``fingerprint``, ``algorithm``, ``size``, ``path``, ``cubePath``, ``access``,
+    ``download``, ``cube`` (rdflib terms, absent when unbound).
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    rows = store.query(DISTRIBUTION, bindings={"dist": dist}).rows()
+    return {k: v for k, v in rows[0].items() if v is not None} if rows else {}
+
+
+def recorded_structure(store, cube: URIRef) -> tuple[dict[str, tuple], dict[str, int]]:
+    """A cube's variables as recorded (``name -> (shape text, dtype)``) and its dimensions
+    (``name -> size``).
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    variables, dimensions = {}, {}
+    for row in store.query(STRUCTURE, bindings={"cube": cube}):
+        name = str(row["name"])
+        if str(row["kind"]) == "variable":
+            variables[name] = (str(row["shape"]) if row.get("shape") is not None else None,
+                               str(row["dtype"]) if row.get("dtype") is not None else None)
+        elif row.get("size") is not None:
+            dimensions[name] = int(row["size"])
+    return variables, dimensions
+
+
+LABELS = PREFIXES + """
+SELECT DISTINCT ?c ?label WHERE {
+  ?c a cg:DataCube . OPTIONAL { ?c dct:title|rdfs:label ?label }
+} ORDER BY ?c LIMIT ?limit
+"""
+
+
+def cube_labels(store, limit: int) -> list[tuple[URIRef, object]]:
+    """The first ``limit`` cubes by IRI, each with a title or label (``None`` if none).
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    query = LABELS.replace("?limit", str(int(limit)))  # an int, not user text: LIMIT takes no variable
+    return [(r["c"], r.get("label")) for r in store.query(query)]
