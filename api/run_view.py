@@ -73,7 +73,7 @@ SELECTION = PREFIXES + """
 SELECT ?sel ?kind ?var ?name ?reason WHERE {
   { ?sel cg:selected ?var . BIND("selected" AS ?kind) }
   UNION
-  { ?sel cg:excluded ?var . BIND("excluded" AS ?kind) }
+  { ?sel cg:excluded|cg:excludedCube ?var . BIND("excluded" AS ?kind) }
   OPTIONAL { ?var cg:variableName ?name }
   OPTIONAL { ?node dct:isPartOf ?sel ; prov:wasDerivedFrom ?var ; cg:reason ?reason }
 }
