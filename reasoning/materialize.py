@@ -132,10 +132,19 @@ def _record_iri(store, source) -> URIRef:
 
 
 def source_graphs(store) -> list[URIRef]:
-    """Named graphs holding asserted data: all but the ontology, shapes and inferred ones."""
-    skip = {store.iris.ontology_graph, store.iris.shapes_graph, store.iris.inferred_graph,
-            support_graph(store)}
+    """Named graphs holding asserted data: all but the ontology, shapes and inferred ones.
+
+    The staging graphs of a full run count as inferred too: a run stopped between its loads
+    and its swap leaves them behind, and the next run must not reason over them as data.
+    """
+    skip = {store.iris.ontology_graph, store.iris.shapes_graph, *_derived_graphs(store)}
     return [g for g in store.graphs() if g not in skip]
+
+
+def _derived_graphs(store) -> tuple[URIRef, ...]:
+    """The inferred graph, the support graph and their staging graphs."""
+    inferred, support = store.iris.inferred_graph, support_graph(store)
+    return (inferred, support, URIRef(str(inferred) + "/staging"), URIRef(str(support) + "/staging"))
 
 
 # --- full run ------------------------------------------------------------------------------
@@ -223,8 +232,7 @@ def _write_full(store, inferred: set, records: dict, tbox_hash: str) -> None:
             _line(support, DCTERMS.creator, Literal(ENGINE))]
     for source, (kind, triples) in records.items():
         meta.append(_record_text(store, source, kind, triples))
-    staging = URIRef(str(store.iris.inferred_graph) + "/staging")
-    staging_support = URIRef(str(support) + "/staging")
+    _, _, staging, staging_support = _derived_graphs(store)
     # Load into staging graphs (transactional loads), then swap them in with one update:
     # readers see either the old inferred graph or the new one, never a half-written one.
     store.drop_graph(staging)
@@ -258,7 +266,9 @@ def _record_triples(store, source, kind: str, triples: set) -> list[tuple]:
         (rec, PROV.wasDerivedFrom, origin),
         (rec, DCTERMS.type, Literal(kind)),
         (rec, VOID.triples, Literal(len(triples), datatype=XSD.integer)),
-        (rec, RDF.value, Literal(_ntriples(triples).decode("utf-8"))),
+        # Sorted: set order changes with each process's hash seed, and the same support
+        # must read the same (a second `cubegraph reason` on unchanged data changes nothing).
+        (rec, RDF.value, Literal("".join(sorted(_lines(triples))))),
     ]
 
 
@@ -444,6 +454,9 @@ def _term_text(term) -> str:
     return text
 
 
+def _lines(triples):
+    return (f"{_term_text(s)} {_term_text(p)} {_term_text(o)} .\n" for s, p, o in triples)
+
+
 def _ntriples(triples) -> bytes:
-    return "".join(f"{_term_text(s)} {_term_text(p)} {_term_text(o)} .\n"
-                   for s, p, o in triples).encode("utf-8")
+    return "".join(_lines(triples)).encode("utf-8")
