@@ -45,6 +45,7 @@ def test_a_property_outside_its_range_and_a_subclass_are_named():
 
 def test_a_well_typed_graph_has_no_clash_and_extra_disjointness_counts():
     onto = load_ontology()
+    assert find_clashes(onto, Graph()) == []  # the ontology's own individuals, under OWL 2 RL
     assert find_clashes(onto, graph("ex:job a cg:MLJob ; cg:plannedSeed 3 .")) == []
     extra = graph("ex:A owl:disjointWith ex:B . ex:x a ex:A, ex:B .")
     assert [c.classes for c in find_clashes(onto, extra)] == [(URIRef("http://ex.org/A"), URIRef("http://ex.org/B"))]
