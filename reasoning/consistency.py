@@ -31,6 +31,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from cubegraph.ontology import load_ontology
 from cubegraph.ontology.errors import ReasonerError
 from cubegraph.reasoning.clashes import find_clashes
+from cubegraph.reasoning.errors import ReasoningError
 
 __all__ = ["ConsistencyReport", "check_ontology", "REASONERS"]
 
@@ -152,7 +153,11 @@ def check_ontology(
         try:
             _run_reasoner(world, reasoner)
         except owlready2.OwlReadyInconsistentOntologyError as exc:
-            clashes = [str(c) for c in find_clashes(ontology, extras)]
+            try:
+                clashes = [str(c) for c in find_clashes(ontology, extras)]
+            except ReasoningError:
+                # Only the explanation needs the rule engine: the verdict stands without it.
+                clashes = []
             return ConsistencyReport(
                 consistent=False,
                 reasoner=reasoner,
