@@ -194,7 +194,7 @@ class CG(DefinedNamespace):
     eastBound: URIRef
     southBound: URIRef
     northBound: URIRef
-    fingerprint: URIRef  # content fingerprint of a distribution (metadata + chunk listing)
+    fingerprint: URIRef  # content fingerprint of a distribution, or of a cube as a run used it
     fingerprintAlgorithm: URIRef  # how the fingerprint was computed
     conventions: URIRef  # the Conventions attribute (e.g. "CF-1.8")
     sourcePath: URIRef  # absolute local path a cube was ingested from
@@ -206,6 +206,7 @@ class CG(DefinedNamespace):
     driverClass: URIRef  # job -> class of drivers to select
     selected: URIRef  # selection -> chosen variable
     excluded: URIRef  # selection -> refused variable
+    excludedCube: URIRef  # selection -> cube whose candidates were all refused
     reason: URIRef  # why a variable was selected or excluded
     selectionQuery: URIRef  # the SPARQL text a selection ran
     jobSpec: URIRef  # the job spec text (JSON) of a run
@@ -213,6 +214,7 @@ class CG(DefinedNamespace):
     baselineOf: URIRef  # evaluation of a baseline -> evaluation it stands beside
     baseline: URIRef  # run -> baseline name (e.g. "fwi-logistic")
     seed: URIRef  # random seed of a run
+    plannedSeed: URIRef  # random seed a job gives its runs
     status: URIRef  # "succeeded" / "failed"
     errorMessage: URIRef  # why a failed run failed
     host: URIRef  # host name a run ran on
@@ -220,7 +222,7 @@ class CG(DefinedNamespace):
     sha256: URIRef  # sha256 of a file (model artifact)
     byteSize: URIRef  # size in bytes (where dcat:byteSize does not apply)
     hasAttribution: URIRef  # explanation -> attribution
-    attributedVariable: URIRef  # attribution -> variable
+    attributedVariable: URIRef  # attribution (or planted effect) -> variable
     method: URIRef  # attribution -> method name ("shap.GradientExplainer")
     importance: URIRef  # mean |SHAP| of a variable
     rank: URIRef  # 1 = most important

@@ -1,10 +1,12 @@
 """Consistency and classification of the ontology with a DL reasoner (HermiT or Pellet).
 
 Owns the "is the ontology sound?" check: it loads ``cubegraph.ttl`` (plus any extra
-Turtle, e.g. a new module or a test's bad axiom) into an isolated owlready2 ``World``,
-runs HermiT (default) or Pellet through owlready2, and returns a
-:class:`ConsistencyReport`: consistent or not, the unsatisfiable classes, and the
-subclass relations the reasoner inferred beyond those asserted between named classes.
+Turtle, e.g. a new module, a test's bad axiom, or records to check against the ontology)
+into an isolated owlready2 ``World``, runs HermiT (default) or Pellet through owlready2, and
+returns a :class:`ConsistencyReport`: consistent or not, the unsatisfiable classes, and the
+subclass relations the reasoner inferred beyond those asserted between named classes. When
+the extra data makes the ontology inconsistent, the report also names each resource typed in
+two disjoint classes and how (:mod:`cubegraph.reasoning.clashes`).
 
 This is OWL 2 DL reasoning over the schema, run on demand (CLI, tests, CI); it is not the
 OWL 2 RL materialisation of instance data, which a rule reasoner does elsewhere in
@@ -14,6 +16,7 @@ must be on the PATH. HermiT on the shipped ontology takes a few seconds, mostly 
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import time
@@ -22,10 +25,13 @@ from pathlib import Path
 from typing import Iterable
 
 import owlready2
-from rdflib import Graph
+from rdflib import Graph, Literal
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from cubegraph.ontology import load_ontology
 from cubegraph.ontology.errors import ReasonerError
+from cubegraph.reasoning.clashes import find_clashes
+from cubegraph.reasoning.errors import ReasoningError
 
 __all__ = ["ConsistencyReport", "check_ontology", "REASONERS"]
 
@@ -33,6 +39,16 @@ __all__ = ["ConsistencyReport", "check_ontology", "REASONERS"]
 REASONERS = ("hermit", "pellet")
 
 _OWL_NS = "http://www.w3.org/2002/07/owl#"
+
+# The OWL 2 datatype map (OWL 2 Structural Specification, 4): HermiT refuses a literal of any
+# other datatype (xsd:date, xsd:duration, geo:wktLiteral) as the value of a data property.
+_OWL2_DATATYPES = {RDF.PlainLiteral, RDF.XMLLiteral, RDFS.Literal, OWL.real, OWL.rational} | {
+    XSD[name] for name in (
+        "decimal", "integer", "nonNegativeInteger", "nonPositiveInteger", "positiveInteger",
+        "negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt",
+        "unsignedShort", "unsignedByte", "double", "float", "string", "normalizedString",
+        "token", "language", "Name", "NCName", "NMTOKEN", "boolean", "hexBinary",
+        "base64Binary", "anyURI", "dateTime", "dateTimeStamp")}
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,9 @@ class ConsistencyReport:
         reasoner: ``"hermit"`` or ``"pellet"``.
         seconds: wall time of the check, loading included.
         message: the reasoner's own words when it found the ontology inconsistent.
+        clashes: when inconsistent, one line per resource typed in two classes declared
+            disjoint, naming both classes and how it came to be in each (e.g. "<…/job/x> is
+            a cg:MLJob (asserted) and a cg:DataCube (rdfs:domain of cg:westBound), …").
     """
 
     consistent: bool
@@ -59,6 +78,7 @@ class ConsistencyReport:
     reasoner: str = "hermit"
     seconds: float = 0.0
     message: str | None = None
+    clashes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -71,7 +91,12 @@ class ConsistencyReport:
             lines = [f"INCONSISTENT ontology ({self.reasoner}, {self.seconds:.1f} s)"]
             if self.message:
                 lines.append(f"  reasoner says: {self.message}")
-            lines.append("  look for an individual typed with classes declared disjoint")
+            if self.clashes:
+                lines += [f"  {clash}" for clash in self.clashes]
+                lines.append("  a property used outside its rdfs:domain or rdfs:range gives a "
+                             "resource a second type: fix the writer or the property")
+            else:
+                lines.append("  look for an individual typed with classes declared disjoint")
             return "\n".join(lines)
         head = "OK" if self.ok else "UNSATISFIABLE CLASSES"
         lines = [
@@ -85,7 +110,7 @@ class ConsistencyReport:
 
 
 def check_ontology(
-    extra_turtle: Iterable[str | Path] = (), *, reasoner: str = "hermit"
+    extra_turtle: Iterable[str | Path | Graph] = (), *, reasoner: str = "hermit"
 ) -> ConsistencyReport:
     """Check the cubegraph ontology (plus extra Turtle) for consistency and classify it.
 
@@ -93,7 +118,8 @@ def check_ontology(
         extra_turtle: more axioms or data to reason over with the ontology. A
             :class:`~pathlib.Path` is a file rdflib can parse (format from its suffix,
             Turtle by default); a ``str`` is Turtle text, unless it is a single line naming
-            an existing file, which is then read like a Path.
+            an existing file, which is then read like a Path; a :class:`~rdflib.Graph` is
+            taken as it is (e.g. records read from a store).
         reasoner: ``"hermit"`` (default) or ``"pellet"``.
 
     Returns:
@@ -108,9 +134,11 @@ def check_ontology(
     if reasoner not in REASONERS:
         raise ValueError(f"unknown reasoner {reasoner!r}: choose one of {', '.join(REASONERS)}")
     started = time.perf_counter()
-    graph = load_ontology()
+    ontology = load_ontology()
+    extras = Graph()
     for extra in extra_turtle:
-        _parse_extra(graph, extra)
+        _parse_extra(extras, extra)
+    graph = ontology + _hermit_safe(extras, ontology)
 
     # owlready2 reads RDF/XML, OWL/XML or N-Triples, not Turtle: hand it N-Triples.
     fd, nt_path = tempfile.mkstemp(prefix="cubegraph-ontology-", suffix=".nt")
@@ -125,11 +153,17 @@ def check_ontology(
         try:
             _run_reasoner(world, reasoner)
         except owlready2.OwlReadyInconsistentOntologyError as exc:
+            try:
+                clashes = [str(c) for c in find_clashes(ontology, extras)]
+            except ReasoningError:
+                # Only the explanation needs the rule engine: the verdict stands without it.
+                clashes = []
             return ConsistencyReport(
                 consistent=False,
                 reasoner=reasoner,
                 seconds=time.perf_counter() - started,
                 message=str(exc) or "the ontology has no model",
+                clashes=clashes,
             )
         unsatisfiable = sorted(
             cls.iri for cls in world.inconsistent_classes() if not cls.iri.startswith(_OWL_NS)
@@ -153,7 +187,10 @@ def check_ontology(
         os.unlink(nt_path)
 
 
-def _parse_extra(graph: Graph, extra: str | Path) -> None:
+def _parse_extra(graph: Graph, extra: str | Path | Graph) -> None:
+    if isinstance(extra, Graph):
+        graph += extra
+        return
     if isinstance(extra, str) and "\n" not in extra and len(extra) < 4096:
         candidate = Path(extra)
         try:
@@ -165,6 +202,33 @@ def _parse_extra(graph: Graph, extra: str | Path) -> None:
         graph.parse(extra, format="turtle" if extra.suffix in ("", ".ttl") else None)
     else:
         graph.parse(data=extra, format="turtle")
+
+
+def _hermit_safe(extras: Graph, ontology: Graph) -> Graph:
+    """``extras`` with the literals a DL reasoner cannot read made plain strings.
+
+    Only values of properties without a declared datatype range are rewritten: there the
+    value cannot matter to consistency (the property's domain still types the subject), while
+    a value outside a declared range is a finding the reasoner must see. Records carry such
+    values (``dcat:temporalResolution "P1D"^^xsd:duration``, a ``NaN`` fill value), and
+    without this a check of real records would fail on them instead of reasoning.
+    """
+    ranged = {p for p, r in ontology.subject_objects(RDFS.range) if r in _OWL2_DATATYPES}
+    out = Graph()
+    for s, p, o in extras:
+        if isinstance(o, Literal) and o.datatype is not None and p not in ranged and (
+                o.datatype not in _OWL2_DATATYPES or not _finite(o)):
+            o = Literal(str(o))
+        out.add((s, p, o))
+    return out
+
+
+def _finite(literal: Literal) -> bool:
+    # owlready2 hands a NaN or infinite xsd:double / xsd:float to the reasoner as "None",
+    # which HermiT rejects as a malformed literal.
+    if literal.datatype not in (XSD.double, XSD.float):
+        return True
+    return isinstance(literal.value, float) and math.isfinite(literal.value)
 
 
 def _run_reasoner(world: owlready2.World, reasoner: str) -> None:

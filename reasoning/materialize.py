@@ -36,14 +36,24 @@ one (nothing of it to retract).
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, VOID, XSD
 
+from cubegraph.reasoning._ntriples import (
+    dump,
+    has_bnode,
+    line,
+    lines,
+    node_texts,
+    norm_triple,
+    ntriples,
+    parse,
+    term_text,
+)
 from cubegraph.reasoning.rules import (
     ENGINE,
     closure,
@@ -132,10 +142,19 @@ def _record_iri(store, source) -> URIRef:
 
 
 def source_graphs(store) -> list[URIRef]:
-    """Named graphs holding asserted data: all but the ontology, shapes and inferred ones."""
-    skip = {store.iris.ontology_graph, store.iris.shapes_graph, store.iris.inferred_graph,
-            support_graph(store)}
+    """Named graphs holding asserted data: all but the ontology, shapes and inferred ones.
+
+    The staging graphs of a full run count as inferred too: a run stopped between its loads
+    and its swap leaves them behind, and the next run must not reason over them as data.
+    """
+    skip = {store.iris.ontology_graph, store.iris.shapes_graph, *_derived_graphs(store)}
     return [g for g in store.graphs() if g not in skip]
+
+
+def _derived_graphs(store) -> tuple[URIRef, ...]:
+    """The inferred graph, the support graph and their staging graphs."""
+    inferred, support = store.iris.inferred_graph, support_graph(store)
+    return (inferred, support, URIRef(str(inferred) + "/staging"), URIRef(str(support) + "/staging"))
 
 
 # --- full run ------------------------------------------------------------------------------
@@ -154,7 +173,7 @@ def materialize(store, *, progress: bool = False) -> MaterializeReport:
     """
     t0 = time.perf_counter()
     report = MaterializeReport(mode="full")
-    tbox = _dump(store, store.iris.ontology_graph)
+    tbox = dump(store, store.iris.ontology_graph)
     sources = source_graphs(store)
     dumps = {}
     iterator = sources
@@ -162,11 +181,11 @@ def materialize(store, *, progress: bool = False) -> MaterializeReport:
         from tqdm import tqdm
         iterator = tqdm(sources, desc="reading graphs", unit="graph")
     for g in iterator:
-        dumps[g] = _dump(store, g)
+        dumps[g] = dump(store, g)
     t1 = time.perf_counter()
     with paused_gc():  # millions of small tuples, no cycles: see rules.paused_gc
         result = closure([tbox, *dumps.values()])
-        inferred = {t for t in result.entailed if not _has_bnode(t)}
+        inferred = {t for t in result.entailed if not has_bnode(t)}
         t2 = time.perf_counter()
         records = _attribute(store, tbox, dumps, inferred)
         _write_full(store, inferred, records, fingerprint(tbox))
@@ -180,7 +199,7 @@ def materialize(store, *, progress: bool = False) -> MaterializeReport:
 
 def _attribute(store, tbox: bytes, dumps: dict, inferred: set) -> dict:
     """Support records of a full run: ``{source_or_None: (kind, triples)}`` (None = shared)."""
-    tbox_graph = _parse(tbox)
+    tbox_graph = parse(tbox)
     schema = schema_nodes(tbox_graph)
     owners: dict[str, set] = defaultdict(set)  # node text -> small sources mentioning it
     records: dict = {}
@@ -191,14 +210,14 @@ def _attribute(store, tbox: bytes, dumps: dict, inferred: set) -> dict:
             records[g] = ("global", set())
             continue
         records[g] = ("by-node", set())
-        for s_text, o_text in _node_texts(data):
+        for s_text, o_text in node_texts(data):
             owners[s_text].add(g)
             if o_text is not None:
                 owners[o_text].add(g)
     shared = set()
     if owners:
         for t in inferred:
-            nodes = [_term_text(n) for n in (t[0], t[2]) if not is_schema(n, schema)]
+            nodes = [term_text(n) for n in (t[0], t[2]) if not is_schema(n, schema)]
             if not nodes:
                 shared.add(t)  # only ontology terms: every source may support it
                 continue
@@ -219,17 +238,16 @@ def _write_full(store, inferred: set, records: dict, tbox_hash: str) -> None:
     support = support_graph(store)
     # The bookkeeping graph is written as N-Triples text and loaded natively: going through
     # rdflib Graph objects and a SPARQL INSERT DATA cost seconds at 10,000 sources.
-    meta = [_line(support, DCTERMS.hasVersion, Literal(tbox_hash)),
-            _line(support, DCTERMS.creator, Literal(ENGINE))]
+    meta = [line(support, DCTERMS.hasVersion, Literal(tbox_hash)),
+            line(support, DCTERMS.creator, Literal(ENGINE))]
     for source, (kind, triples) in records.items():
         meta.append(_record_text(store, source, kind, triples))
-    staging = URIRef(str(store.iris.inferred_graph) + "/staging")
-    staging_support = URIRef(str(support) + "/staging")
+    _, _, staging, staging_support = _derived_graphs(store)
     # Load into staging graphs (transactional loads), then swap them in with one update:
     # readers see either the old inferred graph or the new one, never a half-written one.
     store.drop_graph(staging)
     store.drop_graph(staging_support)
-    store.load(_ntriples(inferred), format="ntriples", graph=str(staging))
+    store.load(ntriples(inferred), format="ntriples", graph=str(staging))
     store.load("".join(meta).encode("utf-8"), format="ntriples", graph=str(staging_support))
     with store.transaction() as tx:
         tx.update(f"DROP SILENT GRAPH <{store.iris.inferred_graph}>")
@@ -240,13 +258,10 @@ def _write_full(store, inferred: set, records: dict, tbox_hash: str) -> None:
     store.drop_graph(staging_support)
 
 
-def _line(s, p, o) -> str:
-    return f"{_term_text(s)} {_term_text(p)} {_term_text(o)} .\n"
-
 
 def _record_text(store, source, kind: str, triples: set) -> str:
     """A support record (see :func:`_record_triples`) as N-Triples text."""
-    return "".join(_line(*t) for t in _record_triples(store, source, kind, triples))
+    return "".join(line(*t) for t in _record_triples(store, source, kind, triples))
 
 
 def _record_triples(store, source, kind: str, triples: set) -> list[tuple]:
@@ -258,7 +273,9 @@ def _record_triples(store, source, kind: str, triples: set) -> list[tuple]:
         (rec, PROV.wasDerivedFrom, origin),
         (rec, DCTERMS.type, Literal(kind)),
         (rec, VOID.triples, Literal(len(triples), datatype=XSD.integer)),
-        (rec, RDF.value, Literal(_ntriples(triples).decode("utf-8"))),
+        # Sorted: set order changes with each process's hash seed, and the same support
+        # must read the same (a second `cubegraph reason` on unchanged data changes nothing).
+        (rec, RDF.value, Literal("".join(sorted(lines(triples))))),
     ]
 
 
@@ -284,7 +301,7 @@ def update_inferences(store, source) -> MaterializeReport:
     """
     t0 = time.perf_counter()
     source = URIRef(str(source))
-    tbox = _dump(store, store.iris.ontology_graph)
+    tbox = dump(store, store.iris.ontology_graph)
     tbox_hash = fingerprint(tbox)
     records = _records(store)
     run = records.pop("__run__", None)
@@ -294,7 +311,7 @@ def update_inferences(store, source) -> MaterializeReport:
     old_kind, old = records.get(source, (None, set()))
     if old_kind == "global":
         fallback = f"<{source}> is tracked as a whole (over {LOCAL_LIMIT} triples)"
-    data = _dump(store, source) if store.has_graph(source) else b""
+    data = dump(store, source) if store.has_graph(source) else b""
     if data.count(b"\n") > LOCAL_LIMIT:
         fallback = f"<{source}> has over {LOCAL_LIMIT} triples"
     if fallback:
@@ -341,7 +358,7 @@ def _local_closure(tbox: bytes, tbox_hash: str, data: bytes) -> set:
     if not data.strip():
         return set()
     result = closure([tbox, data])
-    return {t for t in result.entailed - _TSTAR_CACHE[tbox_hash] if not _has_bnode(t)}
+    return {t for t in result.entailed - _TSTAR_CACHE[tbox_hash] if not has_bnode(t)}
 
 
 def _unsupported(store, tbox, tbox_hash, source, doomed: set, records: dict):
@@ -358,7 +375,7 @@ def _unsupported(store, tbox, tbox_hash, source, doomed: set, records: dict):
         if kind == "global":
             return set(), refined  # cannot tell: keep everything (a full run settles it)
         if kind != "local-closure":
-            triples = _local_closure(tbox, tbox_hash, _dump(store, g))
+            triples = _local_closure(tbox, tbox_hash, dump(store, g))
             refined[g] = triples
         doomed = doomed - triples
         if not doomed:
@@ -369,7 +386,7 @@ def _unsupported(store, tbox, tbox_hash, source, doomed: set, records: dict):
 def _asserted(store, triples: set) -> set:
     if not triples:
         return set()
-    rows = " ".join(f"({_term_text(s)} {_term_text(p)} {_term_text(o)})" for s, p, o in triples)
+    rows = " ".join(f"({term_text(s)} {term_text(p)} {term_text(o)})" for s, p, o in triples)
     result = store.query(SELECT_ASSERTED % rows, bindings={"inferred": store.iris.inferred_graph})
     return {(r["s"], r["p"], normalise(r["o"])) for r in result}
 
@@ -385,65 +402,5 @@ def _records(store) -> dict:
     for r in store.query(SELECT_RECORD, bindings={"support": support}):
         kind = str(r["kind"])
         key = "shared" if kind == "shared" else r["source"]
-        out[key] = (kind, {_norm_triple(t) for t in _parse(str(r["value"]).encode("utf-8"))})
+        out[key] = (kind, {norm_triple(t) for t in parse(str(r["value"]).encode("utf-8"))})
     return out
-
-
-# --- N-Triples helpers ---------------------------------------------------------------------
-def _dump(store, graph) -> bytes:
-    return store.dump(format="ntriples", graph=str(graph)) or b""
-
-
-def _parse(data: bytes) -> Graph:
-    g = Graph()
-    if data.strip():
-        g.parse(data=data.decode("utf-8"), format="nt")
-    return g
-
-
-def _norm_triple(t):
-    return (t[0], t[1], normalise(t[2]))
-
-
-_NODE_LINE = re.compile(rb"^(<[^>]*>|_:\S+) <[^>]*> (<[^>]*>|_:\S+)?", re.M)
-
-
-def _node_texts(data: bytes):
-    """(subject, object) node texts of each N-Triples line (object ``None`` for a literal)."""
-    for m in _NODE_LINE.finditer(data):
-        yield m.group(1).decode("utf-8"), (m.group(2).decode("utf-8") if m.group(2) else None)
-
-
-def _has_bnode(t) -> bool:
-    return isinstance(t[0], BNode) or isinstance(t[2], BNode)
-
-
-def _escape(text: str) -> str:
-    # Chained str.replace: much faster than str.translate on the long record literals.
-    if "\\" in text:
-        text = text.replace("\\", "\\\\")
-    if '"' in text:
-        text = text.replace('"', '\\"')
-    if "\n" in text:
-        text = text.replace("\n", "\\n")
-    if "\r" in text:
-        text = text.replace("\r", "\\r")
-    return text
-
-
-def _term_text(term) -> str:
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    text = '"' + _escape(str(term)) + '"'
-    if term.language:
-        return f"{text}@{term.language}"
-    if term.datatype is not None and term.datatype != XSD.string:
-        return f"{text}^^<{term.datatype}>"
-    return text
-
-
-def _ntriples(triples) -> bytes:
-    return "".join(f"{_term_text(s)} {_term_text(p)} {_term_text(o)} .\n"
-                   for s, p, o in triples).encode("utf-8")

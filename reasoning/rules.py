@@ -27,7 +27,8 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF, XSD
 
 from cubegraph.reasoning.errors import ReasoningError
@@ -169,6 +170,26 @@ def is_schema(term, schema: frozenset) -> bool:
     return isinstance(term, URIRef) and str(term).startswith(_BUILTIN_NS)
 
 
+_FINGERPRINTS: dict[str, str] = {}
+
+
 def fingerprint(data: bytes) -> str:
-    """A short content hash (to notice that the ontology changed since the last run)."""
-    return hashlib.sha256(data).hexdigest()[:32]
+    """A short hash of what N-Triples say (to notice that the ontology changed since the last run).
+
+    Blank-node labels do not count: the ontology's restrictions and lists are blank nodes,
+    which the store labels afresh on every load, so the same ontology loaded again (each
+    ``cubegraph init``, or another store) has the same fingerprint. Hashing the dump as it
+    came made every reload look like a new ontology: the next incremental update fell back
+    to a full run, and two stores with the same data wrote different support graphs.
+    """
+    raw = hashlib.sha256(data).hexdigest()
+    if raw not in _FINGERPRINTS:
+        graph = Graph()
+        if data.strip():
+            graph.parse(data=data.decode("utf-8"), format="nt")
+        canonical = to_canonical_graph(graph).serialize(format="nt", encoding="utf-8")
+        lines = sorted(line for line in canonical.splitlines() if line.strip())
+        if len(_FINGERPRINTS) >= 16:  # a few ontology loads per process; stay small
+            _FINGERPRINTS.pop(next(iter(_FINGERPRINTS)))
+        _FINGERPRINTS[raw] = hashlib.sha256(b"\n".join(lines)).hexdigest()[:32]
+    return _FINGERPRINTS[raw]

@@ -4,23 +4,31 @@ A job lives in its own named graph, ``{base}job/{id}`` (the job's IRI), written 
 inputs are selected and replaced whenever it is selected again. Layout::
 
     {base}job/{id}   cg:MLJob, prov:Plan: identifier, title, target term, driver classes,
-                     region bounds, period (dct:temporal), temporal resolution, seed, and
-                     the spec as given (cg:jobSpec, JSON) for provenance
+                     region (dct:spatial), period (dct:temporal), temporal resolution, the
+                     seed its runs take (cg:plannedSeed), and the spec as given
+                     (cg:jobSpec, JSON) for provenance
+      dct:spatial    a dct:Location whose dcat:bbox is the region as a WKT polygon
+                     (geo:wktLiteral, CRS84, the numbers as given)
+
+Only properties whose domain admits a job are used: a cube's ``cg:westBound`` … or a run's
+``cg:seed`` on a job would make the OWL 2 RL closure type the job a ``cg:DataCube`` or a
+``cg:ModelRun``, families the ontology declares disjoint from ``cg:MLJob``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
 
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.records._sparql import PREFIXES, text
-from cubegraph.ontology.namespaces import CG, DCAT, DCTERMS, PROV, RDF, XSD, bind_prefixes
+from cubegraph.ontology.namespaces import CG, DCAT, DCTERMS, GEO, PROV, RDF, XSD, bind_prefixes
 
-__all__ = ["Job", "job_graph", "read_job"]
+__all__ = ["Job", "job_graph", "read_job", "wkt_box", "box_of_wkt"]
 
 
 @dataclass(frozen=True)
@@ -67,8 +75,10 @@ def job_graph(job: Job, iris: Iris) -> Graph:
     g.add((j, CG.target, job.target))
     for cls in job.driver_classes:
         g.add((j, CG.driverClass, cls))
-    for prop, value in zip((CG.westBound, CG.southBound, CG.eastBound, CG.northBound), job.bbox):
-        g.add((j, prop, Literal(str(value), datatype=XSD.decimal)))
+    region = BNode()
+    g.add((j, DCTERMS.spatial, region))
+    g.add((region, RDF.type, DCTERMS.Location))
+    g.add((region, DCAT.bbox, Literal(wkt_box(job.bbox), datatype=GEO.wktLiteral)))
     period = BNode()
     g.add((j, DCTERMS.temporal, period))
     g.add((period, RDF.type, DCTERMS.PeriodOfTime))
@@ -76,21 +86,41 @@ def job_graph(job: Job, iris: Iris) -> Graph:
     g.add((period, DCAT.endDate, Literal(job.end.isoformat(), datatype=XSD.date)))
     if job.temporal_resolution:
         g.add((j, DCAT.temporalResolution, Literal(job.temporal_resolution, datatype=XSD.duration)))
-    g.add((j, CG.seed, Literal(job.seed, datatype=XSD.integer)))
+    g.add((j, CG.plannedSeed, Literal(job.seed, datatype=XSD.integer)))
     g.add((j, CG.jobSpec, Literal(json.dumps(job.spec, sort_keys=True, default=str))))
     return g
 
 
+def wkt_box(bbox) -> str:
+    """The WKT polygon of a (west, south, east, north) box, corners in CRS84 order, each
+    number written as Python writes it (so :func:`box_of_wkt` gives the same floats back)."""
+    w, s, e, n = (repr(float(v)) for v in bbox)
+    return f"POLYGON(({w} {s}, {e} {s}, {e} {n}, {w} {n}, {w} {s}))"
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def box_of_wkt(wkt: str) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of a polygon written by :func:`wkt_box`: its first corner
+    is (west, south) and its third (east, north), so a box across the antimeridian (west >
+    east) reads back as written. ``None`` when the text is not such a polygon."""
+    numbers = [float(x) for x in _NUMBER.findall(wkt)]
+    if not wkt.lstrip().upper().startswith("POLYGON") or len(numbers) < 6:
+        return None
+    return numbers[0], numbers[1], numbers[4], numbers[5]
+
+
 JOB = PREFIXES + """
-SELECT ?job ?id ?title ?target ?w ?s ?e ?n ?start ?end ?res ?seed ?spec WHERE {
+SELECT ?job ?id ?title ?target ?box ?start ?end ?res ?seed ?spec WHERE {
   ?job a cg:MLJob .
   OPTIONAL { ?job dct:identifier ?id }
   OPTIONAL { ?job dct:title ?title }
   OPTIONAL { ?job cg:target ?target }
-  OPTIONAL { ?job cg:westBound ?w ; cg:southBound ?s ; cg:eastBound ?e ; cg:northBound ?n }
+  OPTIONAL { ?job dct:spatial ?region . ?region dcat:bbox ?box }
   OPTIONAL { ?job dct:temporal ?t . ?t dcat:startDate ?start ; dcat:endDate ?end }
   OPTIONAL { ?job dcat:temporalResolution ?res }
-  OPTIONAL { ?job cg:seed ?seed }
+  OPTIONAL { ?job cg:plannedSeed ?seed }
   OPTIONAL { ?job cg:jobSpec ?spec }
 }
 """
@@ -114,7 +144,7 @@ def read_job(store, iri: str | URIRef) -> Job | None:
     except ValueError:
         spec = {}
     classes = tuple(URIRef(str(c["cls"])) for c in store.query(DRIVER_CLASSES, bindings={"job": job}))
-    bbox = tuple(float(r[k].toPython()) for k in ("w", "s", "e", "n")) if r.get("w") is not None else ()
+    bbox = (box_of_wkt(str(r["box"])) if r.get("box") is not None else None) or ()
     return Job(
         id=text(r.get("id")) or str(job).rsplit("/", 1)[-1],
         target=URIRef(str(r["target"])) if r.get("target") is not None else None,

@@ -5,9 +5,11 @@ its content, so recording the same outcome twice writes the same triples. Layout
 
     {job}/selection/{h}              cg:InputSelection, prov:Entity: prov:wasDerivedFrom the job,
                                      cg:target, cg:selectionQuery (the SPARQL that ran),
-                                     cg:selected / cg:excluded each variable (or refused cube)
+                                     cg:selected / cg:excluded each variable, cg:excludedCube
+                                     each cube refused whole (cg:excluded's range is
+                                     cg:Variable: a cube there would be inferred a variable)
     {job}/selection/{h}/input/{i}    prov:Entity, dct:isPartOf the selection,
-    {job}/selection/{h}/excluded/{i}   prov:wasDerivedFrom the variable, cg:reason
+    {job}/selection/{h}/excluded/{i}   prov:wasDerivedFrom the variable (or cube), cg:reason
 
 The SELECT queries below are the ones :func:`cubegraph.reasoning.selection.select_inputs`
 runs to choose the inputs; they run over the default graph (asserted descriptions and the
@@ -107,11 +109,20 @@ SELECT_OBS_CLASSES = PREFIXES + """SELECT ?onto ?obs ?cls WHERE {
 
 @dataclass(frozen=True)
 class Choice:
-    """One selected or excluded variable (or refused cube) of a selection, and why."""
+    """One selected or excluded variable (or refused cube) of a selection, and why.
+
+    Attributes:
+        variable: the variable; for a cube refused whole, the cube.
+        reason: why, in words.
+        name: the variable's ``cg:variableName`` (``None`` for a cube).
+        cube: set on an exclusion that refuses a whole cube: that cube (as on
+            :class:`cubegraph.reasoning.selection.Excluded`); ``None`` for a variable.
+    """
 
     variable: URIRef
     reason: str
     name: str | None = None
+    cube: URIRef | None = None
 
 
 @dataclass(frozen=True)
@@ -151,7 +162,8 @@ def selection_graph(iri: URIRef, job: URIRef, target: URIRef, query: str,
         target: the target variable.
         query: the SPARQL that ran.
         selected / excluded: ``(variable, reason)`` pairs (anything with ``variable`` and
-            ``reason`` attributes, such as :class:`Choice`).
+            ``reason`` attributes, such as :class:`Choice`); an excluded item whose ``cube``
+            attribute is set refuses that whole cube (``cg:excludedCube``).
         generated_at: ISO 8601 time; now (UTC, seconds) when ``None``.
 
     Returns:
@@ -168,7 +180,11 @@ def selection_graph(iri: URIRef, job: URIRef, target: URIRef, query: str,
     for kind, items in (("input", selected), ("excluded", excluded)):
         for i, item in enumerate(items):
             node = URIRef(f"{iri}/{kind}/{i}")
-            g.add((iri, CG.selected if kind == "input" else CG.excluded, item.variable))
+            if kind == "input":
+                link = CG.selected
+            else:
+                link = CG.excluded if getattr(item, "cube", None) is None else CG.excludedCube
+            g.add((iri, link, item.variable))
             g.add((node, RDF.type, PROV.Entity))
             g.add((node, DCTERMS.isPartOf, iri))
             g.add((node, PROV.wasDerivedFrom, item.variable))
@@ -191,6 +207,8 @@ SELECT ?sel ?kind ?var ?name ?reason WHERE {
   { ?sel cg:selected ?var . BIND("selected" AS ?kind) }
   UNION
   { ?sel cg:excluded ?var . BIND("excluded" AS ?kind) }
+  UNION
+  { ?sel cg:excludedCube ?var . BIND("cube" AS ?kind) }
   OPTIONAL { ?var cg:variableName ?name }
   OPTIONAL { ?node dct:isPartOf ?sel ; prov:wasDerivedFrom ?var ; cg:reason ?reason }
 }
@@ -213,8 +231,10 @@ def read_selection(store, iri: str | URIRef) -> SelectionRecord | None:
     found: dict[str, dict[str, Choice]] = {"selected": {}, "excluded": {}}
     for c in store.query(CHOICES, bindings={"sel": sel}):
         kind, var = str(c["kind"]), URIRef(str(c["var"]))
+        cube = var if kind == "cube" else None
+        kind = "excluded" if kind == "cube" else kind
         if str(var) not in found[kind]:
-            found[kind][str(var)] = Choice(var, text(c.get("reason")) or "", text(c.get("name")))
+            found[kind][str(var)] = Choice(var, text(c.get("reason")) or "", text(c.get("name")), cube)
 
     def ordered(kind: str) -> tuple[Choice, ...]:
         return tuple(sorted(found[kind].values(), key=lambda ch: (ch.name or "", str(ch.variable))))

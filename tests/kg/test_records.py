@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 from rdflib import URIRef
+from rdflib import namespace as ns
 
 from cubegraph.kg import Iris, open_store
 from cubegraph.kg.records.attribution import Attribution, Explanation
-from cubegraph.kg.records.job import Job, job_graph, read_job
+from cubegraph.kg.records.job import Job, box_of_wkt, job_graph, read_job, wkt_box
 from cubegraph.kg.records.run import (
     Evaluation, Feature, Model, Run, Usage, list_runs, read_run, run_graph, run_inputs,
 )
@@ -43,6 +44,35 @@ def test_a_missing_job_reads_as_none(store):
     assert read_job(store, IRIS.job("nope")) is None
 
 
+def test_a_job_uses_only_properties_whose_domain_admits_a_job(store):
+    # A cube's bounds or a run's seed on the job made the reasoner type it a cube and a run.
+    job = Job(id="j", target=URIRef(CG + "NDVI"), bbox=(-18.0, -35.0, 52.0, 38.0),
+              start=dt.date(2017, 1, 1), end=dt.date(2021, 12, 31), seed=42)
+    g = job_graph(job, IRIS)
+    j = IRIS.job("j")
+    predicates = {str(p) for p in g.predicates(j, None)}
+    assert not predicates & {CG + "westBound", CG + "southBound", CG + "eastBound",
+                             CG + "northBound", CG + "seed"}
+    assert g.value(j, URIRef(CG + "plannedSeed")).toPython() == 42
+    region = g.value(j, ns.DCTERMS.spatial)
+    assert g.value(region, ns.RDF.type) == ns.DCTERMS.Location
+    box = g.value(region, ns.DCAT.bbox)
+    assert box.datatype == ns.GEO.wktLiteral
+    assert str(box) == "POLYGON((-18.0 -35.0, 52.0 -35.0, 52.0 38.0, -18.0 38.0, -18.0 -35.0))"
+
+
+@pytest.mark.parametrize("bbox", [(0.1 + 0.2, -1e-05, 179.99999999999997, 89.123456789),
+                                  (170.0, -20.0, -170.0, -10.0),  # across the antimeridian
+                                  (5.0, 5.0, 5.0, 5.0)])
+def test_a_job_region_reads_back_as_the_same_floats(store, bbox):
+    job = Job(id="r", target=URIRef(CG + "NDVI"), bbox=bbox, start=dt.date(2020, 1, 1),
+              end=dt.date(2020, 1, 2))
+    store.replace_graph(IRIS.job("r"), job_graph(job, IRIS))
+    assert read_job(store, IRIS.job("r")).bbox == bbox
+    assert box_of_wkt(wkt_box(bbox)) == bbox
+    assert box_of_wkt("POINT(1 2)") is None
+
+
 def test_selection_round_trip(store):
     job = IRIS.job("j")
     selected = (Choice(VAR("lst"), "measures lst, hence a cg:FireDangerDriver", "lst"),
@@ -63,6 +93,21 @@ def test_selection_round_trip(store):
     assert back.selected == selected and back.excluded == excluded
     assert back.generated_at.startswith("2026-01-01T00:00:00")
     assert read_selection(store, URIRef(f"{job}/selection/none")) is None
+
+
+def test_a_cube_refused_whole_is_an_excluded_cube_not_an_excluded_variable(store):
+    # cg:excluded's range is cg:Variable: a cube there was inferred a variable.
+    job, cube = IRIS.job("j"), URIRef(f"{BASE}cube/africa")
+    excluded = (Choice(VAR("fwi"), "measures fwi: not one of cg:DroughtDriver", "fwi"),
+                Choice(cube, "extent [...] does not overlap the job region [...]; 3 candidates", cube=cube))
+    iri = selection_iri(job, "cubes")
+    g = selection_graph(iri, job, VAR("ndvi"), "", (), excluded, generated_at="2026-01-01T00:00:00+00:00")
+    assert set(g.objects(iri, URIRef(CG + "excluded"))) == {VAR("fwi")}
+    assert set(g.objects(iri, URIRef(CG + "excludedCube"))) == {cube}
+    store.replace_graph(iri, g)
+    store.update(f'INSERT DATA {{ GRAPH <{BASE}cube/c> {{ <{VAR("fwi")}> <{CG}variableName> "fwi" }} }}')
+    back = read_selection(store, iri)
+    assert back.excluded == (Choice(cube, excluded[1].reason, None, cube), excluded[0])
 
 
 def _run(**changes) -> Run:

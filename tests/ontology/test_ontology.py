@@ -187,3 +187,33 @@ def test_properties_have_sound_domains(onto):
     for prop in (CG.importance, CG.minValue, CG.westBound, CG.missingFraction):
         assert onto.value(prop, RDFS.range) is None
     assert isinstance(onto.value(CG.variableName, RDFS.label), Literal)
+
+
+def test_the_families_of_what_cubegraph_writes_are_pairwise_disjoint(onto):
+    [group] = list(onto.subjects(RDF.type, OWL.AllDisjointClasses))
+    members = set(Collection(onto, onto.value(group, OWL.members)))
+    assert members == {CG.DataCube, CG.Variable, CG.Dimension, CG.CubeDistribution, CG.MLJob,
+                       CG.InputSelection, CG.ModelRun, CG.Model, CG.Evaluation, CG.Explanation,
+                       CG.Attribution, ns.SOSA.ObservableProperty}
+    # Every pair has a cg: class on one side: how reused vocabularies' classes relate to
+    # each other is theirs to say.
+    assert sum(not str(m).startswith(CG_NS) for m in members) == 1
+
+
+def test_a_job_is_a_plan_and_a_plan_an_entity_never_an_activity(onto):
+    assert (CG.MLJob, RDFS.subClassOf, ns.PROV.Plan) in onto
+    # PROV-O's own axioms, restated for reasoners that do not load PROV-O
+    assert (ns.PROV.Plan, RDFS.subClassOf, ns.PROV.Entity) in onto
+    assert (ns.PROV.Activity, OWL.disjointWith, ns.PROV.Entity) in onto
+
+
+def test_record_properties_have_the_domains_their_writers_need(onto):
+    assert onto.value(CG.plannedSeed, RDFS.domain) == CG.MLJob
+    assert onto.value(CG.seed, RDFS.domain) == CG.ModelRun
+    assert onto.value(CG.excludedCube, RDFS.domain) == CG.InputSelection
+    assert onto.value(CG.excludedCube, RDFS.range) == CG.DataCube
+    assert onto.value(CG.excluded, RDFS.range) == CG.Variable
+    assert onto.value(CG.westBound, RDFS.domain) == CG.DataCube
+    # written on distributions and on a run's usages; on attributions and planted effects
+    assert onto.value(CG.fingerprint, RDFS.domain) is None
+    assert onto.value(CG.attributedVariable, RDFS.domain) is None

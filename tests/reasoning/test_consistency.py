@@ -47,3 +47,27 @@ def test_inconsistent_ontology_is_reported_not_raised(tmp_path):
 def test_unknown_reasoner_is_refused():
     with pytest.raises(ValueError, match="unknown reasoner 'fact'"):
         check_ontology(reasoner="fact")
+
+
+def test_records_with_values_outside_owl2s_datatypes_can_be_checked():
+    # A time step (xsd:duration), a period bound (xsd:date), a NaN fill value, a WKT
+    # extent: HermiT would refuse them as data property values; the check reasons on.
+    report = check_ontology([PREFIXES + """
+    @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    @prefix dcat: <http://www.w3.org/ns/dcat#> .
+    <http://ex.org/cube> a cg:DataCube ; cg:crs "POINT(1 2)"^^<http://www.opengis.net/ont/geosparql#wktLiteral> ;
+        cg:westBound "2020-01-01"^^xsd:date ; cg:hasVariable <http://ex.org/cube/v> .
+    <http://ex.org/cube/v> cg:fillValue "NaN"^^xsd:double ; cg:maxValue "P1D"^^xsd:duration .
+    """])
+    assert report.consistent, report.summary()
+    # a value outside a declared range still reaches the reasoner
+    report = check_ontology([PREFIXES + '<http://ex.org/r> a cg:ModelRun ; cg:seed "true"^^<http://www.w3.org/2001/XMLSchema#boolean> .'])
+    assert report.consistent is False
+
+
+def test_an_inconsistent_check_names_the_resources_in_two_families():
+    report = check_ontology([PREFIXES + "<http://ex.org/job> a cg:MLJob ; cg:seed 42 ."])
+    assert report.consistent is False
+    assert report.clashes
+    assert all(c.startswith("<http://ex.org/job> is a ") for c in report.clashes)
+    assert "<http://ex.org/job> is a cg:MLJob (asserted) and a cg:ModelRun (rdfs:domain of cg:seed)" in report.summary()
