@@ -1,4 +1,6 @@
-"""RDF format names: one table from the names users type to media types and file extensions."""
+"""RDF format names: one table from the names users type to media types, file extensions and
+rdflib's own names for them (pyoxigraph's are in ``kg/_convert.py``, the one module that
+imports it)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ RDF_FORMATS: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "jsonld": ("application/ld+json", (".jsonld", ".json"), False),
 }
 
-_ALIASES = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "n-triples": "ntriples",
+#: Other spellings users type for the names above.
+ALIASES = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "n-triples": "ntriples",
             "n-quads": "nquads", "xml": "rdfxml", "rdf": "rdfxml", "json-ld": "jsonld",
             "rdf/xml": "rdfxml"}
 
@@ -27,7 +30,7 @@ def rdf_format(name: str) -> str:
     Raises:
         UnknownFormat: naming the known formats.
     """
-    key = _ALIASES.get(name.lower(), name.lower())
+    key = ALIASES.get(name.lower(), name.lower())
     if key not in RDF_FORMATS:
         raise UnknownFormat(f"unknown RDF format {name!r}: use one of {sorted(RDF_FORMATS)}")
     return key
@@ -46,6 +49,29 @@ def guess_format(path: str | Path) -> str:
     known = sorted(e for _, exts, _ in RDF_FORMATS.values() for e in exts)
     raise UnknownFormat(f"cannot tell the RDF format of '{path}' from its extension "
                         f"{suffix or '(none)'}: use one of {known}, or pass a format")
+
+
+#: rdflib's parser/serializer name of each format.
+_RDFLIB = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
+           "rdfxml": "xml", "jsonld": "json-ld"}
+
+
+def rdflib_name(name: str) -> str:
+    """rdflib's name for an RDF format (``"ntriples"`` -> ``"nt"``).
+
+    Raises:
+        UnknownFormat: naming the known formats.
+    """
+    return _RDFLIB[rdf_format(name)]
+
+
+def media_type_of(name: str) -> str:
+    """The media type of an RDF format (``"turtle"`` -> ``"text/turtle"``).
+
+    Raises:
+        UnknownFormat: naming the known formats.
+    """
+    return RDF_FORMATS[rdf_format(name)][0]
 
 
 def holds_graphs(name: str) -> bool:

@@ -34,13 +34,11 @@ from cubegraph.kg.errors import (
     StoreUnavailable,
     UnknownFormat,
 )
-from cubegraph.kg.formats import holds_graphs, rdf_format
+from cubegraph.kg.formats import holds_graphs, rdf_format, rdflib_name
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.results import QueryResult
 from cubegraph.kg.store import Store, read_rdf_source
 
-_RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
-                   "rdfxml": "xml", "jsonld": "json-ld"}
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 ALL_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -152,7 +150,7 @@ class RemoteStore(Store):
         fmt, data, name = read_rdf_source(source, format)
         ds = Dataset()
         try:
-            ds.parse(data=data, format=_RDFLIB_FORMATS[fmt])
+            ds.parse(data=data, format=rdflib_name(fmt))
         except Exception as exc:  # rdflib raises many parser-specific types
             raise RDFSyntaxError(f"{name} is not valid {fmt}: {exc}") from exc
         with self.transaction() as tx:
@@ -166,14 +164,14 @@ class RemoteStore(Store):
     def dump(self, out=None, *, format="nquads", graph=None):
         fmt = rdf_format(format)
         if graph is not None:
-            data = self.graph(graph).serialize(format=_RDFLIB_FORMATS[fmt], encoding="utf-8")
+            data = self.graph(graph).serialize(format=rdflib_name(fmt), encoding="utf-8")
         else:
             if not holds_graphs(fmt):
                 raise UnknownFormat(f"{fmt} cannot hold named graphs: dump one graph, or use nquads/trig")
             ds = Dataset()
             for row in self.query(ALL_QUADS):
                 ds.graph(row["g"]).add((row["s"], row["p"], row["o"]))
-            data = ds.serialize(format=_RDFLIB_FORMATS[fmt], encoding="utf-8")
+            data = ds.serialize(format=rdflib_name(fmt), encoding="utf-8")
         if out is None:
             return data
         if isinstance(out, (str, Path)):
@@ -348,7 +346,7 @@ class _RemoteResult(QueryResult):
     def serialize(self, fmt: str) -> bytes:
         if self.kind == "graph":
             name = rdf_format(fmt)
-            return self._graph.serialize(format=_RDFLIB_FORMATS[name], encoding="utf-8")
+            return self._graph.serialize(format=rdflib_name(name), encoding="utf-8")
         if fmt == "json":
             return self._body
         if fmt in ("csv", "tsv") and self.kind == "select":

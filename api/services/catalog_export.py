@@ -22,6 +22,7 @@ from rdflib.namespace import FOAF as FOAF_NS
 from cubegraph.api.services.errors import ResourceNotFound
 from cubegraph.kg.records.cube import dataset_triples, read_cubes
 from cubegraph.kg.records.phenomenon import read_taxonomy
+from cubegraph.kg.formats import rdflib_name
 from cubegraph.kg.store import Store
 from cubegraph.ontology.namespaces import (
     local_name,
@@ -45,13 +46,8 @@ from cubegraph.ontology.namespaces import (
 __all__ = ["dcat_catalog", "serialize_graph", "void_description", "schema_org_dataset",
            "endpoint_url"]
 
-#: Export formats of graphs: name -> (rdflib format, media type).
-GRAPH_FORMATS = {
-    "turtle": ("turtle", "text/turtle"),
-    "jsonld": ("json-ld", "application/ld+json"),
-    "ntriples": ("nt", "application/n-triples"),
-    "rdfxml": ("xml", "application/rdf+xml"),
-}
+#: Export formats of graphs (the triple formats of :data:`cubegraph.kg.formats.RDF_FORMATS`).
+GRAPH_FORMATS = ("turtle", "jsonld", "ntriples", "rdfxml")
 
 COUNT_GRAPHS = """
 SELECT ?g (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
@@ -152,7 +148,7 @@ def serialize_graph(graph: Graph, fmt: str = "turtle") -> bytes:
     """
     if fmt not in GRAPH_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use one of {sorted(GRAPH_FORMATS)}")
-    name = GRAPH_FORMATS[fmt][0]
+    name = rdflib_name(fmt)
     if name == "json-ld":
         context = {p: str(ns) for p, ns in graph.namespaces() if p}
         return graph.serialize(format="json-ld", context=context, auto_compact=True).encode()

@@ -25,6 +25,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from cubegraph.api.web.errors import NotAcceptable
+from cubegraph.kg.formats import ALIASES
 
 # --- media types ---------------------------------------------------------------------------
 
@@ -72,10 +73,10 @@ for _offers in (SOLUTION_OFFERS, GRAPH_OFFERS, {"text/html": "html"}):
     for _media, _name in _offers.items():
         MEDIA_TYPES.setdefault(_name, _media)
 
-#: Names a ``format`` parameter may use besides the format names themselves.
-FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "json-ld": "jsonld",
-                  "rdf": "rdfxml", "rdf/xml": "rdfxml", "n-triples": "ntriples",
-                  "n-quads": "nquads", "srj": "json", "srx": "xml"}
+#: Names a ``format`` parameter may use besides the format names themselves: the RDF
+#: formats' other spellings (but ``xml``, which here names the SPARQL results format), and
+#: the SPARQL results formats' short names.
+FORMAT_ALIASES = {**{k: v for k, v in ALIASES.items() if k != "xml"}, "srj": "json", "srx": "xml"}
 
 #: RDF bodies the Graph Store Protocol reads: media type -> RDF format name.
 RDF_BODY_TYPES: dict[str, str] = {

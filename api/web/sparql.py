@@ -28,6 +28,7 @@ from cubegraph.api.web.negotiation import (
 )
 from cubegraph.api.web.protocol import check_length, parse_sparql_request
 from cubegraph.api.web.state import get_state
+from cubegraph.kg.formats import rdflib_name
 from cubegraph.ontology.namespaces import SD
 
 bp = Blueprint("sparql", __name__)
@@ -96,9 +97,7 @@ def _description() -> Response:
             base=settings.base_iri, max_rows=settings.max_rows,
             timeout=settings.query_timeout), mimetype="text/html")
     graph = service_description(endpoint_url, stats, settings.base_iri)
-    rdflib_format = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld",
-                     "trig": "trig", "nquads": "nquads"}[name]
-    return Response(graph.serialize(format=rdflib_format, encoding="utf-8"),
+    return Response(graph.serialize(format=rdflib_name(name), encoding="utf-8"),
                     content_type=content_type(media))
 
 
