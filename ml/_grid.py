@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cubegraph.ingest.cubes import CubeVariable, crs_label, same_crs
+from cubegraph.ingest.cubes import CubeVariable, crs_label, period_slice, same_crs
 from cubegraph.ml.errors import GridMismatch, MLError
 
 __all__ = ["AlignmentRecord", "TargetGrid", "InputView", "Alignment", "target_grid",
@@ -179,7 +179,7 @@ def target_grid(view: InputView, period: tuple[str, str] | None = None
     time_slice = None
     if period is not None:
         try:
-            time_slice = pd.Index(time).slice_indexer(period[0], period[1])
+            time_slice = period_slice(time, period[0], period[1])
         except (KeyError, TypeError, ValueError) as exc:
             raise MLError(f"target {view.name!r} in {view.path!r}: the period {period} cannot "
                           f"be selected on its time axis ({exc}); give ISO dates") from exc

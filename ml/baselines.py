@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cubegraph.ingest.cubes import days_of_year
 from cubegraph.ml.dataset import SPLITS, CubeDataset
 
 __all__ = ["Baseline", "fire_baselines", "drought_baselines", "linear_baseline",
@@ -81,7 +82,7 @@ def drought_baselines(data: CubeDataset, smoothing_days: int = 7) -> list[Baseli
     target = data.raw_target()
     persistence = {s: data.target_now(s).astype(np.float64) for s in SPLITS}
     # A sample whose target was not observed at t: fall back to the climatology below.
-    doy = (data.time.astype("datetime64[D]") - data.time.astype("datetime64[Y]")).astype(int)
+    doy = days_of_year(data.time)
     doy = np.minimum(doy, 364)
     tr = data.splits["train"]
     train_t = np.arange(tr.t_idx.min() + data.horizon, tr.t_idx.max() + data.horizon + 1)

@@ -36,6 +36,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import torch
 
+from cubegraph.ingest.cubes import date_on_axis, months_of, years_of
 from cubegraph.ml._inputs import CubeOpener, load_arrays, plan_inputs
 from cubegraph.ml.errors import (
     EmptySelectionError,
@@ -523,7 +524,11 @@ def _make_splits(cube: CubeDataset, cfg: SplitConfig, max_samples, seed) -> dict
         for name in SPLITS:
             if name not in cfg.periods:
                 raise MLError(f"split periods must name {SPLITS}; {name!r} is missing")
-            a, b = (np.datetime64(x) for x in cfg.periods[name])
+            try:
+                a, b = (date_on_axis(x, times) for x in cfg.periods[name])
+            except ValueError as exc:
+                raise MLError(f"split period {name} {cfg.periods[name]}: {exc}; give ISO dates "
+                              "of the target's calendar") from exc
             blocks.append(valid_t[(times >= a) & (times <= b)])
         for prev, nxt, pn, nn in ((blocks[0], blocks[1], "train", "validation"),
                                   (blocks[1], blocks[2], "validation", "test")):
@@ -533,7 +538,7 @@ def _make_splits(cube: CubeDataset, cfg: SplitConfig, max_samples, seed) -> dict
                     "ends; give train < validation < test periods that do not overlap"
                 )
     else:
-        years = times.astype("datetime64[Y]")
+        years = years_of(times)
         uniq = np.unique(years)
         if cfg.by_year and uniq.size >= 3:
             blocks = [valid_t[years < uniq[-2]], valid_t[years == uniq[-2]], valid_t[years == uniq[-1]]]
@@ -616,7 +621,7 @@ def _plan_features(cube: CubeDataset, cfg: FeatureConfig) -> None:
     # Climatologies are fitted on train and shared by every split. The train features are
     # built once, in one pass per feature that also fits the scaler and standardises them;
     # validation and test are built on first use, with the train statistics.
-    months = (cube.time.astype("datetime64[M]").astype(np.int64) % 12).astype(np.int64)
+    months = months_of(cube.time)
     cube._months = months
     cube._clim = {}
     t = cube.splits["train"].t_idx  # sorted: its distinct values without a hash pass

@@ -38,7 +38,14 @@ from cubegraph.ingest.cubes.netcdf_reader import NetCDFReader
 from cubegraph.ingest.cubes.raw import SMALL_ARRAY, ArraySource, RawArray, RawCube
 from cubegraph.ingest.cubes.reads import read_many
 from cubegraph.ingest.cubes.registry import READERS, installed_readers, read_metadata, reader_for
-from cubegraph.ingest.cubes.times import iso_duration
+from cubegraph.ingest.cubes.times import (
+    date_on_axis,
+    days_of_year,
+    iso_duration,
+    months_of,
+    period_slice,
+    years_of,
+)
 from cubegraph.ingest.cubes.variable import (
     CubeVariable,
     OpenCube,
@@ -52,8 +59,8 @@ from cubegraph.ingest.cubes.zarr_reader import ZarrReader
 __all__ = [
     "ArraySource", "CFCoding", "CRS84", "CubeReader", "CubeVariable", "NetCDFReader",
     "OpenCube", "READERS", "RawArray", "RawCube", "SMALL_ARRAY", "VariableRead", "ZarrReader",
-    "coding_of", "crs_label", "dask_variables", "decode_fill", "decode_float32",
-    "decode_float64", "epsg_iri", "installed_readers", "interpret", "iso_duration",
-    "normalise_crs", "open_cube", "open_variable", "read_many", "read_metadata", "reader_for",
-    "same_crs", "write_cube",
+    "coding_of", "crs_label", "date_on_axis", "days_of_year", "dask_variables", "decode_fill", "decode_float32",
+    "decode_float64", "epsg_iri", "installed_readers", "interpret", "iso_duration", "months_of",
+    "normalise_crs", "open_cube", "open_variable", "period_slice", "read_many", "read_metadata", "reader_for",
+    "same_crs", "write_cube", "years_of",
 ]

@@ -22,7 +22,8 @@ from functools import lru_cache
 import numpy as np
 
 __all__ = ["STANDARD_CALENDARS", "is_time_units", "decode_dates", "decode_datetime64",
-           "xarray_problem", "iso", "iso_duration", "time_step"]
+           "xarray_problem", "iso", "iso_duration", "time_step", "period_slice",
+           "date_on_axis", "years_of", "months_of", "days_of_year"]
 
 #: Calendars whose dates numpy's datetime64 holds (``None``: the CF default, standard).
 STANDARD_CALENDARS = {"standard", "gregorian", "proleptic_gregorian", None}
@@ -88,6 +89,78 @@ def xarray_problem(units: str, calendar: str | None) -> str | None:
     except Exception as exc:  # noqa: BLE001 - any failure means "xarray cannot"
         return str(exc).splitlines()[0]
     return None
+
+
+def period_slice(times: np.ndarray, start: str, end: str) -> slice:
+    """The positions of the dates from ``start`` to ``end`` (both included) on a decoded time
+    axis, as ``xarray``'s ``.sel(time=slice(start, end))`` selects them.
+
+    ``times`` is what :func:`decode_datetime64` returns: ``datetime64`` (pandas' partial
+    date strings, so ``"2020-07"`` ends with the last step of July) or cftime dates in any
+    calendar, compared in their own calendar through xarray's ``CFTimeIndex`` (``"2000-02-30"``
+    is a day of a ``360_day`` calendar).
+
+    Raises:
+        ValueError, TypeError, KeyError: when the dates cannot be compared with the axis.
+    """
+    values = np.asarray(times)
+    if _cftime_axis(values):
+        from xarray import CFTimeIndex
+
+        index = CFTimeIndex(values)
+    else:
+        import pandas as pd
+
+        index = pd.Index(values)
+    found = index.slice_indexer(start, end)
+    if not isinstance(found, slice):
+        raise ValueError("the time axis is not ordered, so a period is not one run of steps")
+    return found
+
+
+def _cftime_axis(values: np.ndarray) -> bool:
+    return values.dtype == object and values.size > 0 and hasattr(values.flat[0], "calendar")
+
+
+def date_on_axis(text: str, times: np.ndarray):
+    """The ISO date ``text`` as a value comparable with the decoded axis ``times``:
+    ``numpy.datetime64`` for datetime64 axes, a cftime date of the axis's own calendar
+    otherwise (so ``"2001-02-30"`` is a day of a ``360_day`` axis).
+
+    Raises:
+        ValueError: when ``text`` is not a date of that calendar.
+    """
+    values = np.asarray(times)
+    if _cftime_axis(values):
+        from xarray.coding.cftime_offsets import to_cftime_datetime
+
+        return to_cftime_datetime(text, values.flat[0].calendar)
+    return np.datetime64(text)
+
+
+def years_of(times: np.ndarray) -> np.ndarray:
+    """The calendar year of each date of a decoded time axis (datetime64 or cftime)."""
+    values = np.asarray(times)
+    if _cftime_axis(values):
+        return np.array([d.year for d in values.reshape(-1)], dtype="int64").reshape(values.shape)
+    return values.astype("datetime64[Y]").astype("int64") + 1970
+
+
+def months_of(times: np.ndarray) -> np.ndarray:
+    """The month of each date of a decoded time axis, ``0`` (January) to ``11``."""
+    values = np.asarray(times)
+    if _cftime_axis(values):
+        return np.array([d.month - 1 for d in values.reshape(-1)], dtype="int64").reshape(values.shape)
+    return values.astype("datetime64[M]").astype("int64") % 12
+
+
+def days_of_year(times: np.ndarray) -> np.ndarray:
+    """The day of the year of each date, from ``0`` (1 January), in the axis's own calendar."""
+    values = np.asarray(times)
+    if _cftime_axis(values):
+        return np.array([d.timetuple().tm_yday - 1 for d in values.reshape(-1)],
+                        dtype="int64").reshape(values.shape)
+    return (values.astype("datetime64[D]") - values.astype("datetime64[Y]")).astype("int64")
 
 
 def iso(date) -> str | None:

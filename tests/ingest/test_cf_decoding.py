@@ -11,6 +11,7 @@ import base64
 
 import netCDF4
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -27,7 +28,14 @@ from cubegraph.ingest.cubes import (
 )
 from cubegraph.ingest.cubes.axes import values as ingest_values
 from cubegraph.ingest.cubes.registry import reader_for
-from cubegraph.ingest.cubes.times import iso
+from cubegraph.ingest.cubes.times import (
+    date_on_axis,
+    days_of_year,
+    iso,
+    months_of,
+    period_slice,
+    years_of,
+)
 
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
 UTM33_WKT = ('PROJCS["WGS 84 / UTM zone 33N",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",'
@@ -224,3 +232,47 @@ def test_coding_reads_typed_netcdf_attributes(tmp_path):
         "scale_factor": np.float32(0.5), "add_offset": np.float32(1.0)})})
     coding = coding_of(reader_for(path).read_raw(path).arrays["t"])
     assert isinstance(coding.scale, np.float32) and isinstance(coding.offset, np.float32)
+
+
+def test_periods_months_and_days_in_a_360_day_calendar():
+    times = xr.date_range("2000-01-01", periods=720, freq="D", calendar="360_day",
+                          use_cftime=True).values
+    # As xarray selects: both ends included, partial dates, and 30 February exists.
+    sel = period_slice(times, "2000-02-30", "2001-01")
+    expected = xr.DataArray(np.arange(720), coords={"time": times}, dims="time").sel(
+        time=slice("2000-02-30", "2001-01")).values
+    assert np.array_equal(np.arange(720)[sel], expected) and times[sel][0].day == 30
+    assert times[sel][-1] == date_on_axis("2001-01-30", times)
+    assert date_on_axis("2000-02-30", times) == times[59]
+    assert list(np.unique(years_of(times))) == [2000, 2001]
+    assert months_of(times)[[0, 59, 719]].tolist() == [0, 1, 11]
+    assert days_of_year(times)[[0, 59, 359, 360]].tolist() == [0, 59, 359, 0]
+
+
+def test_periods_months_and_days_on_datetime64_match_pandas():
+    times = pd.date_range("2019-12-30", "2021-01-02", freq="D").values
+    sel = period_slice(times, "2020-02", "2020-03-01")
+    assert pd.Timestamp(times[sel][0]) == pd.Timestamp("2020-02-01")
+    assert pd.Timestamp(times[sel][-1]) == pd.Timestamp("2020-03-01")
+    index = pd.DatetimeIndex(times)
+    assert np.array_equal(years_of(times), index.year)
+    assert np.array_equal(months_of(times), index.month - 1)
+    assert np.array_equal(days_of_year(times), index.day_of_year - 1)
+    assert date_on_axis("2020-02-29", times) == np.datetime64("2020-02-29")
+    shuffled = np.random.default_rng(0).permutation(times)
+    with pytest.raises((KeyError, ValueError)):  # not one run of steps: refused, not guessed
+        period_slice(shuffled, "2020-02", "2020-03")
+
+
+def test_the_netcdf_default_fill_is_missing_in_zarr_too_unlike_xarray(tmp_path):
+    # Deliberate (docs/ml.md): a float at netCDF's default fill is missing in every format,
+    # so ingest's statistics and ml's training read the same cells; xarray masks it in
+    # NetCDF only, and keeps it as a number in zarr.
+    data = np.array([1.0, 9.969209968386869e36, 3.0], "float32")
+    xr.Dataset({"v": ("x", data)}).to_zarr(tmp_path / "d.zarr", zarr_format=2,
+                                           encoding={"v": {"_FillValue": None}})
+    assert xr.open_zarr(tmp_path / "d.zarr")["v"].values[1] > 9e36
+    np.testing.assert_array_equal(open_variable(tmp_path / "d.zarr", "v").read(),
+                                  [1.0, np.nan, 3.0])
+    raw = reader_for(tmp_path / "d.zarr").read_raw(tmp_path / "d.zarr").arrays["v"]
+    np.testing.assert_array_equal(ingest_values(raw), [1.0, np.nan, 3.0])

@@ -373,3 +373,23 @@ def test_inputs_that_need_xarray_are_not_planned_from_zarr(tmp_path, fire_zarr):
     assert plan(aux_target, InputRef(tmp_path / "aux.zarr", "t2m")) is not None
     assert plan(aux_target, InputRef(tmp_path / "aux.zarr", "cell_area")) is None
     assert plan(target, InputRef(tmp_path / "missing.zarr", "t2m")) is None
+
+
+def test_a_360_day_target_is_selected_and_split_in_its_own_calendar(tmp_path):
+    ds = make_fire_cube()
+    ds = ds.assign_coords(time=xr.date_range("2020-01-01", periods=ds.sizes["time"], freq="D",
+                                             calendar="360_day", use_cftime=True))
+    path = tmp_path / "c360.zarr"
+    ds.to_zarr(path)
+    target, drivers = fire_inputs(path)
+    period = ("2020-03-01", "2021-02-30")  # 30 February is a day of this calendar
+    d = build_dataset(target, drivers, period=period)
+    expected = ds.sel(time=slice(*period)).time.values
+    assert len(d.time) == len(expected) == 360 and all(a == b for a, b in zip(d.time, expected))
+    assert all(len(d.splits[n]) for n in ("train", "validation", "test"))
+    explicit = SplitConfig(periods={"train": ("2020-03-01", "2020-10-30"),
+                                    "validation": ("2020-11-01", "2020-12-30"),
+                                    "test": ("2021-01-01", "2021-02-30")})
+    e = build_dataset(target, drivers, period=period, split=explicit)
+    last = d.time[np.unique(e.splits["test"].t_idx + e.horizon)[-1]]
+    assert (last.month, last.day) == (2, 30)
