@@ -20,13 +20,15 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from cubegraph.errors import CubegraphError
-from cubegraph.kg.iris import DEFAULT_BASE_IRI
 
-if TYPE_CHECKING:
-    from cubegraph.kg.store import Store
+#: Default base of minted IRIs: the local server's default address, so they dereference out
+#: of the box (kg/iris.py mints under it; the server's host and port defaults match it).
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+DEFAULT_BASE_IRI = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}/"
 
 
 #: The repository root: it is the package folder (see pyproject's ``package-dir``).
@@ -63,11 +65,13 @@ class ServerSettings:
             ``"*"``: any).
     """
 
-    store: str | Path | Store = ":memory:"
+    # Typed loosely on purpose: config imports no layer (kg imports config), so an open
+    # Store is accepted without naming its class here.
+    store: str | Path | Any = ":memory:"
     base_iri: str = DEFAULT_BASE_IRI
     token: str | None = None
-    host: str = "127.0.0.1"
-    port: int = 8765
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
     max_body: int = 16 * 1024 * 1024
     query_timeout: float = 30.0
     max_rows: int = 100_000

@@ -15,8 +15,7 @@ from urllib.parse import quote
 
 from rdflib import URIRef
 
-#: Default base: the local server's address, so minted IRIs dereference out of the box.
-DEFAULT_BASE_IRI = "http://127.0.0.1:8765/"
+from cubegraph.config import DEFAULT_BASE_IRI  # the local server's address (see config)
 
 _SLUG_BAD = re.compile(r"[^a-z0-9]+")
 

@@ -49,6 +49,15 @@ def test_layers_only_call_down(layer):
     assert not bad, f"{layer} imports layers above it: {bad}"
 
 
+def test_config_and_errors_import_no_layer():
+    # Every layer may import config and errors, so they must import none of the layers.
+    code = ("import sys, cubegraph.config, cubegraph.errors; "
+            "print(sorted(m for m in sys.modules if m.startswith('cubegraph.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert set(out.stdout.strip()[1:-1].replace("'", "").split(", ")) == {
+        "cubegraph.config", "cubegraph.errors"}
+
+
 def test_import_kg_pulls_in_no_torch_or_xarray():
     code = ("import sys, cubegraph.kg, cubegraph.ontology; "
             "print(sorted(m for m in ('torch', 'shap', 'xarray', 'flask') if m in sys.modules))")

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from cubegraph.config import ServerSettings
-from cubegraph.kg.iris import DEFAULT_BASE_IRI
+from cubegraph.config import DEFAULT_BASE_IRI
 from cubegraph.kg.records.phenomenon import ontology_counts
 
 JOBS = ("fire.yaml", "drought.yaml")
