@@ -31,7 +31,7 @@ from typing import BinaryIO
 from rdflib import Graph, URIRef, Variable
 
 from cubegraph.kg._convert import checked_nquads, to_ntriples_term
-from cubegraph.kg.errors import GraphNotFound, InvalidTerm, RDFSyntaxError, UnknownFormat
+from cubegraph.kg.errors import GraphNotFound, InvalidTerm, RDFSyntaxError, StoreError, UnknownFormat
 from cubegraph.kg.formats import guess_format, rdf_format
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.results import QueryResult
@@ -189,9 +189,14 @@ class Store(ABC):
         return int(rows[0]["n"]) if rows else 0
 
     def stats(self) -> dict[str, int]:
-        """Triples per named graph (``""`` for the default graph when it is not empty)."""
+        """Triples per named graph, and ``""`` for the default graph when it is not empty
+        and can be counted (a remote server that does not query the union by default cannot
+        say; the named graphs are still reported rather than failing the whole summary)."""
         out = {str(r["g"]): int(r["n"]) for r in self.query(COUNT_PER_GRAPH)}
-        default = self.default_graph_count()
+        try:
+            default = self.default_graph_count()
+        except StoreError:
+            default = 0
         if default:
             out[""] = default
         return out

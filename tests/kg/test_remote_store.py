@@ -33,11 +33,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory):
+def _serve(location, *flags):
+    """An Oxigraph server on a free local port; yields its URL, stopped afterwards."""
     port = free_port()
-    proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path_factory.mktemp("ox")),
-                             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+    proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(location),
+                             "--bind", f"127.0.0.1:{port}", *flags],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -52,6 +52,29 @@ def oxigraph_server(tmp_path_factory):
     yield url
     proc.terminate()
     proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    yield from _serve(tmp_path_factory.mktemp("ox"), "--union-default-graph")
+
+
+@pytest.fixture(scope="module")
+def plain_oxigraph_server(tmp_path_factory):
+    """An Oxigraph server as it starts without flags: its default graph is NOT the union."""
+    yield from _serve(tmp_path_factory.mktemp("ox"))
+
+
+def test_a_server_without_a_union_default_graph_still_reports_its_named_graphs(plain_oxigraph_server):
+    """The default graph alone cannot be counted there: that count says why, and the
+    summary of the store (the endpoint's and the CLI's ``stats``) still lists the graphs."""
+    store = open_store(plain_oxigraph_server + "/query")
+    store.update("DROP SILENT ALL")
+    p = URIRef("http://ex.org/p")
+    store.replace_graph("http://ex.org/g", [(URIRef(f"http://ex.org/s{i}"), p, Literal(i)) for i in range(3)])
+    with pytest.raises(StoreError, match="union-default-graph"):
+        store.default_graph_count()
+    assert store.stats() == {"http://ex.org/g": 3}
 
 
 class TestRemoteStore(StoreContract):
