@@ -1,6 +1,6 @@
 """Training data from selected cube inputs: aligned, featurised, split by time, standardised.
 
-(Over 400 lines: splits, features and batch loaders all work on CubeDataset's private arrays.)
+Over 400 lines: splits, features and batch loaders all work on CubeDataset's private arrays.
 
 :func:`build_dataset` turns a target ``(cube, variable)`` and a list of driver inputs into a
 :class:`CubeDataset`:

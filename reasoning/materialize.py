@@ -1,5 +1,9 @@
 """OWL 2 RL materialization into the inferred named graph, full and incremental.
 
+Over 400 lines: the full and the incremental run share the support records (their layout,
+writing, reading, attribution), and the incremental run is only right against exactly what
+the full run wrote, so both stay in one module and change together.
+
 Layout (``{inferred}`` = ``store.iris.inferred_graph``):
 
 - ``{inferred}`` holds every entailed triple that is asserted in no graph: the closure of
