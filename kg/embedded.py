@@ -5,9 +5,10 @@ Nothing outside this module and ``_convert`` touches pyoxigraph objects.
 Adding many triples to NEW named graphs (an ingest batch) on disk uses pyoxigraph's bulk
 loader, which writes new files instead of going through a transaction (what the writing
 process of an ingest spends most of its time on), under a journal that keeps it
-all-or-nothing per graph: the graphs are first recorded (atomically) in :data:`UNFINISHED_LOADS`, the bulk load
-runs, then the record is removed (atomically). Opening the store for writing after a crash
-drops every graph still recorded there: each is then whole or absent, never partial.
+all-or-nothing per graph: the graphs are first recorded (atomically) in
+:data:`UNFINISHED_LOADS`, the bulk load runs, then the record is removed (atomically).
+Opening the store for writing after a crash drops every graph still recorded there: each
+is then whole or absent, never partial.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 The rules themselves run in ``reasonable`` (a Rust OWL 2 RL reasoner, PyPI
 ``reasonable==0.4.4``) instead of ``owlrl`` (pure Python, the reference, far too slow for
 the closure of a whole store); reasonable agrees with owlrl on every triple cubegraph
-keeps (:func:`closure` is the seam; docs/benchmarks.md has the figures). This module owns the thin adapter (N-Triples files in, rdflib triples out) and the
-*profile*: which entailed triples are worth writing to the inferred graph.
+keeps (:func:`closure` is the seam; docs/benchmarks.md has the figures). This module owns
+the thin adapter (N-Triples files in, rdflib triples out) and the *profile*: which
+entailed triples are worth writing to the inferred graph.
 
 What the profile leaves out, and why (docs/reasoning.md lists the same):
 

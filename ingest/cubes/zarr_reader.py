@@ -2,9 +2,10 @@
 
 Reading the JSON documents directly bypasses ``xarray.open_zarr`` (a zarr group, its
 arrays and xarray's decoding, none of which a catalogue needs) and needs no event loop;
-:meth:`ZarrReader.read_raw` is the seam (docs/benchmarks.md has the figure). For a catalogue (:meth:`ZarrReader.read_raw`) one walk of the store also sizes
-and fingerprints it and counts each array's chunk files (none written = all fill); for
-reading data (:meth:`ZarrReader.open_raw`) only the metadata documents are read.
+:meth:`ZarrReader.read_raw` is the seam (docs/benchmarks.md has the figure). For a
+catalogue (:meth:`ZarrReader.read_raw`) one walk of the store also sizes and fingerprints
+it and counts each array's chunk files (none written = all fill); for reading data
+(:meth:`ZarrReader.open_raw`) only the metadata documents are read.
 """
 
 from __future__ import annotations
