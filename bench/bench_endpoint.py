@@ -1,5 +1,9 @@
 """Benchmark of the SPARQL endpoint: cubegraph over HTTP vs in-process pyoxigraph vs Oxigraph's server.
 
+Over 400 lines: one script runs the whole endpoint benchmark (the stores, both servers,
+latency, throughput, the sustained load, the report), so a run is one command and its
+figures come from one process.
+
 One run measures, at two sizes of a synthetic cube catalog (default 1e4 and 1.05e6 triples):
 
 1. latency (median of N requests) of a catalog query mix: in-process

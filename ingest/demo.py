@@ -1,6 +1,6 @@
 """Demo cubes with a planted, documented ground truth, modelled on the DeepCube datacubes.
 
-(Over 400 lines: one generator per demo cube, each beside the ground truth it documents.)
+Over 400 lines: one generator per demo cube, each beside the ground truth it documents.
 
 :func:`write_demo_data` writes, deterministically from a seed:
 

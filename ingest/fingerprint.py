@@ -74,10 +74,14 @@ def list_zarr_store(root: Path) -> StoreListing:
 
     Like ``os.walk`` (folders that cannot be listed are skipped, symlinked folders are not
     followed) but on ``os.scandir`` entries, which carry what ``os.walk`` would ask the
-    file system again (a third of a metadata-only cube's read time).
+    file system again.
 
     Raises:
         OSError: when a metadata file cannot be read or a chunk file sized.
+
+    Speed seam: bypasses ``os.walk`` and a ``stat`` per file;
+    ``tests/ingest/test_fast_paths.py::test_the_store_listing_is_what_os_walk_finds`` holds
+    the listing equal to one built with ``os.walk`` (figure: docs/benchmarks.md).
     """
     listing = StoreListing(root)
     _walk(str(root), "", listing)

@@ -4,8 +4,10 @@ Reading, interpreting, describing and validating a cube is pure Python work that
 GIL, so threads would not help; processes do. The caller (one process, the store's only
 writer) writes what comes back while the workers go on with the next chunks, and describes
 cubes itself while they start. Workers are started with ``spawn`` (no inherited store
-handles or locks, same behaviour on every OS); starting them costs ~0.5-1 s, which is why
-small batches stay in-process (see :func:`worker_count`).
+handles or locks, same behaviour on every OS); starting them takes a while (each imports
+the cube layer afresh), which is why small batches stay in-process (see
+:func:`worker_count`). The figures behind these choices: docs/benchmarks.md, "Why the fast
+paths exist".
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from contextlib import contextmanager
 __all__ = ["MIN_CUBES_FOR_WORKERS", "pool", "shared_map", "worker_count"]
 
 #: Below this many cubes to describe, the workers' start-up costs more than they save
-#: (~0.5-1 s against ~1-2 ms saved per cube on 2 cores, measured with 300 and 1,000).
+#: (measured on 2 cores with 300 and 1,000 cubes: docs/benchmarks.md).
 MIN_CUBES_FOR_WORKERS = 500
 
 
@@ -52,7 +54,8 @@ def pool(workers: int):
     except BaseException:
         executor.shutdown(wait=True, cancel_futures=True)
         raise
-    # Every result is in: the idle workers exit by themselves; joining them costs ~0.5 s.
+    # Every result is in: the idle workers exit by themselves; joining them would only
+    # make the caller wait for their exit.
     executor.shutdown(wait=False)
 
 
@@ -61,10 +64,15 @@ def shared_map(executor, fn: Callable, chunks: Iterable, *, ahead: int) -> Itera
 
     The first ``ahead`` chunks go to the workers now; then one more each time a result is
     taken, so at most ``ahead`` chunks' results wait in memory. Until the first result
-    comes (the workers are starting: ~0.5-1 s), this process runs ``fn`` on the last chunks
-    not yet submitted instead of waiting; after that it only writes, which the workers'
-    results wait for. A pool that breaks (its workers
-    could not start) leaves the rest to this process, with a ``RuntimeWarning``.
+    comes (the workers are starting), this process runs ``fn`` on the last chunks not yet
+    submitted instead of waiting; after that it only writes, which the workers' results
+    wait for. A pool that breaks (its workers could not start) leaves the rest to this
+    process, with a ``RuntimeWarning``.
+
+    Speed seam: bypasses describing every cube in this process, one after the other;
+    ``tests/ingest/test_parallel.py::test_workers_give_the_same_results_in_the_same_order``
+    holds the results, their order and the graphs written equal to an ingest in one
+    process (figure: docs/benchmarks.md).
     """
     todo = deque(chunks)
     pending: deque = deque()

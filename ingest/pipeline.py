@@ -1,5 +1,9 @@
 """The ingest pipeline: paths in, one atomic named-graph write per cube (or per batch) out.
 
+Over 400 lines: the stages of one ingest and its two entry points (``ingest_cube``,
+``ingest_paths``) share the result types and the per-cube bookkeeping; the CPU-bound work
+already lives apart (``cubes``, ``validate``, ``parallel``).
+
 Stages, each its own function so each can be tested alone::
 
     expand_paths -> reader.read_raw -> (unchanged? stop) -> interpret -> resolve_semantics

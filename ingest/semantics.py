@@ -31,16 +31,27 @@ _KIND_WORDS = {
 
 
 # Per-string answers are cached: a catalogue repeats the same few names and units strings
-# thousands of times, and each answer depends on the string alone (the ontology and the
+# thousands of times, and each answer depends on the strings alone (the ontology and the
 # units table are fixed for the life of the process).
 @lru_cache(maxsize=4096)
 def _observable_match(standard_name: str | None, name: str | None, long_name: str | None):
+    """:func:`observable_for` of these strings, once per process.
+
+    Speed seam: bypasses the phenomenon lookup for strings already asked about;
+    ``tests/ingest/test_fast_paths.py::test_cached_semantic_lookups_are_the_lookups``
+    holds each answer equal to a fresh lookup.
+    """
     return observable_for(standard_name=standard_name, name=name, long_name=long_name)
 
 
 @lru_cache(maxsize=4096)
 def _unit(units: str):
-    """``(UnitInfo or None, QUDT unit IRI text or None)`` for a units string."""
+    """``(UnitInfo or None, QUDT unit IRI text or None)`` for a units string.
+
+    Speed seam: cached per string, bypassing the units parse for strings already asked
+    about; ``tests/ingest/test_fast_paths.py::test_cached_semantic_lookups_are_the_lookups``
+    holds each answer equal to a fresh lookup.
+    """
     iri = qudt_unit_iri(units)
     return lookup_unit(units), (str(iri) if iri is not None else None)
 

@@ -8,14 +8,16 @@ stop a cube.
 Engines (chosen here and nowhere else, see :func:`engine`):
 
 - ``"turbo"`` (default when installed): ``pyshacl-turbo``, a Rust SHACL engine with
-  pySHACL's API. The shapes are compiled once per process and each cube's description is
-  validated on its own (~1.5 ms for a 12-variable cube, against ~20 ms in pyshacl). A
-  :class:`~cubegraph.kg.records.cube.Description` goes in as its N-Triples text, which the
-  engine parses natively (turning an rdflib Graph into its input cost ~2 ms more).
+  pySHACL's API, used instead of pyshacl for speed (:func:`run_shacl` is the seam). The
+  shapes are compiled once per process and each cube's description is validated on its
+  own. A :class:`~cubegraph.kg.records.cube.Description` goes in as its N-Triples text,
+  which the engine parses natively (no rdflib Graph to build and convert).
 - ``"pyshacl"``: the reference engine (a core dependency). Its fixed cost per call (shape
   parsing, target selection) dominates for small graphs, so it validates a group of cubes
   in one call and each violation is assigned back to the cube whose graph holds its focus
   node.
+
+The figures behind these choices are in docs/benchmarks.md, "Why the fast paths exist".
 
 ``CUBEGRAPH_SHACL_ENGINE=pyshacl`` forces the reference engine. The two agree on every
 description :func:`~cubegraph.kg.records.cube.describe_cube` produces and on the broken
@@ -69,13 +71,19 @@ def _turbo_available() -> bool:
 
 @lru_cache(maxsize=1)
 def _shapes() -> Graph:
+    """The ingest shapes: the ontology's, without their one ``sh:sparql`` constraint.
+
+    That constraint restates "a variable needs cg:unitsString" only to get a message naming
+    the cube and the variable, which ShapeViolation already does for every rule; kept, it
+    would report each missing units twice. The core ``sh:minCount`` rule it repeats still
+    applies, whatever the engine.
+
+    Speed seam: leaving it out also bypasses pyshacl's run of it through rdflib's SPARQL
+    engine, once per variable, the costliest part of a pyshacl validation;
+    ``tests/ingest/test_fast_paths.py::test_leaving_out_the_sparql_constraint_changes_no_verdict``
+    holds every verdict equal to the one of the whole shapes (figure: docs/benchmarks.md).
+    """
     shapes = load_shapes()
-    # The shapes' one SPARQL constraint restates "a variable needs cg:unitsString" only to
-    # get a message naming the cube and the variable, which ShapeViolation already does for
-    # every rule; kept, it would report each missing units twice. pyshacl also runs it
-    # through rdflib's SPARQL engine once per variable (~25 ms each, 30x everything else
-    # together); pyshacl-turbo runs it correctly and fast (+0.7 ms per 12-variable cube).
-    # The core sh:minCount rule it repeats still applies, whatever the engine.
     for node, _p, constraint in list(shapes.triples((None, SH.sparql, None))):
         shapes.remove((node, SH.sparql, constraint))
     return shapes
@@ -92,10 +100,15 @@ def _conforms_fast(text: str) -> bool:
     """Whether N-Triples ``text`` conforms, asked of turbo's Rust core directly.
 
     The public ``validate`` also decodes the report into an rdflib Graph and binds ~60
-    prefixes to it (~1 ms a cube): worth paying only for the few cubes that fail, which
-    go through it again. Same arguments as ``CompiledShapes.validate`` passes (no rules,
-    depth 15, warnings allowed, every focus node and shape); if a new turbo changes that
-    private call, False sends every cube the public way (slower, same verdicts).
+    prefixes to it: worth paying only for the few cubes that fail, which go through it
+    again. Same arguments as ``CompiledShapes.validate`` passes (no rules, depth 15,
+    warnings allowed, every focus node and shape); if a new turbo changes that private
+    call, False sends every cube the public way (slower, same verdicts).
+
+    Speed seam: bypasses turbo's public ``validate`` for the cubes that conform;
+    ``tests/ingest/test_fast_paths.py::test_the_private_verdict_is_the_public_one`` holds
+    the verdict equal to the public one, and fails if the private call stops answering
+    (figure: docs/benchmarks.md).
     """
     native = getattr(_compiled_turbo(), "_native", None)
     try:
@@ -117,6 +130,12 @@ def run_shacl(data: Graph | Description, *, using: str | None = None) -> tuple[b
         IngestError: with turbo, a description's text does not parse (e.g. an IRI with a
             space); pyshacl lets rdflib's parser error through instead.
         ValueError: ``using`` names no engine of :data:`ENGINES`.
+
+    Speed seam: ``"turbo"`` bypasses pyshacl, the reference engine (and, for a
+    :class:`Description`, the rdflib Graph of its text);
+    ``tests/ingest/test_validate_engines.py::test_demo_cubes`` holds the verdicts and the
+    results equal to pyshacl's on every demo cube, real file and broken description
+    (figure: docs/benchmarks.md).
     """
     using = using or engine()
     if using == "turbo":

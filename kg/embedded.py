@@ -3,10 +3,12 @@
 Nothing outside this module and ``_convert`` touches pyoxigraph objects.
 
 Adding many triples to NEW named graphs (an ingest batch) on disk uses pyoxigraph's bulk
-loader, ~2.5x faster than a transaction, under a journal that keeps it all-or-nothing per
-graph: the graphs are first recorded (atomically) in :data:`UNFINISHED_LOADS`, the bulk load
-runs, then the record is removed (atomically). Opening the store for writing after a crash
-drops every graph still recorded there: each is then whole or absent, never partial.
+loader, which writes new files instead of going through a transaction (what the writing
+process of an ingest spends most of its time on), under a journal that keeps it
+all-or-nothing per graph: the graphs are first recorded (atomically) in
+:data:`UNFINISHED_LOADS`, the bulk load runs, then the record is removed (atomically).
+Opening the store for writing after a crash drops every graph still recorded there: each
+is then whole or absent, never partial.
 """
 
 from __future__ import annotations
@@ -149,8 +151,13 @@ class EmbeddedStore(Store):
             raise RDFSyntaxError(f"{name} could not be loaded as {fmt}: {exc}") from exc
 
     def _insert_nquads(self, texts):
-        # Faster than the same quads as a SPARQL INSERT DATA (no update text to build and
-        # parse again).
+        """The store's native atomic insert (see :meth:`Store._insert_nquads`).
+
+        Speed seam: bypasses the SPARQL ``INSERT DATA`` a transaction of additions would
+        otherwise send (update text built, then parsed again by the store);
+        ``tests/kg/test_fast_paths.py::test_native_insert_writes_what_sparql_insert_data_writes``
+        holds it equal to that path (figure: docs/benchmarks.md).
+        """
         self._check_writable()
         try:
             graphs = self._new_graphs(texts)
@@ -190,6 +197,12 @@ class EmbeddedStore(Store):
         return next(iter(self._ox.quads_for_pattern(None, None, None, graph)), None) is None
 
     def _journaled_bulk_load(self, quads, graphs) -> None:
+        """Bulk-load ``quads`` into the empty ``graphs`` under the journal (module docstring).
+
+        Speed seam: bypasses the transactional ``extend`` for new graphs on disk;
+        ``tests/kg/test_fast_paths.py::test_bulk_load_writes_what_a_transaction_writes``
+        holds it equal to that path (figure: docs/benchmarks.md).
+        """
         self._ox.extend([ox.Quad(g, _LOADING, _LOADING, _UNFINISHED) for g in graphs])
         try:
             self._ox.bulk_extend(quads)

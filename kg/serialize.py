@@ -17,6 +17,11 @@ def serialize_capped(result: QueryResult, fmt: str, max_rows: int) -> tuple[byte
     The common case costs one native serialisation plus a byte count: each format has a
     cheap upper bound on its row count. Only when that bound passes the cap is the exact
     count taken (through TSV / N-Triples, one row per line) and the result cut.
+
+    Speed seam: the bound bypasses the exact count (a second serialisation through TSV)
+    for answers under the cap; ``tests/api/web/test_query_runner.py::test_select_is_capped_exactly``
+    holds the rows and the truncation flag equal to the exact count's, on literals that
+    look like each format's row separator.
     """
     if result.kind == "ask":
         return result.serialize(fmt), False

@@ -115,6 +115,11 @@ def direct_read(opener: CubeOpener, path: str | Path, name: str, dims: tuple[str
 
     Raises:
         InputReadError: as :meth:`CubeOpener.variable`.
+
+    Speed seam: reads through the cube layer, bypassing xarray (``open_zarr`` or
+    ``open_dataset``, ``.sel`` and ``.transpose``, and its CF decoding);
+    ``tests/ml/test_dataset.py::test_direct_zarr_read_decodes_exactly_as_xarray`` holds the
+    values equal to xarray's, bit for bit (figure: docs/benchmarks.md).
     """
     view = opener.variable(path, name)
     var = view.var

@@ -1,6 +1,6 @@
 """Training data from selected cube inputs: aligned, featurised, split by time, standardised.
 
-(Over 400 lines: splits, features and batch loaders all work on CubeDataset's private arrays.)
+Over 400 lines: splits, features and batch loaders all work on CubeDataset's private arrays.
 
 :func:`build_dataset` turns a target ``(cube, variable)`` and a list of driver inputs into a
 :class:`CubeDataset`:
@@ -59,8 +59,9 @@ __all__ = [
 
 #: Split names, in time order.
 SPLITS = ("train", "validation", "test")
-#: Dtype of the sample indices (time step, pixel): a third of int64's cost to build the
-#: millions of them, and either index fits easily (products are taken in int64).
+#: Dtype of the sample indices (time step, pixel): half the bytes of int64 to build and
+#: gather for the millions of them, and either index fits easily (products are taken in
+#: int64).
 _INDEX = np.int32
 #: Default batch sizes: per-pixel rows are cheap, windows are ``window_days`` times larger.
 DEFAULT_BATCH = {"pixel": 1024, "window": 256}
@@ -248,8 +249,13 @@ class CubeDataset:
 
         Batches are gathered whole: the sampler yields a slice (in order) or a slice of one
         seeded permutation (shuffled; the same order ``RandomSampler`` gives for the seed),
-        and each becomes one row gather, which is tens of times faster than per-sample
-        ``__getitem__`` + collate.
+        and each becomes one row gather.
+
+        Speed seam: bypasses torch's per-sample ``__getitem__`` + collate;
+        ``tests/ml/test_dataset.py::test_shuffled_batches_follow_the_random_sampler_order``
+        holds every batch equal to the rows ``RandomSampler`` picks for the seed, and
+        ``tests/ml/test_fast_paths.py::test_batches_are_the_collated_samples`` to torch's
+        ``DataLoader`` over single samples (figure: docs/benchmarks.md).
 
         Raises:
             ValueError: for an unknown split or kind.
@@ -303,7 +309,7 @@ class CubeDataset:
 class BatchLoader:
     """The batches of :meth:`CubeDataset.loader`: what a ``DataLoader`` over the batch
     sampler with ``batch_size=None`` yields, without its per-batch machinery (fetcher,
-    collate, pinning checks: a fifth of a shuffled epoch's time).
+    collate, pinning checks); part of the loader's speed seam (see :meth:`CubeDataset.loader`).
 
     Each iteration of a shuffled loader draws the next permutation of its generator, as a
     ``DataLoader`` over a seeded ``RandomSampler`` does.
@@ -369,8 +375,13 @@ class _BatchDataset:
 def _to_rows(planar: np.ndarray) -> torch.Tensor:
     """``(features, samples)`` -> ``(samples, features)``, contiguous.
 
-    A transpose in tiles of 8 features x 8192 samples (both sides stay in cache): about 3x
-    faster than one strided copy (numpy's or torch's) of the whole array.
+    A transpose in tiles of 8 features by 8192 samples, so both sides of each tile stay in
+    cache.
+
+    Speed seam: bypasses one strided copy of the whole array (``planar.T.copy()``, numpy's
+    or torch's); ``tests/ml/test_fast_paths.py::test_tiled_transpose_is_the_transpose``
+    holds it equal to that copy on shapes that are and are not multiples of the tile
+    (figure: docs/benchmarks.md).
     """
     F, n = planar.shape
     rows = np.empty((n, F), dtype=planar.dtype)
@@ -722,10 +733,14 @@ def _minus_climatology(a, clim, months, t_lo, t_hi, out) -> None:
 def _rolling_block(a: np.ndarray, w: int, t_lo: int, t_hi: int, finite: bool) -> np.ndarray:
     """Trailing mean over ``t - w + 1 .. t`` of the finite values, for ``t`` in ``t_lo..t_hi``.
 
-    NaN where a window holds no finite value. ``w`` shifted-slice additions in float32: several
-    times faster than a cumsum along time (strided in a C-ordered array) for short windows;
+    NaN where a window holds no finite value. ``w`` shifted-slice additions in float32;
     without missing values (checked once per input at load) no masks or counts are needed.
     Requires ``t_lo >= w - 1`` (the lookback guarantees it).
+
+    Speed seam: bypasses a cumulative sum along time (strided in a C-ordered array) and the
+    plain mean of each window; ``tests/ml/test_fast_paths.py::test_rolling_block_is_the_mean_of_each_window``
+    holds it equal to the mean of the finite values of each window, with and without
+    missing values (figure: docs/benchmarks.md).
     """
     nt = t_hi - t_lo + 1
     src = a[t_lo - w + 1:t_hi + 1]

@@ -10,9 +10,8 @@ days of the window). From those ``samples × variables`` attributions:
   and its attribution: +1 when more of it pushes the prediction up.
 
 ``shap.DeepExplainer`` (DeepLIFT with a background sample, exact additivity) is the
-default: on one CPU thread it explains 10,000 fire samples (49 features, a background of
-50 train samples) in ~33 s, where ``GradientExplainer`` loops
-over ``nsamples`` interpolations per sample in Python and takes several times longer. The
+default: it explains a sample in one backward pass, where ``GradientExplainer`` loops over
+``nsamples`` interpolations per sample in Python (the timings: docs/benchmarks.md). The
 GradientExplainer stays available (``method="gradient"``) for layers DeepLIFT does not know.
 """
 

@@ -49,7 +49,8 @@ class TemporalCNN(nn.Module):
     Two causal-free convolutions (the whole window lies in the past of the target) followed
     by the mean over time and the last day's features, so both the recent state and the
     window's trend reach the head. Chosen over a GRU because convolutions are
-    deterministic and several times faster on CPU, for training and for SHAP.
+    deterministic and run in a few large kernels on CPU instead of one step per day, for
+    training and for SHAP (docs/benchmarks.md).
 
     Args:
         n_channels: input variables per day.

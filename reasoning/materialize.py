@@ -1,5 +1,9 @@
 """OWL 2 RL materialization into the inferred named graph, full and incremental.
 
+Over 400 lines: the full and the incremental run share the support records (their layout,
+writing, reading, attribution), and the incremental run is only right against exactly what
+the full run wrote, so both stay in one module and change together.
+
 Layout (``{inferred}`` = ``store.iris.inferred_graph``):
 
 - ``{inferred}`` holds every entailed triple that is asserted in no graph: the closure of
@@ -198,7 +202,15 @@ def materialize(store, *, progress: bool = False) -> MaterializeReport:
 
 
 def _attribute(store, tbox: bytes, dumps: dict, inferred: set) -> dict:
-    """Support records of a full run: ``{source_or_None: (kind, triples)}`` (None = shared)."""
+    """Support records of a full run: ``{source_or_None: (kind, triples)}`` (None = shared).
+
+    Speed seam: a source over :data:`LOCAL_LIMIT` triples is recorded ``global``, bypassing
+    the per-node bookkeeping of every one of its triples; a change to it triggers a full
+    run instead.
+    ``tests/reasoning/test_fast_paths.py::test_a_source_tracked_whole_infers_what_per_triple_tracking_infers``
+    holds the inferred graph equal to the one per-triple tracking gives, after full and
+    incremental runs (figure: docs/benchmarks.md).
+    """
     tbox_graph = parse(tbox)
     schema = schema_nodes(tbox_graph)
     owners: dict[str, set] = defaultdict(set)  # node text -> small sources mentioning it
@@ -206,7 +218,8 @@ def _attribute(store, tbox: bytes, dumps: dict, inferred: set) -> dict:
     for g, data in dumps.items():
         if data.count(b"\n") > LOCAL_LIMIT:
             # Tracked as a whole: a change to it triggers a full run, so its nodes need
-            # no per-triple bookkeeping (and a 1e6-triple graph would cost seconds here).
+            # no per-triple bookkeeping (which grows with the graph: the speed seam of
+            # this function, see its docstring).
             records[g] = ("global", set())
             continue
         records[g] = ("by-node", set())
@@ -235,9 +248,14 @@ def _attribute(store, tbox: bytes, dumps: dict, inferred: set) -> dict:
 
 
 def _write_full(store, inferred: set, records: dict, tbox_hash: str) -> None:
+    """Write the inferred graph and the support records of a full run, swapped in whole.
+
+    Speed seam: both are written as N-Triples text and loaded natively, bypassing rdflib
+    ``Graph`` objects and a SPARQL ``INSERT DATA`` (whose cost grows with every source's
+    record); ``tests/reasoning/test_fast_paths.py::test_full_run_text_is_the_rdflib_triples``
+    holds the text equal to the triples through rdflib (figure: docs/benchmarks.md).
+    """
     support = support_graph(store)
-    # The bookkeeping graph is written as N-Triples text and loaded natively: going through
-    # rdflib Graph objects and a SPARQL INSERT DATA cost seconds at 10,000 sources.
     meta = [line(support, DCTERMS.hasVersion, Literal(tbox_hash)),
             line(support, DCTERMS.creator, Literal(ENGINE))]
     for source, (kind, triples) in records.items():

@@ -1,10 +1,11 @@
 """The OWL 2 RL engine behind materialization, and the fragment cubegraph materialises.
 
 The rules themselves run in ``reasonable`` (a Rust OWL 2 RL reasoner, PyPI
-``reasonable==0.4.4``): it is ~100x faster than ``owlrl`` at 1e5 triples and agrees with it
-on every triple cubegraph keeps (``tests/reasoning/test_materialize.py`` compares the two).
-This module owns the thin adapter (N-Triples files in, rdflib triples out) and the
-*profile*: which entailed triples are worth writing to the inferred graph.
+``reasonable==0.4.4``) instead of ``owlrl`` (pure Python, the reference, far too slow for
+the closure of a whole store); reasonable agrees with owlrl on every triple cubegraph
+keeps (:func:`closure` is the seam; docs/benchmarks.md has the figures). This module owns
+the thin adapter (N-Triples files in, rdflib triples out) and the *profile*: which
+entailed triples are worth writing to the inferred graph.
 
 What the profile leaves out, and why (docs/reasoning.md lists the same):
 
@@ -90,6 +91,11 @@ def closure(sources: Iterable[bytes | str | Path]) -> Closure:
 
     Raises:
         ReasoningError: if the engine is missing or cannot parse an input.
+
+    Speed seam: bypasses ``owlrl``, the pure-Python reference engine;
+    ``tests/reasoning/test_materialize.py::test_lubm_closure_matches_owlrl`` (and
+    ``test_cube_closure_matches_owlrl``) hold the closure equal to owlrl's on every triple
+    cubegraph keeps (figure: docs/benchmarks.md).
     """
     try:
         import reasonable
@@ -114,12 +120,7 @@ def closure(sources: Iterable[bytes | str | Path]) -> Closure:
             with open(path, "wb") as fh:
                 fh.writelines(parts)
             paths.insert(0, path)
-        for path in paths:
-            try:
-                # The engine's own (Rust) parser: ~10x faster than feeding rdflib terms.
-                reasoner.load_file(path)
-            except Exception as exc:  # the engine raises plain exceptions
-                raise ReasoningError(f"the reasoner could not read its input: {exc}") from exc
+        _load_files(reasoner, paths)
         result = reasoner.reason()
         base = {(s, p, normalise(o)) for s, p, o in reasoner.get_base_triples()}
         entailed = set()
@@ -130,13 +131,30 @@ def closure(sources: Iterable[bytes | str | Path]) -> Closure:
     return Closure(base, entailed)
 
 
+def _load_files(reasoner, paths: list[str]) -> None:
+    """Give the engine its input files, read by its own (Rust) parser.
+
+    Speed seam: bypasses ``PyReasoner.from_graph``, which takes rdflib terms (every triple
+    parsed by rdflib first, then converted term by term);
+    ``tests/reasoning/test_fast_paths.py::test_the_engines_parser_gives_the_closure_of_rdflib_terms``
+    holds the closure equal to the one of the same triples given as rdflib terms
+    (figure: docs/benchmarks.md).
+    """
+    for path in paths:
+        try:
+            reasoner.load_file(path)
+        except Exception as exc:  # the engine raises plain exceptions
+            raise ReasoningError(f"the reasoner could not read its input: {exc}") from exc
+
+
 @contextmanager
 def paused_gc():
     """Pause Python's cyclic garbage collector for a bulk conversion.
 
     Building sets of a million triples of rdflib terms triggers the collector over and over
-    (each pass walks every tuple alive); none of these objects form cycles, so pausing it is
-    safe and saves seconds. The previous state is restored on exit.
+    (each pass walks every tuple alive, and the work grows with the store); none of these
+    objects form cycles, so pausing it is safe and changes no result. The previous state is
+    restored on exit.
     """
     was_enabled = gc.isenabled()
     gc.disable()

@@ -1,5 +1,9 @@
 """Compile a job spec into concrete (cube, variable) inputs, each with the reason it was chosen.
 
+Over 400 lines: one compiler, ``_select``, runs the five steps below over shared state (the
+cubes read, the candidates, the reasons given); the checks and the record writer are its
+small helpers.
+
 The queries it runs (:mod:`cubegraph.kg.records.selection`) run over the store's default graph, the union of every named graph:
 asserted descriptions *and* the inferred graph written by
 :mod:`cubegraph.reasoning.materialize` (class memberships such as "this variable is a

@@ -351,3 +351,56 @@ def test_the_noun_scan_sees_prefixed_and_interpolated_terms(tmp_path):
                     'B = f"SELECT ?r WHERE {{ ?r a <{CG.ModelRun}> }}"\n'
                     'C = "SELECT ?s WHERE { ?s ?p ?o }"\n')
     assert [line for line, text in _strings(path) if _SPARQL.search(text) and _NOUN_TERM.search(text)] == [1, 2]
+
+
+# --- module size ---------------------------------------------------------------------------
+
+#: A module longer than this says at the top of its docstring why it is one module.
+MAX_LINES = 400
+SIZE_REASON = "Over 400 lines:"
+
+
+def _package_scripts() -> list[Path]:
+    """Every Python file of the repository but the tests: the package, bench/, examples/."""
+    return sorted(p for p in ROOT.rglob("*.py")
+                  if not any(part.startswith(".") or part in ("tests", "__pycache__")
+                             for part in p.relative_to(ROOT).parts))
+
+
+def long_modules_without_a_reason(paths) -> list[str]:
+    found = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        lines = text.count("\n") + (not text.endswith("\n") and bool(text))
+        if lines <= MAX_LINES:
+            continue
+        doc = ast.get_docstring(ast.parse(text), clean=False) or ""
+        if not any(line.startswith(SIZE_REASON) and line[len(SIZE_REASON):].strip()
+                   for line in doc.splitlines()):
+            name = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
+            found.append(f"{name} ({lines} lines)")
+    return found
+
+
+def test_every_module_over_400_lines_says_why():
+    assert set(MODULES.values()) <= set(_package_scripts())
+    found = long_modules_without_a_reason(_package_scripts())
+    assert found == [], (f"a module over {MAX_LINES} lines is split, or its docstring has a line "
+                         f"'{SIZE_REASON} <why it is one module>': {found}")
+
+
+def test_the_size_check_reads_the_docstring_only(tmp_path):
+    body = "x = 1\n" * MAX_LINES
+    cases = {
+        "short.py": '"""Short."""\n',
+        "reason.py": f'"""Long.\n\n{SIZE_REASON} one table, read whole.\n"""\n' + body,
+        "no_reason.py": '"""Long."""\n' + body,
+        "in_a_comment.py": f'"""Long."""\n# {SIZE_REASON} only a comment\n' + body,
+        "empty_reason.py": f'"""Long.\n\n{SIZE_REASON}\n"""\n' + body,
+        "in_parentheses.py": f'"""Long.\n\n({SIZE_REASON} not at the start of the line.)\n"""\n' + body,
+    }
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text)
+    found = long_modules_without_a_reason(sorted(tmp_path.glob("*.py")))
+    assert [f.split(" ")[0] for f in found] == [
+        "empty_reason.py", "in_a_comment.py", "in_parentheses.py", "no_reason.py"]

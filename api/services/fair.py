@@ -9,7 +9,8 @@ checks what no web tool can: the cube's bytes on disk against its recorded descr
 A variable is assessed with its cube where a metric is about the dataset (licence, access,
 distribution, format): the variable is part of the cube's description.
 
-Just over 400 lines, kept whole: the seventeen metrics read best side by side, in F-UJI's order.
+Over 400 lines: the seventeen metrics read best side by side, in F-UJI's order, each a short
+function over one shared context.
 """
 
 from __future__ import annotations

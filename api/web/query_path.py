@@ -1,8 +1,9 @@
 """The one front door of SPARQL queries: a raw WSGI layer in front of the Flask app.
 
 Flask's request machinery (contexts, routing, ``Request``/``Response`` objects, hooks) costs
-about 0.3 ms a request, more than a catalog query itself. :class:`QueryPath` therefore owns
-every SPARQL Protocol request to ``/sparql`` (GET, HEAD, POST) with only what it needs:
+more a request than a catalog query itself (figure: docs/benchmarks.md).
+:class:`QueryPath` therefore owns every SPARQL Protocol request to ``/sparql`` (GET, HEAD,
+POST) with only what it needs:
 
 - it reads the request (parameters decoded as werkzeug decodes them for Flask's views, a
   body over the size limit refused) and parses it with the protocol functions;
@@ -51,6 +52,11 @@ class QueryPath:
     """WSGI middleware answering SPARQL queries at ``/sparql``; the rest goes to ``app``.
 
     Install it as ``app.wsgi_app = QueryPath(app)`` (``create_app`` does).
+
+    Speed seam: bypasses Flask's request machinery for queries;
+    ``tests/api/web/test_sparql_query_path.py::test_a_select_answers_in_the_accepted_format``
+    and the other tests there hold every status, header and body equal to what the Flask
+    view answered (figure: docs/benchmarks.md).
     """
 
     def __init__(self, app: Flask):

@@ -176,10 +176,15 @@ def _worker_main(conn, location: str, base_iri: str) -> None:
         conn.send_bytes(pickle.dumps(reply, pickle.HIGHEST_PROTOCOL))
 
 
-# Jobs and answers cross the pipe as tuples of plain values: pickling the dataclasses
-# themselves costs about 0.1 ms of CPU a request on both sides together.
-
 def _encode_job(job: QueryJob | None) -> bytes:
+    """A job as it crosses the pipe to a worker: a tuple of plain values, pickled.
+
+    Speed seam: bypasses pickling the :class:`QueryJob` (and, on the way back, the
+    :class:`Answer`) dataclasses, which costs CPU on both sides of every request;
+    ``tests/api/web/test_fast_paths.py::test_jobs_and_answers_cross_the_pipe_unchanged``
+    holds both equal after the trip, and the worker's answer equal to the in-process one
+    (figure: docs/benchmarks.md).
+    """
     if job is None:
         return pickle.dumps(None)
     return pickle.dumps((job.text, job.default_graphs, job.named_graphs, job.formats.solutions,

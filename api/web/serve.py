@@ -2,9 +2,9 @@
 
 - :func:`serve_config` (``cubegraph serve``): granian, an HTTP server written in Rust, runs
   the app in one child process it supervises; HTTP parsing happens outside the GIL, which
-  makes a request about 0.2 ms of CPU cheaper than with waitress and lifts throughput with
-  concurrent clients by about a fifth (docs/endpoint.md, "Benchmark"). The app is built in
-  that child from the settings, so the store is opened there and nowhere else.
+  leaves the Python threads more of the CPU for the app than waitress does (figures:
+  docs/benchmarks.md and docs/endpoint.md, "Benchmark"). The app is built in that child
+  from the settings, so the store is opened there and nowhere else.
 - :func:`serve` and :class:`ServerThread`: waitress (pure Python, threaded) serving an app
   object built in this process (``cubegraph demo``, which shares its open store; tests,
   notebooks). :class:`ServerThread` runs it in a background thread and stops it cleanly:
@@ -128,6 +128,12 @@ def serve_config(config: ServerSettings | Mapping[str, object], *, host: str | N
         OSError: the address is in use or cannot be bound.
         CubegraphError: the store cannot be opened (e.g. another process holds it).
         ConfigError: a setting has the wrong type.
+
+    Speed seam: granian bypasses waitress (HTTP parsed in Python, under the GIL), which
+    :func:`serve` and :class:`ServerThread` keep; the HTTP tests under ``tests/server/``
+    run against both servers, e.g.
+    ``tests/server/test_sparql_protocol.py::test_query_by_get_url_encoded_post_and_direct_post_agree``
+    (figure: docs/benchmarks.md).
     """
     if not isinstance(config, ServerSettings):
         config = ServerSettings.from_mapping(config)

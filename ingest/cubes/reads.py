@@ -26,6 +26,11 @@ def read_many(reads: Mapping[Hashable, VariableRead]) -> dict[Hashable, np.ndarr
 
     Raises:
         CubeReadError: naming the first variable whose data cannot be read.
+
+    Speed seam: bypasses reading the arrays one after the other with
+    :meth:`VariableRead.read`; ``tests/ml/test_dataset.py::test_direct_zarr_read_decodes_exactly_as_xarray``
+    holds every array (and its ``finite`` flag) equal to its own read (figure:
+    docs/benchmarks.md).
     """
     out: dict[Hashable, np.ndarray] = {}
     together = {k: r for k, r in reads.items() if r.variable.source.concurrent}

@@ -1,9 +1,11 @@
 """Zarr v2 and v3 stores, read from their JSON metadata (no xarray, no zarr group).
 
-Reading the JSON documents directly is ~30x faster than ``xarray.open_zarr`` and needs no
-event loop. For a catalogue (:meth:`ZarrReader.read_raw`) one walk of the store also sizes
-and fingerprints it and counts each array's chunk files (none written = all fill); for
-reading data (:meth:`ZarrReader.open_raw`) only the metadata documents are read.
+Reading the JSON documents directly bypasses ``xarray.open_zarr`` (a zarr group, its
+arrays and xarray's decoding, none of which a catalogue needs) and needs no event loop;
+:meth:`ZarrReader.read_raw` is the seam (docs/benchmarks.md has the figure). For a
+catalogue (:meth:`ZarrReader.read_raw`) one walk of the store also sizes and fingerprints
+it and counts each array's chunk files (none written = all fill); for reading data
+(:meth:`ZarrReader.open_raw`) only the metadata documents are read.
 """
 
 from __future__ import annotations
@@ -46,6 +48,13 @@ class ZarrReader(CubeReader):
         return any((path / m).is_file() for m in ("zarr.json", ".zgroup", ".zmetadata"))
 
     def read_raw(self, path: Path) -> RawCube:
+        """The store's arrays and attributes from its JSON documents, with one listing.
+
+        Speed seam: bypasses ``xarray.open_zarr`` (see the module docstring);
+        ``tests/ingest/test_fast_paths.py::test_zarr_metadata_is_what_xarray_reads`` holds
+        the arrays, their attributes, fill values and small arrays' values equal to what
+        xarray reads undecoded (figure: docs/benchmarks.md).
+        """
         try:
             listing = list_zarr_store(path)
         except OSError as exc:

@@ -20,7 +20,13 @@ from cubegraph.ontology import namespaces as _ns
 
 class _Terms:
     """A namespace whose terms come as N-Triples text (``CG.size`` -> ``"<...#size>"``),
-    each looked up once (rdflib's DefinedNamespace resolves a term in ~1 us)."""
+    each looked up once.
+
+    Speed seam: bypasses rdflib's ``DefinedNamespace`` lookup (which resolves and checks
+    the term on every attribute access) for the few terms every triple repeats;
+    ``tests/kg/test_fast_paths.py::test_term_texts_are_the_namespace_terms`` holds each
+    text equal to the namespace's own term (figure: docs/benchmarks.md).
+    """
 
     def __init__(self, namespace):
         self._namespace = namespace

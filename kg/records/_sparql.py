@@ -24,9 +24,14 @@ def fast_rows(store, query: str, bindings: dict) -> list[dict]:
     """SELECT rows read through the store's native JSON results writer.
 
     IRIs become :class:`URIRef` without re-validation (they come from the store), literals
-    stay plain strings (their lexical form). For large answers this bypasses the per-term
-    conversion of :meth:`QueryResult.__iter__`; the values are the same
-    (``tests/reasoning/test_selection.py`` runs the selection on both readers' output).
+    stay plain strings (their lexical form).
+
+    Speed seam: bypasses the per-term conversion of :meth:`QueryResult.__iter__` (a
+    pyoxigraph term turned into an rdflib term, IRIs checked again) on the large answers of
+    input selection. ``tests/kg/test_fast_paths.py::test_fast_rows_are_the_plain_rows``
+    holds the rows equal to the plain ones, and
+    ``tests/reasoning/test_fast_paths.py::test_selection_is_the_same_through_the_plain_readers``
+    the selection built on them (figure: docs/benchmarks.md).
     """
     raw = json.loads(store.query(query, bindings=bindings).serialize("json"))
     names = raw["head"]["vars"]
@@ -37,7 +42,16 @@ def fast_table(store, query: str, bindings: dict, iris=()) -> list[dict]:
     """SELECT rows as plain strings (``None`` when unbound), read from the CSV results.
 
     CSV carries no datatypes, so it is a fraction of the JSON and is parsed by the C ``csv``
-    module. Columns named in ``iris`` become :class:`URIRef`.
+    module. Columns named in ``iris`` become :class:`URIRef`; a blank node is ``_:label``;
+    an empty literal reads as ``None``, as an unbound value does (CSV cannot tell them
+    apart).
+
+    Speed seam: bypasses :meth:`QueryResult.__iter__` (and the JSON of :func:`fast_rows`)
+    for the one-row-per-cube answers of input selection.
+    ``tests/kg/test_fast_paths.py::test_fast_table_is_the_plain_rows_as_text`` holds the
+    rows equal to the plain ones as text, and
+    ``tests/reasoning/test_fast_paths.py::test_selection_is_the_same_through_the_plain_readers``
+    the selection built on them (figure: docs/benchmarks.md).
     """
     raw = store.query(query, bindings=bindings).serialize("csv").decode("utf-8")
     reader = csv.reader(io.StringIO(raw, newline=""))

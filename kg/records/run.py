@@ -1,5 +1,9 @@
 """The run noun: a model run, recorded with ML-Schema and PROV-O.
 
+Over 400 lines: the run noun whole, its write (``run_graph``) and its reads (``read_run``,
+``list_runs``, ``run_inputs``), so the layout a run is written in and the queries that read
+it back change together.
+
 A run lives in its own named graph, ``{base}run/{id}`` (the run's IRI), written once, whole,
 when the run ends (succeeded or failed). Layout (``{run}`` = ``iris.run(id)``)::
 

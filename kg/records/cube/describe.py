@@ -143,7 +143,14 @@ def describe_triples(
     ingested_at: str,
     revision: Revision | None = None,
 ) -> Description:
-    """Like :func:`describe_cube` (same arguments, same triples), as a :class:`Description`."""
+    """Like :func:`describe_cube` (same arguments, same triples), as a :class:`Description`.
+
+    Speed seam: writes N-Triples text line by line, bypassing an rdflib ``Graph`` and its
+    per-triple ``Graph.add`` (what ``describe_cube`` once built, and what every cube of an
+    ingest paid). The golden files of the Graph-building code hold it equal:
+    ``tests/ingest/test_describe_text.py::test_demo_cubes_as_before``. Why it exists, with
+    the figure: docs/benchmarks.md, "Why the fast paths exist".
+    """
     g = Lines()
     cube_iri = iris.cube(slug)
     cube = iri(cube_iri)

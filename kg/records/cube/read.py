@@ -1,5 +1,9 @@
 """Reading cubes back: what ingest needs to decide a re-ingest, and the catalog's records.
 
+Over 400 lines: every read of a cube's record (re-ingest facts, catalog records, text
+matches, datasets, distributions, structure, labels) with its fixed query beside it; they
+share the prefix header and the row helpers, and the cube noun's SPARQL stays in one place.
+
 Search, the exports, the audit and the pages all need the same facts about a cube (title,
 extents, licence, variables and what they measure, distributions); they are read here with a
 few fixed queries whose only inputs are bound variables, and turned into dataclasses. Several
