@@ -83,7 +83,7 @@ def main(argv=None) -> int:
     try:
         from cubegraph.ingest.cubes import read_metadata
     except ImportError:  # a checkout before the cube layer
-        from cubegraph.ingest.cubes import read_metadata
+        from cubegraph.ingest.readers import read_metadata
     from cubegraph.kg import open_store
 
     work = Path(tempfile.mkdtemp(prefix="cubegraph-bench-"))
