@@ -39,7 +39,7 @@ from cubegraph.ingest.errors import IngestError, ShapeViolation
 from cubegraph.ontology import load_shapes
 from cubegraph.ontology.namespaces import CG
 
-__all__ = ["ENGINES", "engine", "run_shacl", "validate_description", "validate_many"]
+__all__ = ["ENGINES", "engine", "run_shacl", "validate_many"]
 
 ENGINES = ("turbo", "pyshacl")
 _ENV = "CUBEGRAPH_SHACL_ENGINE"
@@ -165,21 +165,6 @@ def run_shacl(data: Graph | Description, *, using: str | None = None) -> tuple[b
         data, shacl_graph=_shapes(), inference="none", allow_warnings=True, abort_on_first=False
     )
     return bool(conforms), report
-
-
-def validate_description(graph: Graph | Description, *, cube: str) -> None:
-    """Validate one cube description against the ontology's shapes.
-
-    Args:
-        graph: the description (from :func:`~cubegraph.kg.records.cube.describe_cube`).
-        cube: the cube's slug, used in the error message.
-
-    Raises:
-        ShapeViolation: when the description breaks a shape.
-    """
-    failures = validate_many({cube: graph})
-    if cube in failures:
-        raise failures[cube]
 
 
 def validate_many(graphs: dict[str, Graph | Description], *,

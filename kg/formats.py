@@ -65,15 +65,6 @@ def rdflib_name(name: str) -> str:
     return _RDFLIB[rdf_format(name)]
 
 
-def media_type_of(name: str) -> str:
-    """The media type of an RDF format (``"turtle"`` -> ``"text/turtle"``).
-
-    Raises:
-        UnknownFormat: naming the known formats.
-    """
-    return RDF_FORMATS[rdf_format(name)][0]
-
-
 def holds_graphs(name: str) -> bool:
     """True for dataset formats (N-Quads, TriG) that carry named graphs."""
     return RDF_FORMATS[rdf_format(name)][2]

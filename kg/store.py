@@ -106,7 +106,7 @@ class Store(ABC):
 
         Args:
             source: a file path, or the data itself as bytes / a binary stream.
-            format: a name of :data:`cubegraph.kg.results.RDF_FORMATS`; guessed from a path's
+            format: a name of :data:`cubegraph.kg.formats.RDF_FORMATS`; guessed from a path's
                 extension when ``None``.
             graph: the named graph for triple formats (default graph when ``None``).
 

@@ -5,7 +5,8 @@ inputs (``reasoning.select_inputs``): it takes plain :class:`JobInputs` (paths a
 names, IRIs optional), and returns a :class:`RunResult` holding everything the write-back
 (:mod:`cubegraph.ml.writeback`) and the CLI's summary need. It either returns a whole result
 or raises an :class:`~cubegraph.ml.errors.MLError` before anything is written; the caller
-records a failed run from that error (``writeback.failed_run_graph``).
+records a failed run from that error (``writeback.failed_run_record``, written by
+:func:`cubegraph.kg.records.run.run_graph`).
 """
 
 from __future__ import annotations

@@ -377,6 +377,6 @@ def curie(iri: str) -> str:
 
 
 def local_name(iri: str) -> str:
-    """The part of an IRI after its last ``#`` or ``/`` (trailing slash ignored)."""
-    text = str(iri).rstrip("/")
+    """The part of an IRI after its last ``#`` or ``/`` (a trailing ``/`` or ``#`` ignored)."""
+    text = str(iri).rstrip("/#")
     return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]

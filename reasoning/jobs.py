@@ -25,7 +25,7 @@ from pathlib import Path
 from rdflib import URIRef
 
 from cubegraph.kg.records.job import Job
-from cubegraph.ontology.namespaces import PREFIXES
+from cubegraph.ontology.namespaces import PREFIXES, local_name
 from cubegraph.reasoning.errors import JobSpecError
 
 __all__ = ["JobSpec", "load_job", "expand", "SCHEMA_PATH"]
@@ -180,7 +180,7 @@ def _looks_like_class(iri: URIRef) -> bool:
     text = str(iri)
     if "/variable/" in text:
         return False
-    local = text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    local = local_name(text)
     return bool(local) and local[0].isupper()
 
 

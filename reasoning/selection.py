@@ -59,7 +59,7 @@ from cubegraph.kg.records.selection import (
     selection_graph,
     selection_iri,
 )
-from cubegraph.ontology.namespaces import curie
+from cubegraph.ontology.namespaces import curie, local_name
 from cubegraph.reasoning.errors import EmptySelection, UnknownTerm
 from cubegraph.reasoning.jobs import JobSpec
 from cubegraph.reasoning.rules import paused_gc
@@ -314,7 +314,7 @@ def _select(store, job: JobSpec) -> Selection:
             per_cube.setdefault((cube, *problem), []).extend(members)
     for (cube, constraint, text), variables in sorted(per_cube.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
         n = len(variables)
-        names = ", ".join(_local(v) for v in variables[:EXAMPLES])
+        names = ", ".join(local_name(v) for v in variables[:EXAMPLES])
         more = f"{n} candidates in this cube, e.g. {names}" if n > EXAMPLES else \
             f"{n} candidate{'s' if n > 1 else ''} in this cube: {names}"
         selection.excluded.append(Excluded(cube, f"{text}; {more}", constraint, cube=cube, count=n,
@@ -341,7 +341,7 @@ def _select(store, job: JobSpec) -> Selection:
                     var, "measures nothing the ontology knows (no cg:measures): not one of "
                     f"{drivers}", "drivers"))
             else:
-                name = _local(r["obs"])
+                name = local_name(r["obs"])
                 oc = obs_class.get(r["obs"])
                 what = f"{name}, a {_curie(oc)}" if oc is not None else name
                 selection.excluded.append(Excluded(
@@ -454,15 +454,11 @@ def _reason(row, cls, obs_class) -> str:
     obs = row["obs"]
     if obs is None:
         return f"a {_curie(cls)} ({how})"
-    name = _local(obs)
+    name = local_name(obs)
     oc = obs_class.get(obs)
     if oc is None:
         return f"measures {name}, hence a {_curie(cls)} ({how})"
     return f"measures {name}, a {_curie(oc)}, hence a {_curie(cls)} ({how})"
-
-
-def _local(iri) -> str:
-    return str(iri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 @lru_cache(maxsize=4096)

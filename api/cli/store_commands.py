@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cubegraph.api.cli._output import print_result, print_table
-from cubegraph.kg.bootstrap import init_store
+from cubegraph.kg.bootstrap import init_store, old_records
 from cubegraph.kg.errors import UnknownFormat
 
 RESULT_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml"]
@@ -29,11 +29,20 @@ def read_text_arg(value: str, what: str) -> str:
 @click.command()
 @click.pass_obj
 def init(ctx):
-    """Create the store (if new) and load the ontology and SHACL shapes into it."""
+    """Create the store (if new) and load the ontology and SHACL shapes into it.
+
+    Jobs and selections an older cubegraph wrote in an earlier layout are moved to the
+    current one (one atomic update per kind; running init again finishes an interrupted move).
+    """
     store = ctx.store()
+    old = old_records(store)
     written = init_store(store)
     for graph, n in written.items():
         click.echo(f"loaded {n:>6} triples into <{graph}>")
+    for kind, n in old.items():
+        if n:
+            click.echo(f"moved {n} {kind} written by an older cubegraph to the current layout "
+                       "(run 'cubegraph reason' to refresh the inferences)")
     click.echo(f"store ready at {store.location} ({store.count()} triples)")
 
 

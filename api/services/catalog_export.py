@@ -24,6 +24,7 @@ from cubegraph.kg.records.cube import dataset_triples, read_cubes
 from cubegraph.kg.records.phenomenon import read_taxonomy
 from cubegraph.kg.formats import rdflib_name
 from cubegraph.kg.store import Store
+from cubegraph.kg.wkt import wkt_box
 from cubegraph.ontology.namespaces import (
     local_name,
     CF,
@@ -130,14 +131,8 @@ def dcat_catalog(store: Store, *, endpoint: str | None = None) -> Graph:
             location = BNode()
             graph.add((iri, DCTERMS.spatial, location))
             graph.add((location, RDF.type, DCTERMS.Location))
-            graph.add((location, DCAT.bbox, Literal(bbox_wkt(cube.bbox), datatype=GEO.wktLiteral)))
+            graph.add((location, DCAT.bbox, Literal(wkt_box(cube.bbox), datatype=GEO.wktLiteral)))
     return graph
-
-
-def bbox_wkt(bbox: tuple[float, float, float, float]) -> str:
-    """A bbox as a WKT polygon (lon lat order, as GeoSPARQL's default CRS84 wants)."""
-    w, s, e, n = bbox
-    return f"POLYGON(({w} {s}, {e} {s}, {e} {n}, {w} {n}, {w} {s}))"
 
 
 def serialize_graph(graph: Graph, fmt: str = "turtle") -> bytes:

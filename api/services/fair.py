@@ -291,7 +291,7 @@ def _r1_01md(ctx):
         return ("pass" if ok else "fail"), (f"units {units[0] if units else 'missing'}; measures "
                                             f"{obs[0] if obs else 'nothing stated'}")
     inputs = ctx.values(PROV + "used", MLS + "hasInput", PROV + "wasDerivedFrom")
-    typed = sorted(t.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for t in ctx.types)
+    typed = sorted(_ns.local_name(t) for t in ctx.types)
     ok = bool(typed) and bool(inputs or ctx.report.edges)
     return ("pass" if ok else "fail"), (f"typed {', '.join(typed) or 'nothing'}; "
                                         f"{len(inputs)} inputs named")

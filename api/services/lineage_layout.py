@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cubegraph.ontology.namespaces import local_name
+
 __all__ = ["Layout", "layout_lineage", "NODE_WIDTH", "NODE_HEIGHT"]
 
 NODE_WIDTH = 190
@@ -57,9 +59,8 @@ def _short(text: str, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _local(iri: str) -> str:
-    tail = iri.rstrip("/#").replace("#", "/").rsplit("/", 1)[-1]
-    return tail or iri
+def _name_of(iri: str) -> str:
+    return local_name(iri) or iri
 
 
 def layout_lineage(nodes: dict[str, dict], edges, root: str, *, href=None,
@@ -170,7 +171,7 @@ def layout_lineage(nodes: dict[str, dict], edges, root: str, *, href=None,
                 mid = _on_curve(*segments[0], segments[0][0] + COLUMN_GAP / 2)
             else:
                 mid = _on_curve(*segments[-1], segments[-1][2] - COLUMN_GAP / 2)
-        relation = _local(rel)
+        relation = _name_of(rel)
         key = (s, rel, arrow, len(between) if not back else -1)
         groups.setdefault(key, []).append(len(layout.edges))
         layout.edges.append({"path": path, "relation": relation, "back": back, "arrow": arrow,
@@ -319,11 +320,11 @@ def _edge_tuple(edge) -> tuple[str, str, str]:
 
 
 def _node_text(iri: str, info: dict) -> str:
-    return str(info.get("label") or _local(iri))
+    return str(info.get("label") or _name_of(iri))
 
 
 def _kind(info: dict) -> str:
-    types = [_local(t) for t in info.get("types") or []]
+    types = [_name_of(t) for t in info.get("types") or []]
     # The project's own and the most specific vocabulary names first.
     preferred = ("ModelRun", "DataCube", "Variable", "CubeDistribution", "Model", "Explanation",
                  "Attribution", "InputSelection", "ModelEvaluation", "Feature", "Job")

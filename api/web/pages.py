@@ -32,19 +32,7 @@ from cubegraph.api.web.ui import href_for, resource_template
 from cubegraph.kg.records.cube import cube_labels
 from cubegraph.kg.records.run import run_iris
 from cubegraph.ontology.namespaces import (
-    CG,
-    DCAT,
-    DCTERMS,
-    MLS,
-    OWL,
-    PROV,
-    QB,
-    RDF,
-    RDFS,
-    SDO,
-    SKOS,
-    SOSA,
-    XSD,
+    CG, DCAT, DCTERMS, PROV, RDF, RDFS, SDO, SKOS, curie, local_name,
 )
 
 # Templates and static files live in api/web/templates and api/web/static, the app's own folders.
@@ -61,9 +49,6 @@ _GRAPHS = "SELECT DISTINCT ?r ?g WHERE { GRAPH ?g { ?r ?p ?o } } ORDER BY ?g"
 
 _LABELS = (SKOS.prefLabel, DCTERMS.title, RDFS.label, SDO.name)
 _DESCRIPTIONS = (DCTERMS.description, RDFS.comment, SKOS.definition, SDO.description)
-_PREFIXES = {"rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "dcat": DCAT, "dct": DCTERMS,
-             "qb": QB, "prov": PROV, "sosa": SOSA, "skos": SKOS, "schema": SDO, "cg": CG,
-             "mls": MLS}
 _DATASET_TYPES = {str(CG.DataCube), str(CG.ModelRun)}
 
 
@@ -213,9 +198,10 @@ def _term(term) -> dict:
 
 
 def _compact(iri: str) -> str:
-    for prefix, ns in _PREFIXES.items():
-        if iri.startswith(str(ns)) and len(iri) > len(str(ns)):
-            return f"{prefix}:{iri[len(str(ns)):]}"
+    """A prefixed name for a term of a known namespace, a path for this server's own IRIs."""
+    short = curie(iri)
+    if not short.startswith("<"):
+        return short
     base = get_settings().base_iri
     if iri.startswith(base):
         return "/" + iri[len(base):]
@@ -223,8 +209,7 @@ def _compact(iri: str) -> str:
 
 
 def _local_name(iri: str) -> str:
-    tail = iri.rstrip("/#").replace("#", "/").rsplit("/", 1)[-1]
-    return tail or iri
+    return local_name(iri) or iri
 
 
 def _quote_query(value: str) -> str:

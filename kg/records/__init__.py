@@ -12,7 +12,10 @@ written down once and every writer and reader agrees on it.
   choose them;
 - :mod:`.run`: a model run (ML-Schema + PROV-O): inputs, hyper-parameters, model,
   evaluations, derived features, usages of cubes, outputs;
-- :mod:`.attribution`: a run's explanation and its per-variable attributions.
+- :mod:`.attribution`: a run's explanation and its per-variable attributions;
+- :mod:`.phenomenon`: the phenomenon taxonomy as the store holds it (facets, catalog groups);
+- :mod:`.lineage`: which links lead from a resource back to its sources (the audit's walk);
+- :mod:`.cube_metadata`: the plain record of a cube the readers fill before it is RDF.
 
 Records are plain frozen dataclasses of strings and numbers; writers return rdflib graphs (or
 N-Triples text where ingest's volume needs it) and never touch a store; readers take a

@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
 
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.records._sparql import PREFIXES, text
+from cubegraph.kg.wkt import box_of_wkt, wkt_box
 from cubegraph.ontology.namespaces import CG, DCAT, DCTERMS, GEO, PROV, RDF, XSD, bind_prefixes
 
-__all__ = ["Job", "job_graph", "read_job", "wkt_box", "box_of_wkt"]
+__all__ = ["Job", "job_graph", "read_job", "OLD_LAYOUT_COUNT", "OLD_LAYOUT_UPGRADE"]
 
 
 @dataclass(frozen=True)
@@ -91,26 +91,6 @@ def job_graph(job: Job, iris: Iris) -> Graph:
     return g
 
 
-def wkt_box(bbox) -> str:
-    """The WKT polygon of a (west, south, east, north) box, corners in CRS84 order, each
-    number written as Python writes it (so :func:`box_of_wkt` gives the same floats back)."""
-    w, s, e, n = (repr(float(v)) for v in bbox)
-    return f"POLYGON(({w} {s}, {e} {s}, {e} {n}, {w} {n}, {w} {s}))"
-
-
-_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-
-
-def box_of_wkt(wkt: str) -> tuple[float, float, float, float] | None:
-    """(west, south, east, north) of a polygon written by :func:`wkt_box`: its first corner
-    is (west, south) and its third (east, north), so a box across the antimeridian (west >
-    east) reads back as written. ``None`` when the text is not such a polygon."""
-    numbers = [float(x) for x in _NUMBER.findall(wkt)]
-    if not wkt.lstrip().upper().startswith("POLYGON") or len(numbers) < 6:
-        return None
-    return numbers[0], numbers[1], numbers[4], numbers[5]
-
-
 JOB = PREFIXES + """
 SELECT ?job ?id ?title ?target ?box ?start ?end ?res ?seed ?spec WHERE {
   ?job a cg:MLJob .
@@ -157,3 +137,25 @@ def read_job(store, iri: str | URIRef) -> Job | None:
         seed=int(str(r["seed"])) if r.get("seed") is not None else 0,
         spec=spec,
     )
+
+
+# A store written before the layout above has jobs with a run's cg:seed and a cube's
+# cg:westBound ... (whose domains make the closure type the job a run and a cube). The
+# upgrade moves them to cg:plannedSeed and a dct:spatial box, in place; a job selected
+# again is rewritten whole anyway. ``cubegraph init`` runs it (kg/bootstrap.py).
+OLD_LAYOUT_COUNT = PREFIXES + """
+SELECT (COUNT(DISTINCT ?job) AS ?n) WHERE {
+  GRAPH ?g { ?job a cg:MLJob . { ?job cg:seed ?x } UNION { ?job cg:westBound ?x } }
+}"""
+
+OLD_LAYOUT_UPGRADE = PREFIXES + """
+DELETE { GRAPH ?g { ?job cg:seed ?seed } } INSERT { GRAPH ?g { ?job cg:plannedSeed ?seed } }
+WHERE { GRAPH ?g { ?job a cg:MLJob ; cg:seed ?seed } } ;
+DELETE { GRAPH ?g { ?job cg:westBound ?w ; cg:southBound ?s ; cg:eastBound ?e ; cg:northBound ?n } }
+INSERT { GRAPH ?g { ?job dct:spatial _:region . _:region a dct:Location ; dcat:bbox ?wkt } }
+WHERE {
+  GRAPH ?g { ?job a cg:MLJob ; cg:westBound ?w ; cg:southBound ?s ; cg:eastBound ?e ; cg:northBound ?n }
+  BIND (STRDT(CONCAT("POLYGON((", STR(?w), " ", STR(?s), ", ", STR(?e), " ", STR(?s), ", ",
+                     STR(?e), " ", STR(?n), ", ", STR(?w), " ", STR(?n), ", ",
+                     STR(?w), " ", STR(?s), "))"), geo:wktLiteral) AS ?wkt)
+}"""

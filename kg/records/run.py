@@ -43,7 +43,7 @@ from cubegraph.kg.iris import Iris
 from cubegraph.kg.records._sparql import PREFIXES, number, text
 from cubegraph.kg.records.attribution import Explanation, add_explanation, read_explanation
 from cubegraph.ontology.namespaces import (
-    CG, DCTERMS, MLS, PROV, RDF, RDFS, XSD, bind_prefixes,
+    CG, DCTERMS, MLS, PROV, RDF, RDFS, XSD, bind_prefixes, local_name,
 )
 
 __all__ = ["Run", "Model", "Feature", "Evaluation", "Usage", "RunSummary", "RunInput",
@@ -486,7 +486,7 @@ def run_inputs(store, iri: str | URIRef) -> list[RunInput]:
         key = str(r["input"])
         item = found.setdefault(key, RunInput(key))
         if r.get("type") is not None:
-            kind = _local(str(r["type"]))
+            kind = local_name(str(r["type"]))
             if kind not in item.types:
                 item.types.append(kind)
         for attr, col in (("name", "name"), ("label", "label"), ("cube", "cube"),
@@ -500,10 +500,6 @@ def run_inputs(store, iri: str | URIRef) -> list[RunInput]:
         return (kind, item.cube or "", item.name or item.label or item.iri)
 
     return sorted(found.values(), key=key)
-
-
-def _local(iri: str) -> str:
-    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 def _model(store, run: URIRef) -> Model | None:
@@ -520,7 +516,7 @@ def _model(store, run: URIRef) -> Model | None:
 def _features(store, run: URIRef) -> tuple[Feature, ...]:
     out = {}
     for r in store.query(FEATURES, bindings={"run": run}):
-        name = text(r.get("name")) or _local(str(r["f"]))
+        name = text(r.get("name")) or local_name(str(r["f"]))
         out[name] = Feature(name, text(r.get("method")) or "", text(r.get("description")) or "",
                             URIRef(str(r["source"])) if r.get("source") is not None else None)
     return tuple(out[k] for k in sorted(out))
@@ -532,7 +528,7 @@ def _evaluations(store, run: URIRef) -> tuple[Evaluation, ...]:
         label = text(r.get("label"))
         row = _row_name(str(r["e"]), str(run), label, r.get("baselineOf") is not None)
         measure = text(r.get("measureLabel")) or (
-            _local(str(r["measure"])) if r.get("measure") is not None else "value")
+            local_name(str(r["measure"])) if r.get("measure") is not None else "value")
         out.append(Evaluation(row, text(r.get("split")) or "all", measure, number(r["value"]),
                               label or ""))
     return tuple(sorted(out, key=lambda e: (e.row, e.split, e.measure)))

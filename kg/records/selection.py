@@ -27,7 +27,8 @@ from rdflib import Graph, Literal, URIRef
 from cubegraph.kg.records._sparql import text
 from cubegraph.ontology.namespaces import CG, DCTERMS, PROV, RDF, XSD, bind_prefixes, sparql_prefixes
 
-__all__ = ["Choice", "SelectionRecord", "selection_iri", "selection_graph", "read_selection"]
+__all__ = ["Choice", "SelectionRecord", "selection_iri", "selection_graph", "read_selection",
+           "OLD_LAYOUT_COUNT", "OLD_LAYOUT_UPGRADE"]
 
 # The selection's SPARQL is recorded with each run (cg:selectionQuery): a short header keeps
 # it readable.
@@ -243,3 +244,16 @@ def read_selection(store, iri: str | URIRef) -> SelectionRecord | None:
                            URIRef(str(r["target"])) if r.get("target") is not None else None,
                            text(r.get("query")) or "", ordered("selected"), ordered("excluded"),
                            text(r.get("when")))
+
+
+# A store written before cg:excludedCube holds a cube refused whole as cg:excluded (whose
+# range makes the closure type the cube a variable). ``cubegraph init`` moves it in place
+# (kg/bootstrap.py).
+OLD_LAYOUT_COUNT = sparql_prefixes("cg") + """
+SELECT (COUNT(DISTINCT ?sel) AS ?n) WHERE {
+  GRAPH ?g { ?sel a cg:InputSelection ; cg:excluded ?cube } GRAPH ?c { ?cube a cg:DataCube }
+}"""
+
+OLD_LAYOUT_UPGRADE = sparql_prefixes("cg") + """
+DELETE { GRAPH ?g { ?sel cg:excluded ?cube } } INSERT { GRAPH ?g { ?sel cg:excludedCube ?cube } }
+WHERE { GRAPH ?g { ?sel a cg:InputSelection ; cg:excluded ?cube } GRAPH ?c { ?cube a cg:DataCube } }"""

@@ -7,7 +7,8 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from cubegraph.kg.records.cube import Revision, describe_cube, wkt_extent
+from cubegraph.kg.records.cube import Revision, describe_cube
+from cubegraph.kg.wkt import wkt_extent
 from cubegraph.kg.records.cube_metadata import (
     CubeMetadata,
     DimensionMetadata,

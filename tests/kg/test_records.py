@@ -10,7 +10,8 @@ from rdflib import namespace as ns
 
 from cubegraph.kg import Iris, open_store
 from cubegraph.kg.records.attribution import Attribution, Explanation
-from cubegraph.kg.records.job import Job, box_of_wkt, job_graph, read_job, wkt_box
+from cubegraph.kg.records.job import Job, job_graph, read_job
+from cubegraph.kg.wkt import box_of_wkt, wkt_box
 from cubegraph.kg.records.run import (
     Evaluation, Feature, Model, Run, Usage, list_runs, read_run, run_graph, run_inputs,
 )

@@ -19,7 +19,6 @@ from cubegraph.kg.records.cube.describe import (
     Revision,
     describe_cube,
     describe_triples,
-    wkt_extent,
 )
 from cubegraph.kg.records._sparql import to_datetime
 from cubegraph.kg.records.cube.read import (
@@ -37,7 +36,7 @@ from cubegraph.kg.records.cube.read import (
     recorded_structure,
 )
 
-__all__ = ["Description", "Revision", "describe_cube", "describe_triples", "wkt_extent",
+__all__ = ["Description", "Revision", "describe_cube", "describe_triples",
            "CubeRecord", "DistributionRecord", "Recorded", "described_cubes", "ingest_history",
            "read_cubes", "recorded", "to_datetime", "cubes_matching",
            "dataset_triples", "distribution_facts", "recorded_structure",

@@ -26,9 +26,10 @@ from cubegraph.kg.records._ntriples import (
 )
 from cubegraph.kg.records.cube_metadata import CubeMetadata
 from cubegraph.kg.records.variable import describe_variable
+from cubegraph.kg.wkt import wkt_extent
 from cubegraph.ontology import namespaces as _ns
 
-__all__ = ["Description", "Revision", "describe_cube", "describe_triples", "wkt_extent"]
+__all__ = ["Description", "Revision", "describe_cube", "describe_triples"]
 
 #: Prefixes bound on a description's graph (for readable Turtle).
 _PREFIXES = ("cg", "dcat", "dct", "qb", "prov", "geo", "qudt", "unit", "cf")
@@ -87,14 +88,6 @@ class Description:
             self._graph = _ns.bind_prefixes(Graph(bind_namespaces="core"), *_PREFIXES).parse(
                 data=self.text, format="nt")
         return self._graph
-
-
-def wkt_extent(bbox: tuple[float, float, float, float]) -> str:
-    """WKT of a (west, south, east, north) box in CRS84 order (a POINT when degenerate)."""
-    w, s, e, n = (f"{v:.6f}".rstrip("0").rstrip(".") for v in bbox)
-    if w == e and s == n:
-        return f"POINT({w} {s})"
-    return f"POLYGON(({w} {s}, {e} {s}, {e} {n}, {w} {n}, {w} {s}))"
 
 
 def _license(graph: Lines, cube: URIRef, text: str) -> None:
