@@ -76,3 +76,40 @@ class Client:
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         return self.request("POST", path, data=sparql.encode(), headers=headers)
+
+
+def catalogued_cube(iris, slug: str, variables: dict, *, bbox=(19.5, 35.0, 28.5, 41.5),
+                    start: str = "2020-01-01", end: str = "2022-12-31", res: str = "P1D",
+                    derived: dict | None = None, title: str | None = None):
+    """``(cube IRI, graph)``: a cube as ingest records it, written by the cube's own writer
+    (:func:`cubegraph.kg.records.cube.describe_cube`), never by hand.
+
+    Args:
+        variables: name -> observable IRI (``cg:measures``).
+        bbox / start / end / res: the extent, period (dates) and time step; ``bbox=None``
+            is a cube whose extent is not known, ``res=None`` one without a regular step.
+        derived: name -> the name of the variable it is derived from.
+        title: the cube's title (default: from the slug).
+    """
+    from cubegraph.kg.records.cube import describe_cube
+    from cubegraph.kg.records.cube_metadata import CubeMetadata, DimensionMetadata, VariableMetadata
+
+    t0, t1 = f"{start}T00:00:00", f"{end}T00:00:00"
+    dims = ("time", "lat", "lon")
+    meta = CubeMetadata(
+        path=Path(f"/data/{slug}.zarr"), format="zarr", format_version="3",
+        media_type="application/vnd+zarr", byte_size=1, fingerprint="00" * 32,
+        fingerprint_algorithm="zarr-metadata+listing/v1",
+        attrs={"title": title or f"the {slug} cube"},
+        dimensions=[DimensionMetadata("time", 2, "T", "days since 1970-01-01", "time", "standard",
+                                      t0, t1, None, res, True),
+                    DimensionMetadata("lat", 2, "Y", "degrees_north", "latitude", None,
+                                      *((bbox[1], bbox[3]) if bbox else (None, None)), None, None, True),
+                    DimensionMetadata("lon", 2, "X", "degrees_east", "longitude", None,
+                                      *((bbox[0], bbox[2]) if bbox else (None, None)), None, None, True)],
+        variables=[VariableMetadata(name, dims, (2, 2, 2), "float32", observable=str(obs),
+                                    derived_from=[(derived or {})[name]] if name in (derived or {}) else [])
+                   for name, obs in variables.items()],
+        crs="http://www.opengis.net/def/crs/OGC/1.3/CRS84", bbox=tuple(bbox) if bbox else None,
+        time_start=t0, time_end=t1, time_resolution=res)
+    return iris.cube(slug), describe_cube(meta, iris, slug=slug, ingested_at="2026-01-01T00:00:00+00:00")

@@ -7,8 +7,6 @@ docs/benchmarks.md, "Why the fast paths exist", lists the seams and why each exi
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 import reasonable
 from rdflib import BNode, Graph, Literal, URIRef
@@ -23,36 +21,12 @@ from cubegraph.reasoning import selection as sel
 from cubegraph.reasoning.jobs import load_job
 from cubegraph.reasoning.rules import closure, keep, normalise
 
-GREECE = (19.5, 35.0, 28.5, 41.5)
+from tests_support import catalogued_cube
+
 TRICKY = [Literal('quote " backslash \\ newline \n return \r end \\n not a newline'),
           Literal("üñíçødé ☃ \U0001F30D"), Literal("hallo", lang="de-AT"), Literal(""),
           Literal("2020-01-01T00:00:00", datatype=ns.XSD.dateTime), Literal(1.5),
           Literal("x", datatype=ns.XSD.string), Literal("\\" * 3 + '"' * 3 + "\r\n" * 3)]
-
-
-def cube_graph(iris, slug, variables, *, bbox=GREECE, start="2020-01-01", end="2022-12-31",
-               res="P1D", derived=None):
-    """A cube description with the fields ingest writes and selection reads."""
-    g, c = Graph(), iris.cube(slug)
-    for cls in (CG.DataCube, ns.DCAT.Dataset):
-        g.add((c, ns.RDF.type, cls))
-    for prop, v in zip((CG.westBound, CG.southBound, CG.eastBound, CG.northBound), bbox):
-        g.add((c, prop, Literal(Decimal(str(v)), datatype=ns.XSD.decimal)))
-    period = BNode()
-    g.add((c, ns.DCTERMS.temporal, period))
-    g.add((period, ns.DCAT.startDate, Literal(f"{start}T00:00:00", datatype=ns.XSD.dateTime)))
-    g.add((period, ns.DCAT.endDate, Literal(f"{end}T00:00:00", datatype=ns.XSD.dateTime)))
-    g.add((c, ns.DCAT.temporalResolution, Literal(res, datatype=ns.XSD.duration)))
-    g.add((c, ns.DCTERMS.title, Literal(f"the {slug} cube, with \"quotes\"\nand lines", lang="en")))
-    for name, obs in variables.items():
-        v = iris.variable(slug, name)
-        g.add((c, CG.hasVariable, v))
-        g.add((v, ns.RDF.type, CG.Variable))
-        g.add((v, CG.variableName, Literal(name)))
-        g.add((v, CG.measures, obs))
-    for name, source in (derived or {}).items():
-        g.add((iris.variable(slug, name), ns.PROV.wasDerivedFrom, iris.variable(slug, source)))
-    return c, g
 
 
 CUBES = {
@@ -70,7 +44,8 @@ def make_store():
     s = open_store(None, base_iri="http://test.example/")
     init_store(s)
     for slug, (variables, kwargs) in CUBES.items():
-        s.replace_graph(*cube_graph(s.iris, slug, variables, **kwargs))
+        s.replace_graph(*catalogued_cube(s.iris, slug, variables, **kwargs,
+                                         title=f"the {slug} cube, with \"quotes\"\nand lines"))
     return s
 
 
@@ -158,11 +133,11 @@ def test_full_run_text_is_the_rdflib_triples(store):
 def _steps(store):
     """A full run, then one cube changed, one added and one dropped, each updated alone."""
     reports = [mat.materialize(store)]
-    c, g = cube_graph(store.iris, "greece-fire", {"t2m": CF["air_temperature/"],
+    c, g = catalogued_cube(store.iris, "greece-fire", {"t2m": CF["air_temperature/"],
                                                  "fire": CG.active_fire, "sm2": CF["volume_fraction_of_condensed_water_in_soil/"]})
     store.replace_graph(c, g)
     reports.append(mat.update_inferences(store, c))
-    c, g = cube_graph(store.iris, "new", {"tp": CF["precipitation_amount/"]})
+    c, g = catalogued_cube(store.iris, "new", {"tp": CF["precipitation_amount/"]})
     store.replace_graph(c, g)
     reports.append(mat.update_inferences(store, c))
     dropped = store.iris.cube("peru")

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib import namespace as ns
 
 from cubegraph.kg.bootstrap import init_store
 from cubegraph.ontology.namespaces import CF, CG
@@ -16,31 +13,7 @@ from cubegraph.reasoning.jobs import load_job
 from cubegraph.reasoning.materialize import materialize
 from cubegraph.reasoning.selection import record_selection, select_inputs
 
-GREECE = (19.5, 35.0, 28.5, 41.5)
-
-
-def cube_graph(iris, slug, variables, *, bbox=GREECE, start="2020-01-01", end="2022-12-31",
-               res="P1D", derived=None):
-    """A cube description with the fields ingest writes (see kg/records/cube.py)."""
-    g, c = Graph(), iris.cube(slug)
-    for cls in (CG.DataCube, ns.DCAT.Dataset):
-        g.add((c, ns.RDF.type, cls))
-    for prop, v in zip((CG.westBound, CG.southBound, CG.eastBound, CG.northBound), bbox):
-        g.add((c, prop, Literal(Decimal(str(v)), datatype=ns.XSD.decimal)))
-    period = BNode()
-    g.add((c, ns.DCTERMS.temporal, period))
-    g.add((period, ns.DCAT.startDate, Literal(f"{start}T00:00:00", datatype=ns.XSD.dateTime)))
-    g.add((period, ns.DCAT.endDate, Literal(f"{end}T00:00:00", datatype=ns.XSD.dateTime)))
-    g.add((c, ns.DCAT.temporalResolution, Literal(res, datatype=ns.XSD.duration)))
-    for name, obs in variables.items():
-        v = iris.variable(slug, name)
-        g.add((c, CG.hasVariable, v))
-        g.add((v, ns.RDF.type, CG.Variable))
-        g.add((v, CG.variableName, Literal(name)))
-        g.add((v, CG.measures, obs))
-    for name, source in (derived or {}).items():
-        g.add((iris.variable(slug, name), ns.PROV.wasDerivedFrom, iris.variable(slug, source)))
-    return c, g
+from tests_support import catalogued_cube
 
 
 @pytest.fixture
@@ -48,15 +21,15 @@ def fire_store(mem_store):
     s = mem_store
     init_store(s)
     cubes = [
-        cube_graph(s.iris, "greece-fire", {
+        catalogued_cube(s.iris, "greece-fire", {
             "t2m": CF["air_temperature/"], "rh": CF["relative_humidity/"],
             "fire": CG.active_fire, "fire_smooth": CG.active_fire, "fire_lag": CG.visitors,
             "roads": CG.road_density},
             derived={"fire_lag": "fire"}),
-        cube_graph(s.iris, "old-meteo", {"ws": CF["wind_speed/"]}, start="2015-01-01", end="2016-12-31"),
-        cube_graph(s.iris, "peru", {"sm": CF["volume_fraction_of_condensed_water_in_soil/"]},
+        catalogued_cube(s.iris, "old-meteo", {"ws": CF["wind_speed/"]}, start="2015-01-01", end="2016-12-31"),
+        catalogued_cube(s.iris, "peru", {"sm": CF["volume_fraction_of_condensed_water_in_soil/"]},
                    bbox=(-80, -18, -68, 0)),
-        cube_graph(s.iris, "monthly", {"tp": CF["precipitation_amount/"]}, res="P1M"),
+        catalogued_cube(s.iris, "monthly", {"tp": CF["precipitation_amount/"]}, res="P1M"),
     ]
     for c, g in cubes:
         s.replace_graph(c, g)
@@ -224,17 +197,15 @@ def test_sparql_region_period_filter_agrees_with_the_reasons(mem_store):
     init_store(s)
     many = {f"t{i}": CF["air_temperature/"] for i in range(5)}
     cubes = [
-        cube_graph(s.iris, "target", {"fire": CG.active_fire, "t2m": CF["air_temperature/"]},
+        catalogued_cube(s.iris, "target", {"fire": CG.active_fire, "t2m": CF["air_temperature/"]},
                    bbox=(19.0, 34.5, 29.7, 42.0)),
         # touches the job region's (and the target grid's) east edge and the period's last day: fits
-        cube_graph(s.iris, "touching", {"rh": CF["relative_humidity/"]}, bbox=(29.7, 35.0, 31.0, 36.0),
+        catalogued_cube(s.iris, "touching", {"rh": CF["relative_humidity/"]}, bbox=(29.7, 35.0, 31.0, 36.0),
                    start="2022-12-31", end="2023-06-30"),
-        cube_graph(s.iris, "far", many, bbox=(100.0, 10.0, 110.0, 20.0)),
+        catalogued_cube(s.iris, "far", many, bbox=(100.0, 10.0, 110.0, 20.0)),
     ]
-    no_extent = cube_graph(s.iris, "no-extent", {"ws": CF["wind_speed/"]})
-    no_extent[1].remove((None, CG.westBound, None))
-    no_step = cube_graph(s.iris, "no-step", {"tp": CF["precipitation_amount/"]})
-    no_step[1].remove((None, ns.DCAT.temporalResolution, None))
+    no_extent = catalogued_cube(s.iris, "no-extent", {"ws": CF["wind_speed/"]}, bbox=None)
+    no_step = catalogued_cube(s.iris, "no-step", {"tp": CF["precipitation_amount/"]}, res=None)
     for c, g in (*cubes, no_extent, no_step):
         s.replace_graph(c, g)
     materialize(s)
