@@ -63,11 +63,13 @@ def json_figures(doc, prefix: str = "") -> dict[str, float]:
     return out
 
 
-def run_once(bench: str, baseline: Path | None) -> dict[str, float]:
+def run_once(bench: str, package: Path | None, side: str) -> dict[str, float]:
+    """One run of ``bench`` with the cubegraph package found in ``package`` (a checkout's
+    parent), or the installed one when ``None``."""
     args, kind = BENCHES[bench]
     env = dict(os.environ)
-    if baseline is not None:
-        env["PYTHONPATH"] = str(baseline)
+    if package is not None:
+        env["PYTHONPATH"] = str(package)
     else:
         env.pop("PYTHONPATH", None)
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,7 +79,7 @@ def run_once(bench: str, baseline: Path | None) -> dict[str, float]:
             cmd += ["--out", str(out_json)]
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if proc.returncode not in (0, 1):  # 1: a target missed, the figures still stand
-            raise SystemExit(f"{bench} ({'before' if baseline else 'after'}) failed:\n{proc.stderr[-2000:]}")
+            raise SystemExit(f"{bench} ({side}) failed:\n{proc.stderr[-2000:]}")
         if kind == "json":
             return json_figures(json.loads(out_json.read_text()))
         return table_figures(proc.stdout)
@@ -87,12 +89,15 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--baseline", type=Path, required=True,
                     help="folder holding the older cubegraph package (a checkout's parent)")
+    ap.add_argument("--after", type=Path,
+                    help="folder holding the newer cubegraph package (default: the installed one)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--benches", nargs="+", choices=sorted(BENCHES), default=sorted(BENCHES))
     ap.add_argument("--out", type=Path, help="also write every run's figures here (JSON)")
     args = ap.parse_args(argv)
-    if not (args.baseline / "cubegraph").is_dir():
-        ap.error(f"{args.baseline} holds no cubegraph package")
+    for folder in (args.baseline, args.after):
+        if folder is not None and not (folder / "cubegraph").is_dir():
+            ap.error(f"{folder} holds no cubegraph package")
 
     runs: dict[str, dict[str, list[dict]]] = {b: {"before": [], "after": []} for b in args.benches}
     loads = []
@@ -103,7 +108,8 @@ def main(argv=None) -> int:
                 loads.append(os.getloadavg()[0])
                 print(f"round {r + 1}/{args.rounds}: {bench} {side} (load {loads[-1]:.2f})",
                       file=sys.stderr, flush=True)
-                runs[bench][side].append(run_once(bench, args.baseline if side == "before" else None))
+                package = args.baseline if side == "before" else args.after
+                runs[bench][side].append(run_once(bench, package, side))
 
     if args.out:
         args.out.write_text(json.dumps({"loads": loads, "runs": runs}, indent=1))

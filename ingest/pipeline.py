@@ -46,6 +46,7 @@ from typing import Iterable
 from rdflib import Graph, URIRef
 
 from cubegraph.errors import CubegraphError
+from cubegraph.ingest.content import digest_content, wants_content
 from cubegraph.ingest.cubes import installed_readers, interpret, reader_for
 from cubegraph.ingest.errors import CubeNotFound, IngestError
 from cubegraph.ingest.parallel import pool, shared_map, worker_count
@@ -241,7 +242,8 @@ def _now() -> str:
 
 
 def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
-             progress: bool, claimed: dict[str, tuple[Path, str]]) -> _Prepared | IngestResult:
+             progress: bool, claimed: dict[str, tuple[Path, str]],
+             checksum: str = "auto") -> _Prepared | IngestResult:
     """Read and describe one cube; an IngestResult when there is nothing to write."""
     iris: Iris = store.iris
     try:
@@ -268,7 +270,9 @@ def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
                     f"'{path}' would replace it (slug {slug!r}): rename one, ingest it with "
                     "an explicit slug, or force the replacement"
                 )
-            if old_fp == raw.fingerprint and not force and (had_stats or not stats):
+            wanted = wants_content(checksum, raw.byte_size)
+            if (old_fp == raw.fingerprint and not force and (had_stats or not stats)
+                    and (row.content_hashed or not wanted)):
                 return IngestResult(path, UNCHANGED, cube)
             activity = row.activity
             if activity is not None:
@@ -277,15 +281,17 @@ def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
                 revision = Revision(old_fp, URIRef(str(cube) + "#unknown-ingest"), None)
         status = REPLACED if row is not None else INGESTED
         return _describe(raw, path, slug, iris, status=status, revision=revision, stats=stats,
-                         progress=progress)
+                         progress=progress, checksum=checksum)
     except CubegraphError as exc:
         return IngestResult(path, FAILED, error=exc)
 
 
 def _describe(raw, path: Path, slug: str, iris: Iris, *, status: str, revision: Revision | None,
-              stats: bool = False, progress: bool = False) -> _Prepared:
+              stats: bool = False, progress: bool = False, checksum: str = "auto") -> _Prepared:
     meta: CubeMetadata = interpret(raw)
     resolve_semantics(meta)
+    if wants_content(checksum, meta.byte_size):
+        meta.content = digest_content(path, progress=progress)
     if stats:
         from cubegraph.ingest.stats import compute_stats
 
@@ -296,13 +302,13 @@ def _describe(raw, path: Path, slug: str, iris: Iris, *, status: str, revision: 
 
 def _prepare_new(chunk: tuple[str, list[tuple[Path, str]]]) -> list[_Prepared | IngestResult]:
     """In a worker: read, describe and validate cubes absent from the store."""
-    base, items = chunk
+    base, checksum, items = chunk
     iris = Iris(base)
     out: list[_Prepared | IngestResult] = []
     for path, slug in items:
         try:
             p = _describe(reader_for(path).read_raw(path), path, slug, iris, status=INGESTED,
-                          revision=None)
+                          revision=None, checksum=checksum)
         except CubegraphError as exc:
             out.append(IngestResult(path, FAILED, error=exc))
             continue
@@ -358,7 +364,8 @@ def _write(store, prepared: list[_Prepared]) -> None:
 
 
 def ingest_cube(store, path: str | Path, *, stats: bool = False, force: bool = False,
-                slug: str | None = None, progress: bool = False) -> IngestResult:
+                slug: str | None = None, progress: bool = False,
+                checksum: str = "auto") -> IngestResult:
     """Ingest one cube: describe, validate and write its named graph atomically.
 
     Args:
@@ -369,6 +376,9 @@ def ingest_cube(store, path: str | Path, *, stats: bool = False, force: bool = F
             slug that came from another path.
         slug: the cube's slug (default: from the file name, see :func:`slug_for`).
         progress: show a progress bar for the statistics.
+        checksum: hash the cube's content (``"content"``), never (``"metadata"``), or when
+            it is at most :data:`~cubegraph.ingest.content.AUTO_LIMIT` bytes (``"auto"``);
+            a cube recorded without content digests is described again when asked for them.
 
     Returns:
         The result; it never raises for a bad cube: ``status == "failed"`` and ``error`` say
@@ -378,7 +388,9 @@ def ingest_cube(store, path: str | Path, *, stats: bool = False, force: bool = F
     path = Path(path).expanduser().absolute()
     if not path.exists():
         return IngestResult(path, FAILED, error=CubeNotFound(f"'{path}' does not exist"))
-    prepared = _prepare(store, path, stats=stats, force=force, slug=slug, progress=progress, claimed={})
+    wants_content(checksum, 0)  # an unknown mode is the caller's mistake: raise it here
+    prepared = _prepare(store, path, stats=stats, force=force, slug=slug, progress=progress,
+                        claimed={}, checksum=checksum)
     if isinstance(prepared, IngestResult):
         return prepared
     _write(store, [prepared])
@@ -415,7 +427,7 @@ def describe_paths(store, paths: Iterable[str | Path]) -> list[tuple[URIRef, Gra
 
 def ingest_paths(store, paths: Iterable[str | Path], *, stats: bool = False,
                  progress: bool = True, force: bool = False, batch_size: int = 200,
-                 workers: int | None = None) -> IngestSummary:
+                 workers: int | None = None, checksum: str = "auto") -> IngestSummary:
     """Ingest every cube found in ``paths`` (files, folders, globs); never stops at a bad one.
 
     Cubes are validated and written in groups of ``batch_size``: one store transaction per
@@ -435,6 +447,7 @@ def ingest_paths(store, paths: Iterable[str | Path], *, stats: bool = False,
         workers: worker processes; ``None`` = every core when at least
             :data:`~cubegraph.ingest.parallel.MIN_CUBES_FOR_WORKERS` new cubes, else none;
             0 or 1 = all in this process. Results are the same either way.
+        checksum: see :func:`ingest_cube`.
 
     Returns:
         The summary, results in input order; ``summary.exit_code`` is 1 when anything failed.
@@ -442,6 +455,7 @@ def ingest_paths(store, paths: Iterable[str | Path], *, stats: bool = False,
     from tqdm import tqdm
 
     started = time.perf_counter()
+    wants_content(checksum, 0)  # an unknown mode is the caller's mistake: raise it here
     cubes, skipped, failures = expand_paths(paths)
     summary = IngestSummary(skipped=skipped)
     order = {p: i for i, p in enumerate(cubes)}
@@ -471,12 +485,13 @@ def ingest_paths(store, paths: Iterable[str | Path], *, stats: bool = False,
         if new:
             items = list(new.items())
             size = max(1, min(25, len(items) // (4 * n_workers)))
-            chunks = [(store.iris.base, items[i:i + size]) for i in range(0, len(items), size)]
+            chunks = [(store.iris.base, checksum, items[i:i + size])
+                      for i in range(0, len(items), size)]
             shared = shared_map(executor, _prepare_new, chunks, ahead=3 * n_workers)
         for path in cubes:  # the others meanwhile, here
             if path not in new:
                 take(_prepare(store, path, stats=stats, force=force, slug=None,
-                              progress=progress, claimed=claimed))
+                              progress=progress, claimed=claimed, checksum=checksum))
         if new:
             for chunk_results in shared:
                 for prepared in chunk_results:

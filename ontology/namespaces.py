@@ -196,6 +196,10 @@ class CG(DefinedNamespace):
     northBound: URIRef
     fingerprint: URIRef  # content fingerprint of a distribution, or of a cube as a run used it
     fingerprintAlgorithm: URIRef  # how the fingerprint was computed
+    contentDigest: URIRef  # root of a hash tree over every stored byte (kg/records/content.py)
+    contentAlgorithm: URIRef  # how the content digest was computed
+    contentManifest: URIRef  # the digest's leaves as JSON: part -> chunk or range -> sha256
+    checksumLevel: URIRef  # "content" or "metadata": what was hashed at ingest
     conventions: URIRef  # the Conventions attribute (e.g. "CF-1.8")
     sourcePath: URIRef  # absolute local path a cube was ingested from
     revisionOf: URIRef  # new description -> fingerprint it replaced (a dct:isVersionOf aid)

@@ -61,16 +61,20 @@ def search(ctx, text, phenomenon, bbox, start, end, resolution, page, page_size,
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
 @click.option("--max-depth", type=click.IntRange(1, 50), default=10, show_default=True,
               help="How many provenance links to follow.")
+@click.option("--deep", is_flag=True,
+              help="Re-hash the content of every cube with a recorded content digest, "
+                   "however large (by default only cubes up to 1 GiB).")
 @click.pass_obj
-def audit(ctx, iri, fmt, max_depth):
-    """FAIR provenance audit of IRI: lineage, source fingerprints, SHACL, FAIR metrics.
+def audit(ctx, iri, fmt, max_depth, deep):
+    """FAIR provenance audit of IRI: lineage, source hashes, SHACL, FAIR metrics.
 
-    Exits with status 2 when the audit fails (a source changed or vanished, or a
-    description breaks its shapes).
+    Each source says what was verified: its content (every stored byte), sampled bytes,
+    or only its metadata and sizes. Exits with status 2 when the audit fails (a source
+    changed or vanished, naming the variable and chunk, or a description breaks its shapes).
     """
     from cubegraph.api.services.audit import audit as run_audit
 
-    report = run_audit(ctx.store(), iri, max_depth=max_depth)
+    report = run_audit(ctx.store(), iri, max_depth=max_depth, deep=deep)
     if fmt == "json":
         click.echo(report.to_json())
     elif fmt == "turtle":

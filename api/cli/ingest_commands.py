@@ -12,9 +12,14 @@ import click
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--stats", is_flag=True, help="Also compute per-variable min/max/mean/missing (reads the data, chunk by chunk).")
 @click.option("--force", is_flag=True, help="Re-describe cubes even when their fingerprint is unchanged.")
+@click.option("--checksum", type=click.Choice(["auto", "content", "metadata"]), default="auto",
+              show_default=True,
+              help="Hash every stored byte (content: a digest per chunk, so an audit can name a "
+                   "changed chunk), only metadata and sizes (metadata), or content for cubes up "
+                   "to 1 GiB (auto).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no warnings, only the summary.")
 @click.pass_obj
-def ingest(ctx, paths, stats, force, quiet):
+def ingest(ctx, paths, stats, force, checksum, quiet):
     """Describe zarr stores and NetCDF files (PATHS: files, folders, globs) in the graph.
 
     Metadata only unless --stats. Each cube lands whole or not at all; a bad file is
@@ -28,7 +33,8 @@ def ingest(ctx, paths, stats, force, quiet):
         # Descriptions point at ontology classes; without them queries by meaning find nothing.
         init_store(store)
         click.echo(f"new store at {store.location}: loaded the ontology and shapes first")
-    summary = ingest_paths(store, list(paths), stats=stats, force=force, progress=not quiet)
+    summary = ingest_paths(store, list(paths), stats=stats, force=force, progress=not quiet,
+                           checksum=checksum)
     click.echo(summary.render(warnings=not quiet))
     changed = [r.cube for r in (*summary.ingested, *summary.replaced) if r.cube is not None]
     if changed and store.has_graph(store.iris.inferred_graph):

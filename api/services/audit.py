@@ -7,10 +7,13 @@ is it described well enough to be found and reused?":
    (``prov:wasGeneratedBy``, ``prov:used``, ``prov:wasDerivedFrom``, ``dcat:distribution``,
    ``mls:hasInput``, a variable's cube through ``cg:hasVariable``, a model's run through
    ``mls:hasOutput``, ...) transitively, up to ``max_depth`` steps.
-2. **Sources**: every distribution reached is fingerprinted AGAIN from disk with the ingest
-   layer's recipe and compared with its recorded ``cg:fingerprint``; a changed source says
-   what changed (size, fingerprint recipe, variables, shapes, dtypes, dimensions) by
-   re-reading the cube's metadata (never its arrays) and comparing it with the description.
+2. **Sources**: every distribution reached, every recorded file (a model) reached, and what
+   the audited resource itself wrote (a run's model file and output cubes) is hashed AGAIN
+   from disk and compared with what was recorded; each check states what it verified
+   (content, sampled bytes, or only metadata and sizes:
+   :mod:`~cubegraph.api.services.audit_sources`), and a change names the variable and the
+   chunk (or byte range). The cube's metadata is re-read (never its arrays) and compared
+   with the description too.
 3. **SHACL**: every named graph describing a resource of the lineage is validated with
    cubegraph's shapes (pyshacl).
 4. **FAIR**: the F-UJI metrics evaluated locally against the graph, with evidence
@@ -38,8 +41,8 @@ from cubegraph.api.services.errors import NotAuditable, ResourceNotFound
 from cubegraph.api.services.fair import evaluate_fair
 from cubegraph.kg.store import Store
 from cubegraph.ontology import load_shapes
-from cubegraph.kg.records.lineage import lineage_steps, node_facts
-from cubegraph.ontology.namespaces import CG, DCAT, RDF, local_name
+from cubegraph.kg.records.lineage import lineage_steps, node_facts, recorded_outputs
+from cubegraph.ontology.namespaces import CG, DCAT, MLS, RDF, local_name
 
 __all__ = ["audit", "AuditReport", "SourceCheck", "ShapeCheck", "LineageEdge",
            "recompute_fingerprint", "MAX_DEPTH"]
@@ -144,7 +147,7 @@ class AuditReport:
 # the audit
 # --------------------------------------------------------------------------------------
 def audit(store: Store, iri: str, *, max_depth: int = MAX_DEPTH,
-          check_shapes: bool = True) -> AuditReport:
+          check_shapes: bool = True, deep: bool = False) -> AuditReport:
     """Audit the provenance of one resource (a cube, variable, run, model, explanation...).
 
     Args:
@@ -152,6 +155,8 @@ def audit(store: Store, iri: str, *, max_depth: int = MAX_DEPTH,
         iri: the resource's IRI.
         max_depth: how many links to follow from the resource at most.
         check_shapes: validate the descriptions involved with SHACL (slow on big graphs).
+        deep: re-hash the content of every cube that recorded a content digest, whatever
+            its size (by default only cubes up to ``AUTO_LIMIT`` bytes).
 
     Returns:
         The report; ``report.passed`` tells whether the audit succeeded.
@@ -170,7 +175,8 @@ def audit(store: Store, iri: str, *, max_depth: int = MAX_DEPTH,
         raise ResourceNotFound(f"no resource <{iri}> in the store: check the IRI (cubegraph "
                                "search lists cubes; SPARQL finds runs)")
     nodes, edges, truncated = _lineage(store, node, max_depth)
-    sources = [check_source(store, URIRef(n)) for n in _source_nodes(store, nodes, edges)]
+    sources = [check_source(store, URIRef(n), deep=deep)
+               for n in _source_nodes(store, node, nodes, edges)]
     if not edges and not sources:
         raise NotAuditable(
             f"<{iri}> is not auditable because it has no provenance: it states none of "
@@ -226,9 +232,12 @@ def _node_info(store: Store, node: URIRef, depth: int) -> dict:
     return {"types": types, "label": label, "depth": depth}
 
 
-def _source_nodes(store: Store, nodes: dict, edges: list[LineageEdge]) -> list[str]:
+def _source_nodes(store: Store, root: URIRef, nodes: dict,
+                  edges: list[LineageEdge]) -> list[str]:
     found = {e.target for e in edges if e.relation == str(DCAT.distribution)}
-    found |= {n for n, info in nodes.items() if str(CG.CubeDistribution) in info["types"]}
+    found |= {n for n, info in nodes.items()
+              if str(CG.CubeDistribution) in info["types"] or str(MLS.Model) in info["types"]}
+    found |= {str(o) for o in recorded_outputs(store, root)}
     return sorted(found)
 
 

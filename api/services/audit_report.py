@@ -52,8 +52,9 @@ def report_rdf(report) -> Graph:
         measurement(resource, item["id"], item["passed"], item["evidence"], item["name"])
     for src in report.sources:
         measurement(URIRef(src.distribution), "CG-SOURCE-FINGERPRINT", not src.failed,
-                    f"{src.status}: " + ("; ".join(src.changes) or "fingerprint matches"),
-                    "source bytes match the recorded fingerprint")
+                    f"{src.status}; verified {src.verified}"
+                    + ("; " + "; ".join(src.changes) if src.changes else ""),
+                    "source matches what was recorded, at the level stated")
     for shape in report.shapes:
         measurement(URIRef(shape.graph), "CG-SHACL", shape.conforms,
                     "; ".join(v["message"] for v in shape.violations) or "conforms",
@@ -78,6 +79,7 @@ def report_text(report) -> str:
     lines.append(f"\nsources: {len(report.sources)}")
     for src in report.sources:
         lines.append(f"  [{src.status.upper()}] {src.path or src.distribution}")
+        lines.append(f"      verified {src.verified}")
         lines += [f"      {c}" for c in src.changes]
     lines.append(f"\nSHACL: {sum(s.conforms for s in report.shapes)}/{len(report.shapes)} "
                  "descriptions conform")

@@ -1,11 +1,24 @@
-"""The audit's source checks: each distribution fingerprinted again and compared.
+"""The audit's source checks: each recorded source or file hashed again and compared.
 
-A distribution reached by the lineage is re-fingerprinted from disk with the ingest layer's
-own recipe (:func:`recompute_fingerprint`, the one place that calls it) and compared with
-its recorded ``cg:fingerprint`` and byte size; the cube's file is also re-read (metadata
-only, never its arrays) and compared with its recorded variables and dimensions, so a
-description edited by hand shows too. Every finding is a sentence in
-:attr:`SourceCheck.changes`.
+Every check says what it verified, at one of these levels (:attr:`SourceCheck.level`):
+
+``content``
+    every stored byte hashed again: a cube's content digest (each chunk file or block, see
+    :mod:`cubegraph.kg.records.content`) compared leaf by leaf, so a change names the
+    variable and the chunk; a NetCDF file fingerprinted whole; a model file's sha256.
+``sampled``
+    a large NetCDF file's size and ~7 MiB of sampled bytes (its cheap fingerprint).
+``sizes``
+    a zarr store's metadata documents byte for byte and the size of every chunk file (its
+    cheap fingerprint): a chunk rewritten at the same size is NOT seen at this level.
+``none``
+    nothing could be compared (no local path, or nothing recorded).
+
+A cube's content is re-hashed when a content digest was recorded at ingest and the cube is
+at most :data:`~cubegraph.ingest.content.AUTO_LIMIT` bytes, or always with ``deep``. The
+cube's file is also re-read (metadata only, never its arrays) and compared with its
+recorded variables and dimensions, so a description edited by hand shows too. Every
+finding is a sentence in :attr:`SourceCheck.changes`.
 """
 
 from __future__ import annotations
@@ -18,21 +31,39 @@ from urllib.parse import unquote, urlparse
 from rdflib import URIRef
 
 from cubegraph.errors import CubegraphError
+from cubegraph.ingest.content import AUTO_LIMIT, digest_content, hash_file
 from cubegraph.ingest.fingerprint import fingerprint_netcdf, fingerprint_zarr, list_zarr_store
 from cubegraph.ingest.cubes import read_metadata
+from cubegraph.kg.records.content import ContentDigest, differences
 from cubegraph.kg.records.cube import distribution_facts, recorded_structure
 from cubegraph.kg.store import Store
 
-__all__ = ["SourceCheck", "check_source", "recompute_fingerprint"]
+__all__ = ["SourceCheck", "check_source", "recompute_fingerprint", "LEVELS"]
+
+#: Check levels, most thorough first.
+LEVELS = ("content", "sampled", "sizes", "none")
+
+# What each cheap fingerprint recipe compares, in words, and its level.
+_RECIPES = {
+    "zarr-metadata+listing/v1": ("sizes", "metadata documents byte for byte and the size of "
+                                          "every chunk file"),
+    "netcdf-bytes/v1": ("content", "every byte of the file (sha256)"),
+    "netcdf-sampled/v1": ("sampled", "the file size and ~7 MiB of sampled bytes"),
+}
+
 
 @dataclass
 class SourceCheck:
-    """A source distribution, fingerprinted again and compared with what was recorded.
+    """A source (a cube's distribution, or a recorded file such as a model), hashed again
+    and compared with what was recorded.
 
     Attributes:
         status: ``"unchanged"``, ``"changed"``, ``"missing"`` (the path is gone) or
             ``"unverifiable"`` (no local path, or nothing recorded to compare with).
-        changes: what differs, in words (``"size: recorded 1200 bytes, now 1310"``).
+        level: what was compared (see the module docstring): ``"content"``,
+            ``"sampled"``, ``"sizes"`` or ``"none"``.
+        verified: the same in words, with what was NOT compared and why.
+        changes: what differs, in words (``"variable 'lst': chunk lst/c/0/1/0 changed"``).
         details: what was recomputed (algorithm, byte size, metadata document hashes).
     """
 
@@ -45,6 +76,8 @@ class SourceCheck:
     status: str
     changes: list[str] = field(default_factory=list)
     details: dict = field(default_factory=dict)
+    level: str = "none"
+    verified: str = "nothing"
 
     @property
     def failed(self) -> bool:
@@ -88,8 +121,14 @@ def _local_path(*candidates) -> str | None:
     return None
 
 
-def check_source(store: Store, dist: URIRef) -> SourceCheck:
-    """Fingerprint one source distribution again and compare it with what was recorded.
+def check_source(store: Store, dist: URIRef, *, deep: bool = False) -> SourceCheck:
+    """Hash one source again and compare it with what was recorded.
+
+    Args:
+        store: the store.
+        dist: a cube's distribution, or any resource recorded with a file (``cg:sha256``
+            and ``cg:sourcePath``, e.g. a model).
+        deep: re-hash a cube's content whatever its size (when a digest was recorded).
 
     Raises:
         StoreError: the store failed to answer (a missing or unreadable file is a finding,
@@ -97,37 +136,92 @@ def check_source(store: Store, dist: URIRef) -> SourceCheck:
     """
     row = distribution_facts(store, dist)
     get = lambda k: row.get(k)  # noqa: E731
-    recorded = str(get("fingerprint")) if get("fingerprint") is not None else None
-    algorithm = str(get("algorithm")) if get("algorithm") is not None else None
+    text = lambda k: str(row[k]) if row.get(k) is not None else None  # noqa: E731
     path = _local_path(get("path"), get("cubePath"), get("download"), get("access"))
-    cube = str(get("cube")) if get("cube") is not None else None
-    check = SourceCheck(distribution=str(dist), cube=cube, path=path,
-                        recorded_fingerprint=recorded, current_fingerprint=None,
-                        algorithm=algorithm, status="unverifiable")
+    check = SourceCheck(distribution=str(dist), cube=text("cube"), path=path,
+                        recorded_fingerprint=text("fingerprint") or text("sha256"),
+                        current_fingerprint=None,
+                        algorithm=text("algorithm") or ("sha256" if get("sha256") else None),
+                        status="unverifiable")
     if path is None:
+        check.verified = "nothing: no local path recorded"
         check.changes.append("no local path recorded (cg:sourcePath or a file: access URL); "
-                             "remote sources are not re-fingerprinted")
+                             "remote sources are not hashed")
         return check
-    try:
-        now = recompute_fingerprint(path)
-    except FileNotFoundError:
+    if not Path(path).exists():
         check.status = "missing"
+        check.verified = "nothing: the path is gone"
         check.changes.append(f"'{path}' no longer exists")
         return check
+    try:
+        if get("sha256") is not None and get("fingerprint") is None:
+            _check_file(check, text("sha256"), get("size"))
+        else:
+            _check_cube(store, check, row, deep)
     except OSError as exc:
         check.status = "missing"
         check.changes.append(f"'{path}' cannot be read: {exc}")
-        return check
+    return check
+
+
+def _check_file(check: SourceCheck, recorded: str, recorded_size) -> None:
+    """A recorded file (a model): its sha256 over every byte."""
+    now = hash_file(check.path)
+    size = Path(check.path).stat().st_size
+    check.current_fingerprint = now
+    check.level = "content"
+    check.verified = f"content: the sha256 of every byte ({size:,} bytes)"
+    check.details = {"algorithm": "sha256", "byte_size": size}
+    if now == recorded:
+        check.status = "unchanged"
+        return
+    check.status = "changed"
+    before = _int(recorded_size)
+    if before is not None and before != size:
+        check.changes.append(f"size: recorded {before} bytes, now {size} bytes")
+    check.changes.append(f"sha256: recorded {recorded[:12]}…, now {now[:12]}…")
+
+
+def _check_cube(store: Store, check: SourceCheck, row: dict, deep: bool) -> None:
+    path, recorded = check.path, check.recorded_fingerprint
+    now = recompute_fingerprint(path)
     check.current_fingerprint = now["fingerprint"]
     check.details = now
+    level, words = _RECIPES.get(now["algorithm"], ("sizes", now["algorithm"]))
+    content_findings: list[str] = []
+    manifest = row.get("manifest")
+    if manifest is not None and (deep or now["byte_size"] <= AUTO_LIMIT):
+        try:
+            before = ContentDigest.from_text(str(manifest))
+        except ValueError as exc:
+            content_findings.append(f"the recorded content manifest cannot be read: {exc}")
+        else:
+            current = digest_content(path)
+            content_findings = differences(before, current)
+            check.details["content_pieces"] = current.leaf_count
+            check.details["content_bytes"] = current.byte_count
+            level = "content"
+            words = (f"every stored byte hashed again ({current.leaf_count:,} pieces, "
+                     f"{current.byte_count:,} bytes) and compared piece by piece")
+    elif manifest is not None:
+        words += (f"; content NOT hashed: {now['byte_size']:,} bytes is over the audit's "
+                  f"{AUTO_LIMIT:,}-byte limit (--deep hashes it)")
+    elif level != "content":
+        words += ("; content NOT hashed: no content digest was recorded at ingest "
+                  "(ingest --checksum content records one)")
+    check.level, check.verified = level, f"{level}: {words}"
     if recorded is None:
         check.changes.append("no cg:fingerprint recorded to compare with")
-        return check
-    if recorded == now["fingerprint"]:
+        return
+    if recorded == now["fingerprint"] and not content_findings:
         check.status = "unchanged"
     else:
         check.status = "changed"
-        check.changes.extend(_what_changed(store, check, get("size"), now, cube))
+        check.changes.extend(content_findings)
+        if recorded != now["fingerprint"]:
+            check.changes.extend(c for c in _what_changed(check, row.get("size"), now)
+                                 if not (content_findings and c.startswith("content")))
+    cube = check.cube
     if cube:
         # The bytes against the description even when the fingerprint matches: a
         # description edited by hand would not show in the fingerprint.
@@ -138,21 +232,23 @@ def check_source(store: Store, dist: URIRef) -> SourceCheck:
             check.changes.extend(drift)
         elif drift:
             check.changes.extend(d for d in drift if d not in check.changes)
-    return check
 
 
-def _what_changed(store, check: SourceCheck, recorded_size, now: dict, cube) -> list[str]:
+def _int(value) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _what_changed(check: SourceCheck, recorded_size, now: dict) -> list[str]:
     out = []
     if check.algorithm and check.algorithm != now["algorithm"]:
         out.append(f"fingerprint recipe: recorded {check.algorithm}, now {now['algorithm']} "
                    "(re-ingest to record a comparable fingerprint)")
-    if recorded_size is not None:
-        try:
-            before = int(recorded_size)
-        except (TypeError, ValueError):
-            before = None
-        if before is not None and before != now["byte_size"]:
-            out.append(f"size: recorded {before} bytes, now {now['byte_size']} bytes")
+    before = _int(recorded_size)
+    if before is not None and before != now["byte_size"]:
+        out.append(f"size: recorded {before} bytes, now {now['byte_size']} bytes")
     if not out:
         out.append("content fingerprint differs (metadata documents or chunk listing changed; "
                    "see details.metadata_sha256)")

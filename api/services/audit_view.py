@@ -42,6 +42,7 @@ def audit_page(report, *, href=None) -> dict:
             "verdict": verdict, "recorded": src.recorded_fingerprint,
             "current": src.current_fingerprint, "algorithm": src.algorithm,
             "changes": list(src.changes), "href": href(src.distribution) if href else None,
+            "level": src.level, "verified": src.verified,
         })
     groups: dict[str, list[dict]] = {}
     for item in report.fair:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from cubegraph.kg.records.content import ContentDigest
+
 __all__ = [
     "IngestWarning",
     "PlantedEffect",
@@ -196,6 +198,8 @@ class CubeMetadata(DistributionFacts):
         time_start / time_end: ISO 8601 strings of the decoded time extent.
         time_resolution: ``xsd:duration`` of a regular time axis.
         warnings: oddities found on the way (the cube still lands).
+        content: the content digest of its stored bytes, ``None`` when they were not
+            hashed (a metadata-only ingest; see :mod:`cubegraph.ingest.content`).
     """
 
     attrs: dict[str, Any] = field(default_factory=dict)
@@ -208,6 +212,7 @@ class CubeMetadata(DistributionFacts):
     time_end: str | None = None
     time_resolution: str | None = None
     warnings: list[IngestWarning] = field(default_factory=list)
+    content: ContentDigest | None = None
 
     # --- ACDD / CF attributes, read through one place ---------------------------------------
     def _attr(self, *names: str) -> str | None:

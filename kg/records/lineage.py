@@ -12,7 +12,7 @@ from rdflib import URIRef
 
 from cubegraph.kg.records._sparql import PREFIXES
 
-__all__ = ["FORWARD", "BACKWARD", "lineage_steps", "node_facts"]
+__all__ = ["FORWARD", "BACKWARD", "lineage_steps", "node_facts", "recorded_outputs"]
 
 #: Links followed from a resource towards what it came from (subject -> object).
 FORWARD = ("prov:wasGeneratedBy", "prov:used", "prov:wasDerivedFrom", "dcat:distribution",
@@ -37,6 +37,27 @@ SELECT DISTINCT ?node ?type ?label WHERE {
   OPTIONAL { ?node dct:title|rdfs:label|cg:variableName ?label }
 }
 """
+
+# Bound: ?node. What a resource (a run) wrote that was recorded with its bytes: model files
+# (cg:sha256) and the distributions of the cubes it generated.
+OUTPUTS = PREFIXES + """
+SELECT DISTINCT ?node ?out WHERE {
+  { ?node mls:hasOutput ?out . ?out cg:sha256 ?sha }
+  UNION
+  { ?cube prov:wasGeneratedBy ?node ; dcat:distribution ?out }
+}
+"""
+
+
+def recorded_outputs(store, node: URIRef) -> list[URIRef]:
+    """The files ``node`` produced that the graph records with their bytes: model files and
+    output cubes' distributions (a run's; empty for other resources), sorted.
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    return sorted({r["out"] for r in store.query(OUTPUTS, bindings={"node": node})
+                   if isinstance(r["out"], URIRef)})
 
 
 def lineage_steps(store, node: URIRef) -> list[tuple[URIRef, object, bool]]:

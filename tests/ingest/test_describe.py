@@ -91,3 +91,24 @@ def test_revision_links_to_what_it_replaced():
 def test_wkt_point_for_degenerate_box():
     assert wkt_extent((1.5, 2.0, 1.5, 2.0)) == "POINT(1.5 2)"
     assert wkt_extent((0, 0, 1, 1)) == "POLYGON((0 0, 1 0, 1 1, 0 1, 0 0))"
+
+
+def test_a_content_digest_is_written_on_the_distribution_and_each_variable():
+    from rdflib import Literal
+
+    from cubegraph.kg.records.content import ContentDigest
+
+    meta = small_cube()
+    meta.content = ContentDigest("zarr-chunk-tree/v1", {
+        "fwi": {"fwi/0.0": "a" * 64}, "fire": {"fire/0.0": "b" * 64},
+        "(metadata)": {".zgroup": "c" * 64}}, 300)
+    g = describe_cube(meta, IRIS, slug="fire-zarr", ingested_at="2024-05-01T12:00:00Z")
+    dist = URIRef("http://test.example/cube/fire-zarr/distribution")
+    assert g.value(dist, CG.checksumLevel) == Literal("content")
+    assert g.value(dist, CG.contentDigest) == Literal(meta.content.root)
+    assert g.value(dist, CG.contentAlgorithm) == Literal("zarr-chunk-tree/v1")
+    assert ContentDigest.from_text(str(g.value(dist, CG.contentManifest))) == meta.content
+    per_variable = {str(s).rsplit("/", 1)[-1]: str(o) for s, o in g.subject_objects(CG.contentDigest)
+                    if s != dist}
+    # fire_7d stored no chunk: no part, no digest of its own
+    assert per_variable == {"fwi": meta.content.parts["fwi"], "fire": meta.content.parts["fire"]}

@@ -25,6 +25,7 @@ from cubegraph.ingest.semantics import resolve_semantics
 from cubegraph.ingest.validate import validate_many
 from cubegraph.kg import RDFSyntaxError, open_store
 from cubegraph.kg.iris import Iris
+from cubegraph.ontology.namespaces import CG
 
 IRIS = Iris("http://test.example/")
 GOLDEN = Path(__file__).parent / "data" / "golden"
@@ -32,6 +33,9 @@ DEMO = ["africa_drought_minicube_01.zarr", "africa_drought_minicube_02.zarr",
         "africa_drought_minicube_03.zarr", "brazil_tourism_daily.nc", "greece_fire_daily.zarr",
         "insar_unrest_stack.zarr"]
 REAL = sorted(p.name[:-3] for p in GOLDEN.glob("*.nt") if p.name[:-3] not in DEMO)
+#: Statements added to descriptions after the golden files were written (content digests,
+#: issue 12): left out of the comparison with them, and checked in tests/ingest/test_content.py.
+SINCE_GOLDEN = {CG.checksumLevel, CG.contentDigest, CG.contentAlgorithm, CG.contentManifest}
 
 
 def fast(path: Path) -> Description:
@@ -43,8 +47,12 @@ def assert_as_before(path: Path) -> None:
     description = fast(path)
     text = description.text.replace(str(path.parent), "/golden").replace(cubegraph.__version__, "VERSION")
     got = Graph().parse(data=text, format="nt")
+    newer = [t for t in got if t[1] in SINCE_GOLDEN]
+    assert [o for _, p, o in newer if p == CG.checksumLevel] == [Literal("metadata")]
+    for t in newer:
+        got.remove(t)
     golden = Graph().parse(GOLDEN / f"{path.name}.nt", format="nt")
-    assert len(got) == len(description) == len(golden)
+    assert len(got) == len(description) - len(newer) == len(golden)
     assert isomorphic(got, golden), path.name
     # describe_cube's Graph and the store (fast native write vs the SPARQL write of that
     # Graph) agree too; Oxigraph keeps xsd:nonNegativeInteger as xsd:integer either way

@@ -24,6 +24,7 @@ from cubegraph.kg.records._ntriples import (
     CG, DCAT, DCTERMS, GEO, PROV, QB, RDF, RDFS, XSD, Lines, bnode, deg, file_iri, iri, lit, nt,
     num, typed,
 )
+from cubegraph.kg.records.content import CONTENT, METADATA_ONLY
 from cubegraph.kg.records.cube_metadata import CubeMetadata
 from cubegraph.kg.records.variable import describe_variable
 from cubegraph.kg.wkt import wkt_extent
@@ -261,6 +262,15 @@ def describe_triples(
     add((dist, DCAT.byteSize, typed(meta.byte_size, XSD.nonNegativeInteger)))
     add((dist, CG.fingerprint, lit(meta.fingerprint)))
     add((dist, CG.fingerprintAlgorithm, lit(meta.fingerprint_algorithm)))
+    add((dist, CG.checksumLevel, lit(CONTENT if meta.content is not None else METADATA_ONLY)))
+    if meta.content is not None:
+        add((dist, CG.contentDigest, lit(meta.content.root)))
+        add((dist, CG.contentAlgorithm, lit(meta.content.algorithm)))
+        add((dist, CG.contentManifest, lit(meta.content.to_text())))
+        parts = meta.content.parts
+        for var in meta.variables:
+            if var.name in parts:
+                add((iri(iris.variable(slug, var.name)), CG.contentDigest, lit(parts[var.name])))
 
     # --- provenance -------------------------------------------------------------------------
     activity = iri(iris.ingest_activity(slug, meta.fingerprint[:16]))

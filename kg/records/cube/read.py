@@ -37,18 +37,21 @@ class Recorded:
         activity: the ingest activity that wrote the description (``None`` if unknown).
         path: the source path recorded.
         has_stats: whether value statistics were recorded.
+        content_hashed: whether a content digest was recorded (``cg:checksumLevel``).
     """
 
     fingerprint: str
     activity: URIRef | None
     path: str | None
     has_stats: bool
+    content_hashed: bool = False
 
 
 RECORDED = PREFIXES + """
-SELECT ?cube ?fp ?activity ?path ?stat WHERE {
+SELECT ?cube ?fp ?activity ?path ?stat ?content WHERE {
   GRAPH ?cube {
     ?cube dcat:distribution ?dist . ?dist cg:fingerprint ?fp .
+    OPTIONAL { ?dist cg:contentDigest ?content }
     OPTIONAL { ?cube prov:wasGeneratedBy ?activity }
     OPTIONAL { ?cube cg:sourcePath ?path }
     OPTIONAL { ?cube cg:hasVariable ?v . ?v cg:missingFraction ?stat }
@@ -73,7 +76,7 @@ def recorded(store, cube: URIRef) -> Recorded | None:
     r = rows[0]
     return Recorded(str(r["fp"]), r.get("activity"),
                     str(r["path"]) if r.get("path") is not None else None,
-                    r.get("stat") is not None)
+                    r.get("stat") is not None, r.get("content") is not None)
 
 
 def described_cubes(store) -> set[URIRef]:
@@ -342,9 +345,15 @@ def dataset_triples(store, graphs: list[str]):
 
 
 DISTRIBUTION = PREFIXES + """
-SELECT ?dist ?fingerprint ?algorithm ?size ?path ?cubePath ?access ?download ?cube WHERE {
+SELECT ?dist ?fingerprint ?algorithm ?size ?path ?cubePath ?access ?download ?cube ?level
+       ?content ?contentAlgorithm ?manifest ?sha256 WHERE {
   OPTIONAL { ?dist cg:fingerprint ?fingerprint }
   OPTIONAL { ?dist cg:fingerprintAlgorithm ?algorithm }
+  OPTIONAL { ?dist cg:checksumLevel ?level }
+  OPTIONAL { ?dist cg:contentDigest ?content }
+  OPTIONAL { ?dist cg:contentAlgorithm ?contentAlgorithm }
+  OPTIONAL { ?dist cg:contentManifest ?manifest }
+  OPTIONAL { ?dist cg:sha256 ?sha256 }
   OPTIONAL { ?dist dcat:byteSize|cg:byteSize ?size }
   OPTIONAL { ?dist cg:sourcePath ?path }
   OPTIONAL { ?dist dcat:accessURL ?access }
@@ -365,9 +374,11 @@ SELECT ?cube ?kind ?name ?shape ?dtype ?size WHERE {
 
 
 def distribution_facts(store, dist: URIRef) -> dict:
-    """What the graph records of a distribution, as a row (empty when nothing is recorded):
-    ``fingerprint``, ``algorithm``, ``size``, ``path``, ``cubePath``, ``access``,
-    ``download``, ``cube`` (rdflib terms, absent when unbound).
+    """What the graph records of a distribution (or of any recorded file, such as a model),
+    as a row (empty when nothing is recorded): ``fingerprint``, ``algorithm``, ``size``,
+    ``path``, ``cubePath``, ``access``, ``download``, ``cube``, ``level``
+    (``cg:checksumLevel``), ``content``, ``contentAlgorithm``, ``manifest`` (the content
+    digest) and ``sha256`` (a file's) (rdflib terms, absent when unbound).
 
     Raises:
         StoreError: the store failed to answer.
