@@ -5,7 +5,9 @@ Settings: ``store`` (``CUBEGRAPH_STORE``), ``base_iri`` (``CUBEGRAPH_BASE_IRI``)
 store), ``host``/``port`` of the server (``CUBEGRAPH_HOST``/``CUBEGRAPH_PORT``),
 ``real_data`` (``CUBEGRAPH_REAL_DATA``: the folder of real CF files by other institutions
 that the demo ingests, the CF table build reads and the tests use; default
-``../shared/data/real`` beside the repository). The optional TOML file is
+``../shared/data/real`` beside the repository), ``data_root`` (``CUBEGRAPH_DATA_ROOT``: the
+folder recorded file locations are kept relative to, so the data can move; see
+``kg/locations.py``; default none). The optional TOML file is
 ``CUBEGRAPH_CONFIG`` or ``./cubegraph.toml``; its keys are the setting names, e.g.
 ``store = "data/store"``.
 
@@ -53,6 +55,7 @@ class ServerSettings:
         base_iri: the base of minted IRIs; a request path ``/cube/x`` describes
             ``base_iri + "cube/x"`` (an open store's own base wins).
         token: the bearer token every write needs (``None``: writing is disabled).
+        data_root: the folder recorded file locations are resolved against (``None``: none).
         host: the address to bind.
         port: the port to listen on.
         max_body: the largest request body, or query text, in bytes (larger -> 413).
@@ -70,6 +73,7 @@ class ServerSettings:
     store: str | Path | Any = ":memory:"
     base_iri: str = DEFAULT_BASE_IRI
     token: str | None = None
+    data_root: str | None = None
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     max_body: int = 16 * 1024 * 1024
@@ -81,7 +85,8 @@ class ServerSettings:
 
     #: The names the app's config mapping uses (``create_app({"MAX_ROWS": 50})``) -> fields.
     CONFIG_KEYS: ClassVar[dict[str, str]] = {
-        "STORE": "store", "BASE_IRI": "base_iri", "TOKEN": "token", "HOST": "host",
+        "STORE": "store", "BASE_IRI": "base_iri", "TOKEN": "token", "DATA_ROOT": "data_root",
+        "HOST": "host",
         "PORT": "port", "MAX_CONTENT_LENGTH": "max_body", "QUERY_TIMEOUT": "query_timeout",
         "MAX_ROWS": "max_rows", "QUERY_WORKERS": "query_workers", "THREADS": "threads",
         "SERVICE_ALLOWLIST": "service_allowlist",
@@ -132,6 +137,7 @@ class Settings:
     host: str = ServerSettings.host
     port: int = ServerSettings.port
     real_data: str = str(DEFAULT_REAL_DATA)
+    data_root: str | None = None
 
 
 _ENV = {f.name: f"CUBEGRAPH_{f.name.upper()}" for f in dataclasses.fields(Settings)}

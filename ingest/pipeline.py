@@ -53,6 +53,7 @@ from cubegraph.ingest.parallel import pool, shared_map, worker_count
 from cubegraph.ingest.semantics import resolve_semantics
 from cubegraph.ingest.validate import validate_many
 from cubegraph.kg.iris import Iris
+from cubegraph.kg.locations import Locations
 from cubegraph.kg.records.cube_metadata import CubeMetadata, IngestWarning
 from cubegraph.kg.records.cube import (
     Description, Revision, described_cubes, describe_triples, ingest_history, recorded,
@@ -271,24 +272,31 @@ def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
                     "an explicit slug, or force the replacement"
                 )
             wanted = wants_content(checksum, raw.byte_size)
+            # The same bytes at a new path (moved, or the data root moved): re-described, so
+            # the location is the new one; the old ingest stays in the history.
+            moved = old_path is not None and old_path != str(path)
             if (old_fp == raw.fingerprint and not force and (had_stats or not stats)
-                    and (row.content_hashed or not wanted)):
+                    and (row.content_hashed or not wanted) and not moved):
                 return IngestResult(path, UNCHANGED, cube)
             activity = row.activity
             if activity is not None:
-                revision = Revision(old_fp, activity, ingest_history(store, cube, activity))
+                revision = Revision(old_fp, activity, ingest_history(store, cube, activity),
+                                    old_path)
             else:
                 revision = Revision(old_fp, URIRef(str(cube) + "#unknown-ingest"), None)
         status = REPLACED if row is not None else INGESTED
         return _describe(raw, path, slug, iris, status=status, revision=revision, stats=stats,
-                         progress=progress, checksum=checksum)
+                         progress=progress, checksum=checksum,
+                         root_path=store.locations.relative(path))
     except CubegraphError as exc:
         return IngestResult(path, FAILED, error=exc)
 
 
 def _describe(raw, path: Path, slug: str, iris: Iris, *, status: str, revision: Revision | None,
-              stats: bool = False, progress: bool = False, checksum: str = "auto") -> _Prepared:
+              stats: bool = False, progress: bool = False, checksum: str = "auto",
+              root_path: str | None = None) -> _Prepared:
     meta: CubeMetadata = interpret(raw)
+    meta.root_path = root_path
     resolve_semantics(meta)
     if wants_content(checksum, meta.byte_size):
         meta.content = digest_content(path, progress=progress)
@@ -302,13 +310,13 @@ def _describe(raw, path: Path, slug: str, iris: Iris, *, status: str, revision: 
 
 def _prepare_new(chunk: tuple[str, list[tuple[Path, str]]]) -> list[_Prepared | IngestResult]:
     """In a worker: read, describe and validate cubes absent from the store."""
-    base, checksum, items = chunk
-    iris = Iris(base)
+    base, checksum, data_root, items = chunk
+    iris, locations = Iris(base), Locations(data_root)
     out: list[_Prepared | IngestResult] = []
     for path, slug in items:
         try:
             p = _describe(reader_for(path).read_raw(path), path, slug, iris, status=INGESTED,
-                          revision=None, checksum=checksum)
+                          revision=None, checksum=checksum, root_path=locations.relative(path))
         except CubegraphError as exc:
             out.append(IngestResult(path, FAILED, error=exc))
             continue
@@ -485,7 +493,8 @@ def ingest_paths(store, paths: Iterable[str | Path], *, stats: bool = False,
         if new:
             items = list(new.items())
             size = max(1, min(25, len(items) // (4 * n_workers)))
-            chunks = [(store.iris.base, checksum, items[i:i + size])
+            root = store.locations.root
+            chunks = [(store.iris.base, checksum, str(root) if root else None, items[i:i + size])
                       for i in range(0, len(items), size)]
             shared = shared_map(executor, _prepare_new, chunks, ahead=3 * n_workers)
         for path in cubes:  # the others meanwhile, here

@@ -21,6 +21,7 @@ from cubegraph.kg.errors import (
     UnknownFormat,
 )
 from cubegraph.kg.iris import DEFAULT_BASE_IRI, Iris
+from cubegraph.kg.locations import Locations
 from cubegraph.kg.results import QueryResult
 from cubegraph.kg.store import Store, Transaction
 
@@ -41,7 +42,7 @@ BACKENDS = {
 
 def open_store(location: str | Path | None = None, *, base_iri: str = DEFAULT_BASE_IRI,
                read_only: bool = False, token: str | None = None,
-               timeout: float | None = None) -> Store:
+               timeout: float | None = None, data_root: str | Path | None = None) -> Store:
     """Open the store at ``location``.
 
     Args:
@@ -56,11 +57,19 @@ def open_store(location: str | Path | None = None, *, base_iri: str = DEFAULT_BA
             needs one for writes); local stores ignore it.
         timeout: seconds a remote store waits for each answer (``None``: the backend's
             default, :data:`cubegraph.kg.remote.DEFAULT_TIMEOUT`); local stores ignore it.
+        data_root: the declared data root recorded file locations are resolved against
+            (see :mod:`cubegraph.kg.locations`); ``None``: absolute paths only.
 
     Raises:
         StoreUnavailable: the location cannot be opened (locked, not a store, unsupported).
     """
-    iris = Iris(base_iri)
+    store = _open(location, Iris(base_iri), read_only, token, timeout)
+    store.locations = Locations(data_root)
+    return store
+
+
+def _open(location, iris: Iris, read_only: bool, token: str | None,
+          timeout: float | None) -> Store:
     text = None if location is None else str(location)
     if text is None or text == ":memory:":
         return _backend("memory")(None, iris=iris)

@@ -34,6 +34,7 @@ from cubegraph.kg._convert import checked_nquads, to_ntriples_term
 from cubegraph.kg.errors import GraphNotFound, InvalidTerm, RDFSyntaxError, StoreError, UnknownFormat
 from cubegraph.kg.formats import guess_format, rdf_format
 from cubegraph.kg.iris import Iris
+from cubegraph.kg.locations import Locations
 from cubegraph.kg.results import QueryResult
 
 Triples = Graph | Iterable[tuple]
@@ -56,11 +57,13 @@ class Store(ABC):
         supports_transactions: whether a multi-operation write is applied atomically.
         persistent: whether data survives a restart.
         location: where the data lives (a path, a URL, or ``":memory:"``).
+        locations: where the files its records name are (a declared data root or none).
     """
 
     supports_transactions: bool = True
     persistent: bool = False
     location: str = ":memory:"
+    locations: Locations = Locations()  # no data root unless open_store is given one
 
     def __init__(self, iris: Iris | None = None):
         self.iris = iris or Iris()

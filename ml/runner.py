@@ -107,8 +107,10 @@ def train_job(store, job: JobSpec, *, artifacts: str | Path, run_id: str | None 
         inputs = _job_inputs(job, selection, sources, max_samples)
         result = run_training(inputs, seed=job.seed, model=job.model, task=job.task,
                               progress=progress)
-        folder = Path(artifacts) / run_id
+        # Absolute: the run's files are found again whatever folder a later command runs in.
+        folder = store.locations.absolute(artifacts) / run_id
         model = save_model(result, folder / "model.pt")
+        model["root_path"] = store.locations.relative(model["path"])
         chart = shap_bar_chart(result.explanation, folder / "shap.png",
                                title=f"{job.title or job.id}: SHAP importance")
         cubes = write_predictions(result, folder, run_id)

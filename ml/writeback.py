@@ -53,7 +53,8 @@ def run_record(run: RunResult, run_id: str, inputs: Mapping[str, str] | None = N
         outputs: IRIs of output cubes already described (predictions, attributions); each
             gets ``prov:wasGeneratedBy`` the run.
         artifacts: ``{"model": {"path": ..., "sha256": ..., "bytes": ...}}`` from
-            :func:`save_model`.
+            :func:`save_model`, with ``"root_path"`` (the path under the data root) when the
+            caller knows one.
 
     Returns:
         The :class:`~cubegraph.kg.records.run.Run`; nothing is written anywhere.
@@ -85,7 +86,8 @@ def run_record(run: RunResult, run_id: str, inputs: Mapping[str, str] | None = N
                          "inputs: " + ", ".join(run.trained.input_names)),
             sha256=str(model_file["sha256"]) if "sha256" in model_file else None,
             byte_size=int(model_file["bytes"]) if "bytes" in model_file else None,
-            path=str(model_file["path"]) if "path" in model_file else None),
+            path=str(model_file["path"]) if "path" in model_file else None,
+            root_path=model_file.get("root_path")),
         features=features,
         evaluations=evaluations,
         explanation=Explanation(

@@ -200,6 +200,7 @@ class CG(DefinedNamespace):
     contentAlgorithm: URIRef  # how the content digest was computed
     contentManifest: URIRef  # the digest's leaves as JSON: part -> chunk or range -> sha256
     checksumLevel: URIRef  # "content" or "metadata": what was hashed at ingest
+    dataRootPath: URIRef  # a recorded file's path relative to the declared data root
     conventions: URIRef  # the Conventions attribute (e.g. "CF-1.8")
     sourcePath: URIRef  # absolute local path a cube was ingested from
     revisionOf: URIRef  # new description -> fingerprint it replaced (a dct:isVersionOf aid)

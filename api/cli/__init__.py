@@ -29,7 +29,8 @@ class Context:
         if self._store is None:
             # The token goes to a remote store (a cubegraph server needs it for writes).
             self._store = open_store(self.settings.store, base_iri=self.settings.base_iri,
-                                     read_only=read_only, token=self.settings.token)
+                                     read_only=read_only, token=self.settings.token,
+                                     data_root=self.settings.data_root)
         return self._store
 
     def close(self) -> None:
@@ -72,15 +73,18 @@ def _one_line(exc: BaseException) -> str:
 @click.option("--token", metavar="TOKEN",
               help="Bearer token for writes to a remote --store URL (env CUBEGRAPH_TOKEN, "
                    "preferred: a flag shows in ps).")
+@click.option("--data-root", metavar="DIR",
+              help="Folder that recorded file locations are kept relative to, so the data can "
+                   "move (env CUBEGRAPH_DATA_ROOT; default none: absolute paths only).")
 @click.option("--config", "config_file", envvar="CUBEGRAPH_CONFIG", metavar="FILE",
               help="TOML config file (default ./cubegraph.toml when present).")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
 @click.version_option(package_name="cubegraph")
 @click.pass_context
-def main(ctx: click.Context, store, base_iri, token, config_file, debug):
+def main(ctx: click.Context, store, base_iri, token, data_root, config_file, debug):
     """cubegraph: a knowledge graph of Earth-observation data cubes and explainable ML runs."""
-    settings = load_settings({"store": store, "base_iri": base_iri, "token": token},
-                             config_file=config_file)
+    settings = load_settings({"store": store, "base_iri": base_iri, "token": token,
+                              "data_root": data_root}, config_file=config_file)
     ctx.obj = Context(settings, debug)
     ctx.call_on_close(ctx.obj.close)
 

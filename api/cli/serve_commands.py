@@ -47,7 +47,7 @@ def serve(ctx, host, port, token, query_timeout, max_rows, max_body, workers, th
                    err=True)
     server = ServerSettings(
         store=str(settings.store), base_iri=settings.base_iri, token=settings.token,
-        host=settings.host, port=settings.port, max_body=max_body, query_timeout=query_timeout,
+        data_root=settings.data_root, host=settings.host, port=settings.port, max_body=max_body, query_timeout=query_timeout,
         max_rows=max_rows, query_workers=workers, threads=threads,
         service_allowlist=tuple(allow_service))
     if not settings.token:

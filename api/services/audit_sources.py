@@ -137,7 +137,8 @@ def check_source(store: Store, dist: URIRef, *, deep: bool = False) -> SourceChe
     row = distribution_facts(store, dist)
     get = lambda k: row.get(k)  # noqa: E731
     text = lambda k: str(row[k]) if row.get(k) is not None else None  # noqa: E731
-    path = _local_path(get("path"), get("cubePath"), get("download"), get("access"))
+    path = store.locations.resolve(
+        _local_path(get("path"), get("cubePath"), get("download"), get("access")), text("rel"))
     check = SourceCheck(distribution=str(dist), cube=text("cube"), path=path,
                         recorded_fingerprint=text("fingerprint") or text("sha256"),
                         current_fingerprint=None,

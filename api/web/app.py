@@ -61,7 +61,8 @@ def create_app(settings: ServerSettings | Mapping[str, object] | None = None) ->
     if isinstance(settings.store, Store):
         store, owns = settings.store, False
     else:
-        store, owns = open_store(settings.store, base_iri=settings.base_iri), True
+        store, owns = open_store(settings.store, base_iri=settings.base_iri,
+                                 data_root=settings.data_root), True
     settings = dataclasses.replace(settings, base_iri=store.iris.base)
     app.extensions[EXTENSION] = ApiState(settings, store, _runner(store, settings, owns),
                                          owns_store=owns)

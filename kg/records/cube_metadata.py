@@ -200,6 +200,8 @@ class CubeMetadata(DistributionFacts):
         warnings: oddities found on the way (the cube still lands).
         content: the content digest of its stored bytes, ``None`` when they were not
             hashed (a metadata-only ingest; see :mod:`cubegraph.ingest.content`).
+        root_path: the path relative to the declared data root, ``None`` when there is no
+            root or the cube lies outside it (see :mod:`cubegraph.kg.locations`).
     """
 
     attrs: dict[str, Any] = field(default_factory=dict)
@@ -213,6 +215,7 @@ class CubeMetadata(DistributionFacts):
     time_resolution: str | None = None
     warnings: list[IngestWarning] = field(default_factory=list)
     content: ContentDigest | None = None
+    root_path: str | None = None
 
     # --- ACDD / CF attributes, read through one place ---------------------------------------
     def _attr(self, *names: str) -> str | None:

@@ -62,6 +62,7 @@ class Model:
     sha256: str | None = None
     byte_size: int | None = None
     path: str | None = None
+    root_path: str | None = None
     iri: URIRef | None = field(default=None, compare=False)
 
 
@@ -251,6 +252,8 @@ def _add_model(g: Graph, iris: Iris, run_id: str, model: Model) -> None:
         g.add((m, CG.byteSize, Literal(int(model.byte_size), datatype=XSD.integer)))
     if model.path is not None:
         g.add((m, CG.sourcePath, Literal(model.path)))
+    if model.root_path is not None:
+        g.add((m, CG.dataRootPath, Literal(model.root_path)))
 
 
 def _add_evaluation(g: Graph, iris: Iris, run_id: str, e: Evaluation) -> None:
@@ -298,13 +301,14 @@ SELECT ?run ?name ?value WHERE {
 """
 
 MODEL = PREFIXES + """
-SELECT ?run ?model ?label ?description ?sha256 ?size ?path WHERE {
+SELECT ?run ?model ?label ?description ?sha256 ?size ?path ?rel WHERE {
   ?run mls:hasOutput ?model . ?model a mls:Model .
   OPTIONAL { ?model rdfs:label ?label }
   OPTIONAL { ?model dct:description ?description }
   OPTIONAL { ?model cg:sha256 ?sha256 }
   OPTIONAL { ?model cg:byteSize ?size }
   OPTIONAL { ?model cg:sourcePath ?path }
+  OPTIONAL { ?model cg:dataRootPath ?rel }
 }
 """
 
@@ -510,7 +514,8 @@ def _model(store, run: URIRef) -> Model | None:
     size = number(r.get("size"))
     return Model(label=text(r.get("label")) or "", description=text(r.get("description")) or "",
                  sha256=text(r.get("sha256")), byte_size=int(size) if size is not None else None,
-                 path=text(r.get("path")), iri=URIRef(str(r["model"])))
+                 path=text(r.get("path")), root_path=text(r.get("rel")),
+                 iri=URIRef(str(r["model"])))
 
 
 def _features(store, run: URIRef) -> tuple[Feature, ...]:

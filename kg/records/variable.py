@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.records._ntriples import CG, PROV, QB, QUDT, RDF, RDFS, Lines, bnode, iri, lit, num
@@ -148,16 +148,19 @@ def read_variables(store, cube: URIRef | None = None) -> dict[str, list[Variable
 
 #: Where a variable's data lives: its cube's source path and its name in the file.
 SOURCE = PREFIXES + """
-SELECT ?var ?cube ?name ?path ?fingerprint WHERE {
+SELECT ?var ?cube ?name ?path ?fingerprint ?rel WHERE {
   ?cube cg:hasVariable ?var ; cg:sourcePath ?path .
   ?var cg:variableName ?name .
   OPTIONAL { ?cube dcat:distribution/cg:fingerprint ?fingerprint }
+  OPTIONAL { ?cube dcat:distribution/cg:dataRootPath ?rel }
 }
 """
 
 
 def variable_sources(store, variables: Iterable[URIRef]) -> dict[URIRef, dict]:
-    """Where each variable's values live: ``{var: {"cube", "name", "path", "fingerprint"}}``.
+    """Where each variable's values live: ``{var: {"cube", "name", "path", "fingerprint"}}``,
+    ``path`` resolved by the store's :class:`~cubegraph.kg.locations.Locations` (under the
+    data root declared now, when the cube was recorded under one).
 
     Variables the graph does not place in a cube are left out.
 
@@ -168,7 +171,11 @@ def variable_sources(store, variables: Iterable[URIRef]) -> dict[URIRef, dict]:
     for var in variables:
         rows = store.query(SOURCE, bindings={"var": var}).rows()
         if rows:
-            out[var] = rows[0]
+            row = dict(rows[0])
+            rel = row.pop("rel", None)
+            row["path"] = Literal(store.locations.resolve(str(row["path"]),
+                                                          str(rel) if rel is not None else None))
+            out[var] = row
     return out
 
 

@@ -129,11 +129,13 @@ def test_stats_are_added_and_a_stats_run_is_not_unchanged(store, tmp_path):
     assert ingest_cube(store, path, stats=True).status == "unchanged"
 
 
-def test_moved_cube_is_found_by_fingerprint(store, tmp_path):
+def test_moved_cube_is_found_by_fingerprint_and_its_location_updated(store, tmp_path):
     path = write_nc(tmp_path / "a.nc")
     ingest_cube(store, path)
     (tmp_path / "moved").mkdir()
     moved = tmp_path / "moved" / "a.nc"
     shutil.move(path, moved)
     result = ingest_cube(store, moved)
-    assert result.status == "unchanged"
+    # the same cube (same slug, same bytes) at its new place: re-described there, once
+    assert result.status == "replaced"
+    assert ingest_cube(store, moved).status == "unchanged"

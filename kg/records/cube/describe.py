@@ -14,6 +14,7 @@ N-Triples text, which ingest validates and writes as text: see :mod:`._ntriples`
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
@@ -52,11 +53,13 @@ class Revision:
         activity: IRI of the ingest activity that generated it.
         history: triples describing that activity and its own predecessors, carried forward
             so the chain of revisions survives each replacement.
+        path: the source path the replaced description recorded.
     """
 
     fingerprint: str
     activity: URIRef
     history: Graph | None = None
+    path: str | None = None
 
 
 class Description:
@@ -262,6 +265,8 @@ def describe_triples(
     add((dist, DCAT.byteSize, typed(meta.byte_size, XSD.nonNegativeInteger)))
     add((dist, CG.fingerprint, lit(meta.fingerprint)))
     add((dist, CG.fingerprintAlgorithm, lit(meta.fingerprint_algorithm)))
+    if meta.root_path is not None:
+        add((dist, CG.dataRootPath, lit(meta.root_path)))
     add((dist, CG.checksumLevel, lit(CONTENT if meta.content is not None else METADATA_ONLY)))
     if meta.content is not None:
         add((dist, CG.contentDigest, lit(meta.content.root)))
@@ -274,6 +279,12 @@ def describe_triples(
 
     # --- provenance -------------------------------------------------------------------------
     activity = iri(iris.ingest_activity(slug, meta.fingerprint[:16]))
+    if revision is not None and nt(revision.activity) == activity and revision.path not in (
+            None, str(meta.path)):
+        # The same bytes read from a new place (moved): an ingest of its own, named by the
+        # place too, so the one before it (and its path) stays in the history.
+        place = hashlib.sha256(str(meta.path).encode()).hexdigest()[:8]
+        activity = iri(iris.ingest_activity(slug, f"{meta.fingerprint[:16]}-{place}"))
     add((cube, PROV.wasGeneratedBy, activity))
     add((activity, RDF.type, PROV.Activity))
     add((activity, RDFS.label, lit(f"cubegraph ingest of {meta.path.name}")))

@@ -346,7 +346,7 @@ def dataset_triples(store, graphs: list[str]):
 
 DISTRIBUTION = PREFIXES + """
 SELECT ?dist ?fingerprint ?algorithm ?size ?path ?cubePath ?access ?download ?cube ?level
-       ?content ?contentAlgorithm ?manifest ?sha256 WHERE {
+       ?content ?contentAlgorithm ?manifest ?sha256 ?rel WHERE {
   OPTIONAL { ?dist cg:fingerprint ?fingerprint }
   OPTIONAL { ?dist cg:fingerprintAlgorithm ?algorithm }
   OPTIONAL { ?dist cg:checksumLevel ?level }
@@ -354,6 +354,7 @@ SELECT ?dist ?fingerprint ?algorithm ?size ?path ?cubePath ?access ?download ?cu
   OPTIONAL { ?dist cg:contentAlgorithm ?contentAlgorithm }
   OPTIONAL { ?dist cg:contentManifest ?manifest }
   OPTIONAL { ?dist cg:sha256 ?sha256 }
+  OPTIONAL { ?dist cg:dataRootPath ?rel }
   OPTIONAL { ?dist dcat:byteSize|cg:byteSize ?size }
   OPTIONAL { ?dist cg:sourcePath ?path }
   OPTIONAL { ?dist dcat:accessURL ?access }
@@ -378,7 +379,8 @@ def distribution_facts(store, dist: URIRef) -> dict:
     as a row (empty when nothing is recorded): ``fingerprint``, ``algorithm``, ``size``,
     ``path``, ``cubePath``, ``access``, ``download``, ``cube``, ``level``
     (``cg:checksumLevel``), ``content``, ``contentAlgorithm``, ``manifest`` (the content
-    digest) and ``sha256`` (a file's) (rdflib terms, absent when unbound).
+    digest), ``sha256`` (a file's) and ``rel`` (its path under the data root) (rdflib
+    terms, absent when unbound).
 
     Raises:
         StoreError: the store failed to answer.
