@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from rdflib import Graph, URIRef
 
@@ -53,6 +53,7 @@ from cubegraph.ingest.semantics import resolve_semantics
 from cubegraph.ingest.validate import validate_many
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.records.cube_metadata import CubeMetadata, IngestWarning
+from cubegraph.kg.records.inheritance import Inherited
 from cubegraph.kg.records.cube import (
     Description, Revision, described_cubes, describe_triples, ingest_history, recorded,
 )
@@ -241,7 +242,8 @@ def _now() -> str:
 
 
 def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
-             progress: bool, claimed: dict[str, tuple[Path, str]]) -> _Prepared | IngestResult:
+             progress: bool, claimed: dict[str, tuple[Path, str]],
+             inherited: Inherited | None = None) -> _Prepared | IngestResult:
     """Read and describe one cube; an IngestResult when there is nothing to write."""
     iris: Iris = store.iris
     try:
@@ -277,15 +279,18 @@ def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
                 revision = Revision(old_fp, URIRef(str(cube) + "#unknown-ingest"), None)
         status = REPLACED if row is not None else INGESTED
         return _describe(raw, path, slug, iris, status=status, revision=revision, stats=stats,
-                         progress=progress)
+                         progress=progress, inherited=inherited)
     except CubegraphError as exc:
         return IngestResult(path, FAILED, error=exc)
 
 
 def _describe(raw, path: Path, slug: str, iris: Iris, *, status: str, revision: Revision | None,
-              stats: bool = False, progress: bool = False) -> _Prepared:
+              stats: bool = False, progress: bool = False,
+              inherited: Inherited | None = None) -> _Prepared:
     meta: CubeMetadata = interpret(raw)
     resolve_semantics(meta)
+    if inherited is not None:
+        inherited.fill(meta)
     if stats:
         from cubegraph.ingest.stats import compute_stats
 
@@ -385,9 +390,16 @@ def ingest_cube(store, path: str | Path, *, stats: bool = False, force: bool = F
     return prepared.result
 
 
-def describe_paths(store, paths: Iterable[str | Path]) -> list[tuple[URIRef, Graph]]:
+def describe_paths(store, paths: Iterable[str | Path], *,
+                   inherited: Mapping[Path, Inherited] | None = None) -> list[tuple[URIRef, Graph]]:
     """Read, describe and validate cubes WITHOUT writing: for callers that write them in a
     transaction of their own, together with other graphs (e.g. a run and its output cubes).
+
+    Args:
+        store: the store (its IRIs; what it records of the cubes already).
+        paths: the cubes.
+        inherited: path -> what that cube inherits where its file says nothing (a run's
+            outputs: :mod:`cubegraph.kg.records.inheritance`), put in before it is described.
 
     Returns:
         ``(cube IRI, description)`` per cube, in order; a graph to ``add`` (a new cube) or
@@ -401,7 +413,7 @@ def describe_paths(store, paths: Iterable[str | Path]) -> list[tuple[URIRef, Gra
     prepared: list[_Prepared] = []
     for path in paths:
         p = _prepare(store, Path(path), stats=False, force=True, slug=None, progress=False,
-                     claimed=claimed)
+                     claimed=claimed, inherited=(inherited or {}).get(Path(path)))
         if isinstance(p, IngestResult):
             if p.error is not None:
                 raise p.error
