@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from rdflib import Graph, URIRef
 
@@ -55,6 +55,7 @@ from cubegraph.ingest.validate import validate_many
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.locations import Locations
 from cubegraph.kg.records.cube_metadata import CubeMetadata, IngestWarning
+from cubegraph.kg.records.inheritance import Inherited
 from cubegraph.kg.records.cube import (
     Description, Revision, described_cubes, describe_triples, ingest_history, recorded,
 )
@@ -244,7 +245,8 @@ def _now() -> str:
 
 def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
              progress: bool, claimed: dict[str, tuple[Path, str]],
-             checksum: str = "auto") -> _Prepared | IngestResult:
+             checksum: str = "auto",
+             inherited: Inherited | None = None) -> _Prepared | IngestResult:
     """Read and describe one cube; an IngestResult when there is nothing to write."""
     iris: Iris = store.iris
     try:
@@ -287,17 +289,19 @@ def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
         status = REPLACED if row is not None else INGESTED
         return _describe(raw, path, slug, iris, status=status, revision=revision, stats=stats,
                          progress=progress, checksum=checksum,
-                         root_path=store.locations.relative(path))
+                         root_path=store.locations.relative(path), inherited=inherited)
     except CubegraphError as exc:
         return IngestResult(path, FAILED, error=exc)
 
 
 def _describe(raw, path: Path, slug: str, iris: Iris, *, status: str, revision: Revision | None,
               stats: bool = False, progress: bool = False, checksum: str = "auto",
-              root_path: str | None = None) -> _Prepared:
+              root_path: str | None = None, inherited: Inherited | None = None) -> _Prepared:
     meta: CubeMetadata = interpret(raw)
     meta.root_path = root_path
     resolve_semantics(meta)
+    if inherited is not None:
+        inherited.fill(meta)
     if wants_content(checksum, meta.byte_size):
         meta.content = digest_content(path, progress=progress)
     if stats:
@@ -405,9 +409,16 @@ def ingest_cube(store, path: str | Path, *, stats: bool = False, force: bool = F
     return prepared.result
 
 
-def describe_paths(store, paths: Iterable[str | Path]) -> list[tuple[URIRef, Graph]]:
+def describe_paths(store, paths: Iterable[str | Path], *,
+                   inherited: Mapping[Path, Inherited] | None = None) -> list[tuple[URIRef, Graph]]:
     """Read, describe and validate cubes WITHOUT writing: for callers that write them in a
     transaction of their own, together with other graphs (e.g. a run and its output cubes).
+
+    Args:
+        store: the store (its IRIs; what it records of the cubes already).
+        paths: the cubes.
+        inherited: path -> what that cube inherits where its file says nothing (a run's
+            outputs: :mod:`cubegraph.kg.records.inheritance`), put in before it is described.
 
     Returns:
         ``(cube IRI, description)`` per cube, in order; a graph to ``add`` (a new cube) or
@@ -421,7 +432,7 @@ def describe_paths(store, paths: Iterable[str | Path]) -> list[tuple[URIRef, Gra
     prepared: list[_Prepared] = []
     for path in paths:
         p = _prepare(store, Path(path), stats=False, force=True, slug=None, progress=False,
-                     claimed=claimed)
+                     claimed=claimed, inherited=(inherited or {}).get(Path(path)))
         if isinstance(p, IngestResult):
             if p.error is not None:
                 raise p.error

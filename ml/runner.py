@@ -6,7 +6,9 @@ inputs (:func:`cubegraph.reasoning.selection.select_inputs`, recorded as a
 results go back as linked data:
 
 - the model file (``{artifacts}/{run_id}/model.pt``, with its sha256) and two zarr cubes,
-  predictions and SHAP attributions, ingested like any cube;
+  predictions and SHAP attributions, ingested like any cube, with what they inherit from the
+  run where their files say nothing (extent, period, licence, creator, date, what each
+  variable is about: :mod:`cubegraph.ml.inheritance`);
 - one named graph per run (``{base}run/{id}``): the run (``mls:Run``, ``prov:Activity``),
   what it used down to each cube with the fingerprint it had at the time
   (``prov:qualifiedUsage``), hyper-parameters, evaluations beside the baselines', the
@@ -37,6 +39,7 @@ from cubegraph.kg.records.run import Run, Usage, run_graph
 from cubegraph.kg.records.variable import variable_sources
 from cubegraph.ml.dataset import InputRef
 from cubegraph.ml.errors import InputReadError
+from cubegraph.ml.inheritance import output_inheritance
 from cubegraph.ml.job import JobInputs, RunResult, run_training
 from cubegraph.ml.plots import shap_bar_chart
 from cubegraph.ml.writeback import failed_run_record, run_record, save_model, write_predictions
@@ -114,9 +117,13 @@ def train_job(store, job: JobSpec, *, artifacts: str | Path, run_id: str | None 
         chart = shap_bar_chart(result.explanation, folder / "shap.png",
                                title=f"{job.title or job.id}: SHAP importance")
         cubes = write_predictions(result, folder, run_id)
-        described = describe_paths(store, list(cubes.values()))
+        record = run_record(result, run_id, artifacts={"model": model})
+        inherited = output_inheritance(store, record, sources, target=selection.target[1],
+                                       target_name=inputs.target.variable, job_id=job.id)
+        described = describe_paths(store, list(cubes.values()),
+                                   inherited={cubes[kind]: inherited[kind] for kind in cubes})
         outputs = {kind: cube for kind, (cube, _) in zip(cubes, described)}
-        record = run_record(result, run_id, outputs=outputs, artifacts={"model": model})
+        record = dataclasses.replace(record, outputs=tuple(outputs.values()))
         g = run_graph(_with_context(record, job, selection_iri, selection, sources, run_id, iris),
                       iris)
         # The run and its output cubes land together, or none of them does.

@@ -36,7 +36,18 @@ from cubegraph.kg.records.attribution import Attribution, Explanation
 from cubegraph.kg.records.run import Evaluation, Feature, Model, Run
 from cubegraph.ml.job import MODEL_KEY, JobInputs, RunResult
 
-__all__ = ["run_record", "failed_run_record", "write_predictions", "save_model", "file_sha256"]
+__all__ = ["run_record", "failed_run_record", "write_predictions", "save_model", "file_sha256",
+           "predicted_name", "attribution_name"]
+
+
+def predicted_name(target: str) -> str:
+    """The name of the predictions' variable for target variable ``target``."""
+    return f"{target}_predicted"
+
+
+def attribution_name(variable: str) -> str:
+    """The name of the attributions' variable for model input ``variable``."""
+    return f"shap_{variable}"
 
 
 def run_record(run: RunResult, run_id: str, inputs: Mapping[str, str] | None = None, *,
@@ -233,7 +244,7 @@ def write_predictions(run: RunResult, outdir: str | Path, run_id: str) -> dict[s
               "cubegraph_run": run_id, "cubegraph_model": run.model_name}
     is_clf = run.task == "classification"
     pds = dict(
-        data_vars={f"{target}_predicted": (dims, pred.reshape(shape), {
+        data_vars={predicted_name(target): (dims, pred.reshape(shape), {
             "long_name": (f"predicted probability of {target}" if is_clf else f"predicted {target}"),
             "units": "1", "derived_from": target,
             "comment": f"prediction made {h} step(s) ahead from inputs at time - {h}"}),
@@ -241,7 +252,12 @@ def write_predictions(run: RunResult, outdir: str | Path, run_id: str) -> dict[s
              "long_name": "data split of the sample", "flag_values": np.array([0, 1, 2], np.int8),
              "flag_meanings": "train validation test",
              "comment": "-1: no sample (history too short or target missing)"})},
-        coords=coords, attrs={**common, "title": f"Predictions of run {run_id} for {target}"})
+        coords=coords, attrs={
+            **common, "title": f"Predictions of run {run_id} for {target}",
+            "summary": (f"{'Probability' if is_clf else 'Value'} of {target} predicted {h} "
+                        f"step(s) ahead by the {run.model_name} model of cubegraph run {run_id}, "
+                        "on the target's grid at the target's time; 'split' flags the data "
+                        "split of each sample.")})
     ex = run.explanation
     s = data.splits[ex.split]
     t_idx, p_idx = s.t_idx[ex.rows], s.p_idx[ex.rows]
@@ -249,12 +265,15 @@ def write_predictions(run: RunResult, outdir: str | Path, run_id: str) -> dict[s
     for j, var in enumerate(ex.variables):
         a = np.full((T - h, P), np.nan, np.float32)
         a[t_idx, p_idx] = ex.attributions[:, j]
-        avars[f"shap_{var}"] = (dims, a.reshape(shape), {
+        avars[attribution_name(var)] = (dims, a.reshape(shape), {
             "long_name": f"SHAP attribution of {var} to the predicted {target}",
             "units": "1" if is_clf else "same as target", "derived_from": var,
             "method": ex.method, "output": ex.output})
     ads = dict(data_vars=avars, coords=coords, attrs={
         **common, "title": f"SHAP attributions of run {run_id} for {target}",
+        "summary": (f"SHAP attribution ({ex.method}) of each input variable to the {target} "
+                    f"predicted by the {run.model_name} model of cubegraph run {run_id}, for "
+                    f"{len(ex.rows)} {ex.split} samples, on the target's grid."),
         "base_value": ex.base_value})
     paths = {"predictions": outdir / f"{run_id}_predictions.zarr",
              "attributions": outdir / f"{run_id}_attributions.zarr"}

@@ -172,6 +172,7 @@ class CG(DefinedNamespace):
 
     # --- properties of cubes, variables, dimensions ----------------------------------------
     measures: URIRef  # variable -> observable property (CF name IRI or cg: individual)
+    isAbout: URIRef  # model output variable -> observable property it predicts / attributes to
     hasVariable: URIRef  # cube -> variable
     hasDimension: URIRef  # cube or variable -> dimension
     dimensionName: URIRef  # name of a dimension in the file

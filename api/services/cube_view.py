@@ -45,7 +45,7 @@ def _variables(record: CubeRecord, taxonomy) -> list[dict]:
         specific = taxonomy.most_specific(var.phenomena)
         out.append({"iri": var.iri, "name": var.name or var.iri.rsplit("/", 1)[-1],
                     "label": var.label, "units": var.units, "observable": var.observable,
-                    "observable_label": var.observable_label,
+                    "observable_label": var.observable_label, "about": var.about,
                     "phenomenon": [taxonomy.label(c) for c in specific]})
     return out
 

@@ -12,8 +12,9 @@ How each criterion is evaluated, and why there:
   no search text can change a query. Text is split into tokens (lower-cased, surrounding
   punctuation stripped, English function words dropped); a cube matches when EVERY token
   occurs (as a substring, case-insensitively) in its title, description, keywords,
-  identifier, a variable's name or long name, or the label of what a variable measures or
-  of one of that observable's phenomenon classes. Phenomena match with their subclasses:
+  identifier, a variable's name or long name, or the label of what a variable measures (or,
+  for a model's prediction or attribution, is about: ``cg:isAbout``) or of one of that
+  observable's phenomenon classes. Phenomena match with their subclasses:
   the query walks ``rdf:type/rdfs:subClassOf*``, so it works before ``reason`` ran, and
   after it (the inferred graph's type closure only adds duplicates).
 - **bbox**, **period** and **resolution** are evaluated in Python over the numeric bounds,
@@ -74,7 +75,8 @@ class Hit:
         cube: the cube's IRI.
         variables: the variables that matched the text or phenomenon (every variable
             when neither was asked), each ``{"iri", "name", "label", "observable",
-            "phenomenon": [labels], "phenomenon_iris": [...]}``.
+            "observable_label", "about", "phenomenon": [labels], "phenomenon_iris": [...]}``
+            (``about``: what a model output's variable predicts or attributes to).
         bbox: ``[west, south, east, north]`` or ``None``.
         period: ``{"start", "end"}`` as recorded (ISO strings or ``None``).
         matched: which fields each token hit, e.g. ``{"ndvi": ["variable"]}``.
@@ -131,7 +133,7 @@ def search(store: Store, *, text: str | None = None, phenomenon: str | None = No
         text: free text over titles, descriptions, keywords, variable names and labels,
             and the labels of what the variables measure.
         phenomenon: a phenomenon class (IRI, ``cg:Name``, local name or label); variables
-            measuring it or any subclass match.
+            measuring it or any subclass match, and model outputs' variables about it.
         bbox: ``"W,S,E,N"`` or four numbers; ``W > E`` crosses the antimeridian.
         start / end: ISO 8601 dates or date-times; the cube's period must overlap.
         resolution: an ISO 8601 duration (``P1D``) or ``daily``/``monthly``/...; matches
@@ -279,6 +281,7 @@ def _hit(cube: CubeRecord, score: float, matched: set[str] | None, fields: dict,
         variables.append({
             "iri": var.iri, "name": var.name, "label": var.label,
             "observable": var.observable, "observable_label": var.observable_label,
+            "about": var.about,
             "phenomenon": [taxonomy.label(c) for c in specific],
             "phenomenon_iris": specific,
         })

@@ -128,6 +128,9 @@ class VariableMetadata:
         planted: planted ground-truth effects (demo cubes only).
         is_distractor: demo cubes: ``True`` when the variable drives nothing.
         stats: statistics (``stats=True`` only).
+        about: model outputs only (set by :mod:`cubegraph.kg.records.inheritance`): IRI of
+            the observable property the values are about without measuring it (a
+            prediction of the target's, an attribution to a driver's), ``cg:isAbout``.
     """
 
     name: str
@@ -152,6 +155,7 @@ class VariableMetadata:
     planted: list[PlantedEffect] = field(default_factory=list)
     is_distractor: bool | None = None
     stats: VariableStats | None = None
+    about: str | None = None
 
 
 @dataclass
@@ -202,6 +206,9 @@ class CubeMetadata(DistributionFacts):
             hashed (a metadata-only ingest; see :mod:`cubegraph.ingest.content`).
         root_path: the path relative to the declared data root, ``None`` when there is no
             root or the cube lies outside it (see :mod:`cubegraph.kg.locations`).
+        inherited: ACDD global attributes (``license``, ``creator_name``, ``date_created``)
+            a model output takes from its run and inputs where its own file has none (set
+            by :mod:`cubegraph.kg.records.inheritance`); read after the file's own.
     """
 
     attrs: dict[str, Any] = field(default_factory=dict)
@@ -216,13 +223,15 @@ class CubeMetadata(DistributionFacts):
     warnings: list[IngestWarning] = field(default_factory=list)
     content: ContentDigest | None = None
     root_path: str | None = None
+    inherited: dict[str, str] = field(default_factory=dict)
 
     # --- ACDD / CF attributes, read through one place ---------------------------------------
     def _attr(self, *names: str) -> str | None:
-        for name in names:
-            value = self.attrs.get(name)
-            if value not in (None, ""):
-                return str(value)
+        for source in (self.attrs, self.inherited):
+            for name in names:
+                value = source.get(name)
+                if value not in (None, ""):
+                    return str(value)
         return None
 
     @property
@@ -240,6 +249,13 @@ class CubeMetadata(DistributionFacts):
     @property
     def creator(self) -> str | None:
         return self._attr("creator_name", "creator", "institution")
+
+    @property
+    def created(self) -> str | None:
+        """When the data were made (``dct:created``): inherited only. A file's own
+        ``date_created`` means different things in different files (the file, the data, a
+        version of either), so it is not read as this."""
+        return self.inherited.get("date_created") or None
 
     @property
     def conventions(self) -> str | None:

@@ -4,7 +4,9 @@ A variable is described inside its cube's named graph (see :mod:`cubegraph.kg.re
 Layout (``{cube}`` = ``iris.cube(slug)``)::
 
     {cube}/variable/{name}   cg:Variable, qb:MeasureProperty: cg:variableName, rdfs:label,
-                             cg:standardName, cg:measures (what it observes), cg:unitsString,
+                             cg:standardName, cg:measures (what it observes) or, for a
+                             model's output, cg:isAbout (what it predicts or attributes to;
+                             see kg.records.inheritance), cg:unitsString,
                              qudt:unit, cg:dtype, cg:shape, cg:chunks, cg:fillValue,
                              cg:hasDimension, prov:wasDerivedFrom, demo ground truth,
                              statistics; the cube links it with cg:hasVariable
@@ -50,6 +52,8 @@ def describe_variable(g: Lines, iris: Iris, slug: str, cube: str, dsd: str,
     if var.observable:
         add((v, CG.measures, iri(var.observable)))
         add((v, RDFS.comment, lit(f"cg:measures chosen by {var.observable_how}")))
+    if var.about:
+        add((v, CG.isAbout, iri(var.about)))
     if var.units is not None:
         add((v, CG.unitsString, lit(var.units)))
     if var.qudt_unit:
@@ -77,7 +81,7 @@ def describe_variable(g: Lines, iris: Iris, slug: str, cube: str, dsd: str,
 
 # ?cube is projected so that it can be bound (SEP-0007 substitution).
 SELECT_VARIABLES = PREFIXES + """
-SELECT DISTINCT ?cube ?var ?name ?label ?units ?unit ?obs ?obsLabel ?phen WHERE {
+SELECT DISTINCT ?cube ?var ?name ?label ?units ?unit ?obs ?obsLabel ?phen ?about ?aboutPhen WHERE {
   ?cube a cg:DataCube ; cg:hasVariable ?var .
   OPTIONAL { ?var cg:variableName ?name }
   OPTIONAL { ?var rdfs:label|dct:title ?label }
@@ -87,6 +91,10 @@ SELECT DISTINCT ?cube ?var ?name ?label ?units ?unit ?obs ?obsLabel ?phen WHERE 
     ?var cg:measures ?obs .
     OPTIONAL { ?obs rdfs:label|skos:prefLabel ?obsLabel }
     OPTIONAL { ?obs rdf:type ?phen . ?phen rdfs:subClassOf* cg:Phenomenon }
+  }
+  OPTIONAL {  # a model output's variable: what it predicts, or attributes to
+    ?var cg:isAbout ?about .
+    OPTIONAL { ?about rdf:type ?aboutPhen . ?aboutPhen rdfs:subClassOf* cg:Phenomenon }
   }
 }
 """
@@ -103,8 +111,10 @@ class VariableRecord:
         unit: the QUDT unit IRI, when known.
         observable: IRI of the observable property it measures.
         observable_label: that property's label.
-        phenomena: the phenomenon classes the observable is typed with (asserted, or
-            inferred when ``reason`` ran).
+        phenomena: the phenomenon classes the observable (or ``about``) is typed with
+            (asserted, or inferred when ``reason`` ran).
+        about: IRI of the observable property a model output's variable is about
+            (``cg:isAbout``: the target's for a prediction, the driver's for an attribution).
     """
 
     iri: str
@@ -115,6 +125,7 @@ class VariableRecord:
     observable: str | None = None
     observable_label: str | None = None
     phenomena: list[str] = field(default_factory=list)
+    about: str | None = None
 
 
 def read_variables(store, cube: URIRef | None = None) -> dict[str, list[VariableRecord]]:
@@ -134,9 +145,10 @@ def read_variables(store, cube: URIRef | None = None) -> dict[str, list[Variable
         var.unit = first(var.unit, row.get("unit"))
         var.observable = first(var.observable, row.get("obs"))
         var.observable_label = first(var.observable_label, row.get("obsLabel"))
-        phen = row.get("phen")
-        if phen is not None and str(phen) != str(CG_NS.Phenomenon) and str(phen) not in var.phenomena:
-            var.phenomena.append(str(phen))
+        var.about = first(var.about, row.get("about"))
+        for phen in (row.get("phen"), row.get("aboutPhen")):
+            if phen is not None and str(phen) != str(CG_NS.Phenomenon) and str(phen) not in var.phenomena:
+                var.phenomena.append(str(phen))
     out = {}
     for cube_iri, variables in found.items():
         records = sorted(variables.values(), key=lambda v: (v.name or v.iri))
@@ -179,11 +191,12 @@ def variable_sources(store, variables: Iterable[URIRef]) -> dict[URIRef, dict]:
     return out
 
 
-# Bound: ?phen, a phenomenon class; variables whose observable is of it or a subclass.
+# Bound: ?phen, a phenomenon class; variables whose observable is of it or a subclass
+# (what they measure or, for a model's outputs, what they are about).
 MEASURING = PREFIXES + """
 SELECT DISTINCT ?phen ?cube ?var WHERE {
   ?cube a cg:DataCube ; cg:hasVariable ?var .
-  ?var cg:measures ?obs .
+  ?var cg:measures|cg:isAbout ?obs .
   ?obs rdf:type/rdfs:subClassOf* ?phen .
 }
 """
@@ -191,7 +204,8 @@ SELECT DISTINCT ?phen ?cube ?var WHERE {
 
 def variables_measuring(store, phenomenon: URIRef) -> list[tuple[str, str]]:
     """``(cube, variable)`` for every variable whose observable is of class ``phenomenon``
-    or of a class below it.
+    or of a class below it: what it measures, or what a model output's variable is about
+    (``cg:isAbout``). Discovery's use; input selection reads ``cg:measures`` alone.
 
     Raises:
         StoreError: the store failed to answer.

@@ -7,6 +7,8 @@ import shutil
 import pytest
 from ingest_helpers import write_nc
 
+from rdflib import BNode, Literal, URIRef
+
 from cubegraph.ingest.pipeline import ingest_cube, ingest_paths
 from cubegraph.ontology.namespaces import CG, PROV
 
@@ -139,3 +141,34 @@ def test_moved_cube_is_found_by_fingerprint_and_its_location_updated(store, tmp_
     # the same cube (same slug, same bytes) at its new place: re-described there, once
     assert result.status == "replaced"
     assert ingest_cube(store, moved).status == "unchanged"
+
+
+def test_describe_paths_puts_in_what_an_output_inherits(store, tmp_path):
+    import numpy as np
+    import pandas as pd
+    import xarray as xr
+
+    from rdflib import namespace as ns
+
+    from cubegraph.ingest.pipeline import describe_paths
+    from cubegraph.kg.records.inheritance import Inherited
+
+    # Like a run's predictions: a time axis, a grid without lat/lon, nothing about licence.
+    path = tmp_path / "r_predictions.zarr"
+    xr.Dataset({"fire_predicted": (("time", "y", "x"), np.zeros((3, 2, 2), "float32"),
+                                   {"long_name": "predicted probability of fire", "units": "1"})},
+               coords={"time": pd.date_range("2020-01-02", periods=3)},
+               attrs={"title": "Predictions of run r"}).to_zarr(path, zarr_format=3, consolidated=False)
+    observable = "http://vocab.nerc.ac.uk/standard_name/air_temperature/"
+    inherited = Inherited(bbox=(21.5, 39.19, 21.81, 39.5), license="https://spdx.org/licenses/CC-BY-4.0",
+                          creator="cubegraph (run r)", created="2024-05-01T10:00:00Z",
+                          about={"fire_predicted": observable})
+    [(plain_iri, plain)] = describe_paths(store, [path])
+    [(cube, graph)] = describe_paths(store, [path], inherited={path: inherited})  # validated too
+    assert cube == plain_iri
+    added = {(p, o) for _, p, o in graph - plain if not isinstance(o, BNode)}
+    assert (ns.DCTERMS.license, URIRef("https://spdx.org/licenses/CC-BY-4.0")) in added
+    assert (ns.DCTERMS.created, Literal("2024-05-01T10:00:00Z", datatype=ns.XSD.dateTime)) in added
+    assert (CG.isAbout, URIRef(observable)) in added
+    assert (CG.westBound, Literal("21.5", datatype=ns.XSD.decimal)) in added
+    assert graph.value(cube, ns.DCTERMS.license) is not None and plain.value(cube, ns.DCTERMS.license) is None

@@ -12,13 +12,14 @@ import time
 import pytest
 from rdflib import Literal, URIRef
 
+import cubegraph
 from cubegraph.ingest.demo import write_demo_data
 from cubegraph.ingest.pipeline import ingest_paths
 from cubegraph.kg import open_store
 from cubegraph.kg.bootstrap import init_store
 from cubegraph.ml.runner import train_job
 from cubegraph.ontology import load_shapes
-from cubegraph.ontology.namespaces import CG, PROV
+from cubegraph.ontology.namespaces import CG, DCTERMS, PROV
 from cubegraph.reasoning.jobs import load_job
 from cubegraph.reasoning.materialize import materialize
 from tests_support import REPO
@@ -146,3 +147,67 @@ def test_the_run_leaves_a_shap_chart_beside_the_model(fire_run):
         assert img.format == "PNG" and img.width > 500 and img.height > 300
         colours = img.convert("RGB").getcolors(maxcolors=1 << 20)
     assert len(colours) > 20  # bars, text and legend, not a blank canvas
+
+
+FIRE_CUBE = "http://127.0.0.1:8765/cube/greece-fire-daily-zarr"
+
+
+def test_outputs_inherit_extent_licence_creator_date_and_phenomena(demo, fire_run):
+    from cubegraph.kg.records.cube import read_cubes
+    from cubegraph.kg.records.variable import read_variables
+
+    _, store = demo
+    [fire] = read_cubes(store, FIRE_CUBE)  # the target's cube, and every input's
+    measured = {v.name: v.observable for v in fire.variables}
+    ended = store.graph(fire_run.run).value(fire_run.run, PROV.endedAtTime)
+    for kind, cube in fire_run.outputs.items():
+        [out] = read_cubes(store, str(cube))
+        assert out.bbox == fire.bbox and fire.bbox is not None
+        assert out.license == fire.license == "https://spdx.org/licenses/CC-BY-4.0"
+        assert out.creator == f"cubegraph {cubegraph.__version__} (run fire-test of job greece-next-day-fire)"
+        assert out.description and "fire-test" in out.description
+        g = store.graph(cube)
+        assert g.value(cube, DCTERMS.created).toPython() == ended.toPython()
+        assert any(str(w).startswith("extent-inherited") for w in g.objects(cube, CG.ingestWarning))
+        # the period is the file's own: the target's time, one step (the horizon) later
+        assert out.start > fire.start and out.end == fire.end
+        variables = read_variables(store, cube)[str(cube)]
+        assert all(v.observable is None for v in variables)  # about, never cg:measures
+        about = {v.name: v.about for v in variables if v.about}
+        if kind == "predictions":
+            assert about == {"active_fire_predicted": measured["active_fire"]}
+        else:
+            drivers = {imp.variable for imp in fire_run.result.explanation.importances}
+            assert about == {f"shap_{d}": measured[d] for d in drivers if measured.get(d)}
+            assert len(about) >= 8
+
+
+def test_outputs_are_found_by_place_and_phenomenon_and_pass_fair_where_their_input_does(demo, fire_run):
+    from cubegraph.api.services.audit import audit
+    from cubegraph.api.services.search import search
+    from cubegraph.reasoning.selection import select_inputs
+
+    _, store = demo
+    outputs = {str(c) for c in fire_run.outputs.values()}
+    everything = search(store, bbox="19,34.5,29.7,42", page_size=100)  # the job's region
+    assert outputs | {FIRE_CUBE} <= {h.cube for h in everything.results}
+    assert everything.facets["license"]["CC-BY-4.0"] >= 3
+    fire = {h.cube for h in search(store, phenomenon="cg:ActiveFire").results}
+    assert {FIRE_CUBE, str(fire_run.outputs["predictions"])} <= fire
+    fwi = {h.cube for h in search(store, phenomenon="cg:FireWeatherIndex").results}
+    assert str(fire_run.outputs["attributions"]) in fwi
+
+    passed = {f["id"] for f in audit(store, FIRE_CUBE).fair if f["passed"]}
+    assert {"FsF-F2-01M", "FsF-A1-01M", "FsF-R1.1-01M", "FsF-R1.2-01M"} <= passed
+    for cube in outputs:
+        results = {f["id"]: f for f in audit(store, cube).fair}
+        assert passed <= {i for i, f in results.items() if f["passed"]}, {
+            i: results[i]["evidence"] for i in passed if not results[i]["passed"]}
+        assert "missing: none" in results["FsF-F2-01M"]["evidence"]
+
+    # Found as what they are about, never selected as observations: a new run of the job
+    # still takes the observed target and drivers, after reasoning over the outputs too.
+    materialize(store)
+    selection = select_inputs(store, load_job(FIRE))
+    assert str(selection.target[0]) == FIRE_CUBE
+    assert {str(i.cube) for i in selection.inputs} == {FIRE_CUBE}

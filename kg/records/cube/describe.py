@@ -166,6 +166,8 @@ def describe_triples(
         add((cube, DCTERMS.creator, agent))
         add((agent, RDF.type, PROV.Agent))
         add((agent, RDFS.label, lit(meta.creator)))
+    if meta.created:  # a model output's, from its run (see CubeMetadata.created)
+        add((cube, DCTERMS.created, typed(meta.created, XSD.dateTime)))
     if meta.conventions:
         add((cube, CG.conventions, lit(meta.conventions)))
     keywords = meta.attrs.get("keywords")

@@ -120,7 +120,9 @@ SELECT DISTINCT ?cube ?title ?description ?identifier ?license ?west ?east ?sout
   OPTIONAL { ?cube dct:title ?title }
   OPTIONAL { ?cube dct:description ?description }
   OPTIONAL { ?cube dct:identifier ?identifier }
-  OPTIONAL { ?cube dct:license ?license }
+  OPTIONAL { ?cube dct:license ?licenseNode .  # a licence given as text: its label
+             OPTIONAL { ?licenseNode rdfs:label ?licenseText }
+             BIND(IF(isBlank(?licenseNode), ?licenseText, ?licenseNode) AS ?license) }
   OPTIONAL { ?cube cg:westBound ?west }
   OPTIONAL { ?cube cg:eastBound ?east }
   OPTIONAL { ?cube cg:southBound ?south }
@@ -289,7 +291,7 @@ SELECT DISTINCT ?token ?cube ?field ?var WHERE {
     ?var cg:variableName|rdfs:label|dct:title|cg:standardName ?text .
     BIND("variable" AS ?field)
   } UNION {
-    ?cube cg:hasVariable ?var . ?var cg:measures ?obs .
+    ?cube cg:hasVariable ?var . ?var cg:measures|cg:isAbout ?obs .
     { ?obs rdfs:label|skos:altLabel|skos:notation ?text }
     UNION
     { ?obs rdf:type/rdfs:subClassOf* ?cls . ?cls rdfs:subClassOf* cg:Phenomenon .
@@ -304,7 +306,8 @@ SELECT DISTINCT ?token ?cube ?field ?var WHERE {
 def cubes_matching(store, token: str) -> list[tuple[str, str, str | None]]:
     """Where a lower-case text token occurs in the cubes' descriptions: ``(cube, field,
     variable or None)`` per hit, ``field`` one of ``title``, ``description``, ``keyword``,
-    ``variable`` (its name, label or standard name) and ``phenomenon`` (what it measures).
+    ``variable`` (its name, label or standard name) and ``phenomenon`` (what it measures,
+    or what a model output's variable is about).
 
     The token is bound as a literal: it cannot alter the query.
 
@@ -327,7 +330,7 @@ CONSTRUCT { ?s ?p ?o } WHERE {
     ?s ?p ?o .
   } UNION {
     ?cube cg:hasVariable ?s . ?s ?p ?o .
-    VALUES ?p { rdf:type cg:variableName rdfs:label cg:measures cg:unitsString
+    VALUES ?p { rdf:type cg:variableName rdfs:label cg:measures cg:isAbout cg:unitsString
                 <http://qudt.org/schema/qudt/unit> }
   }
 }
