@@ -41,8 +41,8 @@ from cubegraph.kg.records.content import (
     ContentDigest,
 )
 
-__all__ = ["digest_content", "digest_files", "hash_file", "wants_content", "CHECKSUM_MODES",
-           "AUTO_LIMIT", "BLOCK_SIZE", "zarr_part_of"]
+__all__ = ["digest_content", "digest_files", "rehash", "hash_file", "wants_content",
+           "CHECKSUM_MODES", "AUTO_LIMIT", "BLOCK_SIZE", "zarr_part_of"]
 
 #: ``ingest --checksum``: hash content always, never, or below :data:`AUTO_LIMIT`.
 CHECKSUM_MODES = ("auto", "content", "metadata")
@@ -199,6 +199,30 @@ def digest_files(tasks: list[tuple[str, str, Path, int, int | None]], *, workers
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
     return out, hashed
+
+
+def rehash(path: str | Path, digest: ContentDigest, *, workers: int = 2) -> ContentDigest:
+    """Hash again exactly the leaves of ``digest`` (e.g. the chunks a run read) from the
+    cube at ``path``; a leaf whose file is gone is left out (so :func:`differences` calls
+    it gone).
+
+    Raises:
+        IngestError: a file exists but cannot be read.
+    """
+    path = Path(path)
+    tasks = []
+    for part, leaves in digest.leaves.items():
+        for key in leaves:
+            if digest.algorithm == NETCDF_ALGORITHM:
+                start, _, end = key.removeprefix("bytes ").partition("-")
+                if path.is_file() and path.stat().st_size > int(end):
+                    tasks.append((part, key, path, int(start), int(end) - int(start) + 1))
+            elif (path / key).is_file():
+                tasks.append((part, key, path / key, 0, None))
+    leaves, hashed = digest_files(tasks, workers=workers)
+    for part in digest.leaves:
+        leaves.setdefault(part, {})
+    return ContentDigest(digest.algorithm, leaves, hashed, digest.block_size)
 
 
 def _size(file: Path) -> int:

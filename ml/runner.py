@@ -10,10 +10,10 @@ results go back as linked data:
   run where their files say nothing (extent, period, licence, creator, date, what each
   variable is about: :mod:`cubegraph.ml.inheritance`);
 - one named graph per run (``{base}run/{id}``): the run (``mls:Run``, ``prov:Activity``),
-  what it used down to each cube with the fingerprint it had at the time
-  (``prov:qualifiedUsage``), hyper-parameters, evaluations beside the baselines', the
-  explanation with one attribution per variable, and ``prov:wasGeneratedBy`` links from the
-  output cubes.
+  what it used down to each cube with the fingerprint it had at the time and the digest of
+  every stored byte the run read from it, hashed as it was read (``prov:qualifiedUsage``),
+  hyper-parameters, evaluations beside the baselines', the explanation with one attribution
+  per variable, and ``prov:wasGeneratedBy`` links from the output cubes.
 
 Whole or failed, never half: the run graph and the descriptions of its output cubes are
 written in ONE transaction at the end. A run that stops on an error is recorded as
@@ -33,6 +33,7 @@ from pathlib import Path
 from rdflib import URIRef
 
 from cubegraph.errors import CubegraphError
+from cubegraph.ingest.cubes.journal import ReadJournal, journal_reads
 from cubegraph.ingest.pipeline import describe_paths
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.records.run import Run, Usage, run_graph
@@ -106,10 +107,14 @@ def train_job(store, job: JobSpec, *, artifacts: str | Path, run_id: str | None 
     started = dt.datetime.now(dt.timezone.utc)
     sources = _sources(store, selection)
     inputs = None
+    journal = None
     try:
         inputs = _job_inputs(job, selection, sources, max_samples)
-        result = run_training(inputs, seed=job.seed, model=job.model, task=job.task,
-                              progress=progress)
+        # Every stored byte the run reads is hashed as it is read, so its record (and so
+        # its audit) names exactly the bytes it learned from.
+        with journal_reads() as journal:
+            result = run_training(inputs, seed=job.seed, model=job.model, task=job.task,
+                                  progress=progress)
         # Absolute: the run's files are found again whatever folder a later command runs in.
         folder = store.locations.absolute(artifacts) / run_id
         model = save_model(result, folder / "model.pt")
@@ -124,8 +129,8 @@ def train_job(store, job: JobSpec, *, artifacts: str | Path, run_id: str | None 
                                    inherited={cubes[kind]: inherited[kind] for kind in cubes})
         outputs = {kind: cube for kind, (cube, _) in zip(cubes, described)}
         record = dataclasses.replace(record, outputs=tuple(outputs.values()))
-        g = run_graph(_with_context(record, job, selection_iri, selection, sources, run_id, iris),
-                      iris)
+        g = run_graph(_with_context(record, job, selection_iri, selection, sources, run_id, iris,
+                                    journal), iris)
         # The run and its output cubes land together, or none of them does.
         with store.transaction() as tx:
             for cube, description in described:
@@ -135,8 +140,8 @@ def train_job(store, job: JobSpec, *, artifacts: str | Path, run_id: str | None 
                          chart=chart)
     except (CubegraphError, OSError, ValueError, RuntimeError) as exc:
         record = failed_run_record(run_id, inputs, exc, seed=job.seed, started=started)
-        g = run_graph(_with_context(record, job, selection_iri, selection, sources, run_id, iris),
-                      iris)
+        g = run_graph(_with_context(record, job, selection_iri, selection, sources, run_id, iris,
+                                    journal), iris)
         store.replace_graph(run_iri, g)
         return RunRecord(run_iri, "failed", selection_iri, error=exc)
 
@@ -164,14 +169,16 @@ def _job_inputs(job: JobSpec, selection: Selection, sources: dict, max_samples) 
 
 
 def _with_context(record: Run, job: JobSpec, selection_iri: URIRef, selection: Selection,
-                  sources: dict, run_id: str, iris: Iris) -> Run:
-    """The run linked to its job, its selection and each cube as it was when used."""
+                  sources: dict, run_id: str, iris: Iris, journal: ReadJournal | None) -> Run:
+    """The run linked to its job, its selection and each cube as it was when used: its
+    fingerprint, and the digest of the bytes the run read from it (from ``journal``)."""
     now = dt.datetime.now(dt.timezone.utc).isoformat()
     usages = []
     for cube in sorted({row["cube"] for row in sources.values()}):
-        fingerprints = {str(r["fingerprint"]) for r in sources.values()
-                        if r["cube"] == cube and r.get("fingerprint") is not None}
-        usages.append(Usage(cube, tuple(sorted(fingerprints)), now))
+        rows = [r for r in sources.values() if r["cube"] == cube]
+        fingerprints = {str(r["fingerprint"]) for r in rows if r.get("fingerprint") is not None}
+        content = journal.digest_of(str(rows[0]["path"])) if journal is not None else None
+        usages.append(Usage(cube, tuple(sorted(fingerprints)), now, content))
     return dataclasses.replace(
         record, labels=(*record.labels, f"run {run_id} of job {job.id}"),
         job=iris.job(job.id), selection=selection_iri, selection_query=selection.sparql,

@@ -13,7 +13,8 @@ is it described well enough to be found and reused?":
    (content, sampled bytes, or only metadata and sizes:
    :mod:`~cubegraph.api.services.audit_sources`), and a change names the variable and the
    chunk (or byte range). The cube's metadata is re-read (never its arrays) and compared
-   with the description too.
+   with the description too. For every run of the lineage, exactly the stored pieces it
+   read (hashed as it read them) are hashed again.
 3. **SHACL**: every named graph describing a resource of the lineage is validated with
    cubegraph's shapes (pyshacl).
 4. **FAIR**: the F-UJI metrics evaluated locally against the graph, with evidence
@@ -36,7 +37,12 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from cubegraph.api.services.audit_report import report_rdf, report_text
-from cubegraph.api.services.audit_sources import SourceCheck, check_source, recompute_fingerprint
+from cubegraph.api.services.audit_sources import (
+    SourceCheck,
+    check_reads,
+    check_source,
+    recompute_fingerprint,
+)
 from cubegraph.api.services.errors import NotAuditable, ResourceNotFound
 from cubegraph.api.services.fair import evaluate_fair
 from cubegraph.kg.store import Store
@@ -177,6 +183,10 @@ def audit(store: Store, iri: str, *, max_depth: int = MAX_DEPTH,
     nodes, edges, truncated = _lineage(store, node, max_depth)
     sources = [check_source(store, URIRef(n), deep=deep)
                for n in _source_nodes(store, node, nodes, edges)]
+    # Each run of the lineage: exactly the bytes it read, as it recorded them.
+    sources += [check for n, info in sorted(nodes.items())
+                if str(CG.ModelRun) in info["types"]
+                for check in check_reads(store, URIRef(n))]
     if not edges and not sources:
         raise NotAuditable(
             f"<{iri}> is not auditable because it has no provenance: it states none of "

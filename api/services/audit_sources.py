@@ -31,14 +31,15 @@ from urllib.parse import unquote, urlparse
 from rdflib import URIRef
 
 from cubegraph.errors import CubegraphError
-from cubegraph.ingest.content import AUTO_LIMIT, digest_content, hash_file
+from cubegraph.ingest.content import AUTO_LIMIT, digest_content, hash_file, rehash
 from cubegraph.ingest.fingerprint import fingerprint_netcdf, fingerprint_zarr, list_zarr_store
 from cubegraph.ingest.cubes import read_metadata
 from cubegraph.kg.records.content import ContentDigest, differences
-from cubegraph.kg.records.cube import distribution_facts, recorded_structure
+from cubegraph.kg.records.cube import distribution_facts, distribution_of, recorded_structure
+from cubegraph.kg.records.run import run_usages
 from cubegraph.kg.store import Store
 
-__all__ = ["SourceCheck", "check_source", "recompute_fingerprint", "LEVELS"]
+__all__ = ["SourceCheck", "check_source", "check_reads", "recompute_fingerprint", "LEVELS"]
 
 #: Check levels, most thorough first.
 LEVELS = ("content", "sampled", "sizes", "none")
@@ -163,6 +164,56 @@ def check_source(store: Store, dist: URIRef, *, deep: bool = False) -> SourceChe
         check.status = "missing"
         check.changes.append(f"'{path}' cannot be read: {exc}")
     return check
+
+
+def check_reads(store: Store, run: URIRef) -> list[SourceCheck]:
+    """For each cube a run read, hash again exactly the stored pieces it read (recorded, as
+    it read them, in its usage's content manifest) and compare them.
+
+    A run recorded before reads were journaled has no manifest: it gets no check here (its
+    cubes are still checked as sources).
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    out = []
+    for usage in run_usages(store, run):
+        if usage.content is None:
+            continue
+        dist = distribution_of(store, usage.cube)
+        row = distribution_facts(store, dist) if dist is not None else {}
+        text = lambda k: str(row[k]) if row.get(k) is not None else None  # noqa: E731
+        path = store.locations.resolve(
+            _local_path(row.get("path"), row.get("cubePath"), row.get("download"),
+                        row.get("access")), text("rel"))
+        recorded = usage.content
+        check = SourceCheck(distribution=str(dist or usage.cube), cube=str(usage.cube), path=path,
+                            recorded_fingerprint=recorded.root, current_fingerprint=None,
+                            algorithm=recorded.algorithm, status="unverifiable")
+        pieces = f"{recorded.leaf_count:,} stored pieces run <{run}> read"
+        if path is None or not Path(path).exists():
+            check.status = "missing" if path is not None else "unverifiable"
+            check.verified = f"nothing: the {pieces} are not on disk"
+            check.changes.append(f"'{path}' no longer exists" if path else
+                                 "no local path recorded for the cube")
+            out.append(check)
+            continue
+        try:
+            now = rehash(path, recorded)
+        except CubegraphError as exc:
+            check.status = "missing"
+            check.changes.append(str(exc))
+            out.append(check)
+            continue
+        check.current_fingerprint = now.root
+        check.level = "content"
+        check.verified = (f"content: the {pieces} (hashed as it read them) hashed again "
+                          f"({now.byte_count:,} bytes)")
+        found = differences(recorded, now)
+        check.status = "changed" if found else "unchanged"
+        check.changes.extend(f"since the run read it: {f}" for f in found)
+        out.append(check)
+    return out
 
 
 def _check_file(check: SourceCheck, recorded: str, recorded_size) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 from cubegraph.ingest.cubes.base import CubeReader
 from cubegraph.ingest.cubes.raw import ArraySource, RawArray, RawCube, check_text, plain
 from cubegraph.ingest.errors import CubeReadError
+from cubegraph.ingest.cubes.journal import active_journal
 from cubegraph.ingest.fingerprint import fingerprint_netcdf
 
 __all__ = ["NetCDFReader", "NetCDFSource"]
@@ -33,6 +34,9 @@ class NetCDFSource(ArraySource):
     def read(self, selection: tuple) -> np.ndarray:
         import netCDF4
 
+        journal = active_journal()
+        if journal is not None:  # a run's journal: the file's bytes, beside netCDF-C's read
+            journal.record_file(self.path)
         with NETCDF_LOCK, netCDF4.Dataset(str(self.path), mode="r") as ds:
             var = ds.variables[self.name]
             var.set_auto_maskandscale(False)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cubegraph.ingest.cubes.journal import active_journal, hashing_store, record_read
 from cubegraph.ingest.cubes.raw import ArraySource
 
 __all__ = ["chunk_loader", "ZarrGroup", "ZarrSource"]
@@ -28,7 +29,10 @@ def chunk_loader(path, name, shape, chunk_shape, dtype, fill, codecs, prefix, se
         decoder = _simple_decoder(codecs, version) if dtype is not None and codecs else None
         if decoder is None:
             return _zarr_fallback(path, name, version)
-        return _read_chunks(path / name, shape, chunk_shape, dtype, fill, decoder, prefix, sep)
+        journal = active_journal()
+        if journal is not None:
+            journal.record_array(path, name)
+        return _read_chunks(path, name, shape, chunk_shape, dtype, fill, decoder, prefix, sep)
 
     return load
 
@@ -71,23 +75,30 @@ def _simple_decoder(codecs, version):
     return decode
 
 
-def _read_chunks(folder, shape, chunk_shape, dtype, fill, decode, prefix, sep) -> np.ndarray:
+def _read_chunks(root, name, shape, chunk_shape, dtype, fill, decode, prefix, sep) -> np.ndarray:
+    folder = root / name
+
+    def read(key: str) -> bytes:
+        data = (folder / key).read_bytes()
+        record_read(root, f"{name}/{key}", data)  # for a run's journal, when one is open
+        return data
+
     if shape and tuple(shape) == tuple(chunk_shape):  # one chunk (most coordinates): no copy
-        key = folder / (prefix + sep.join("0" for _ in shape))
-        if key.is_file():
-            return decode(key.read_bytes(), dtype).reshape(shape)  # read-only view
+        key = prefix + sep.join("0" for _ in shape)
+        if (folder / key).is_file():
+            return decode(read(key), dtype).reshape(shape)  # read-only view
     out = np.full(shape, fill if fill is not None else 0, dtype=dtype) if shape else None
     if not shape:  # 0-d array: one chunk, key "c" (v3) or "0" (v2)
-        key = folder / (prefix.rstrip(sep) if prefix else "0")
-        if not key.is_file():
+        key = prefix.rstrip(sep) if prefix else "0"
+        if not (folder / key).is_file():
             return np.asarray(fill if fill is not None else 0, dtype=dtype)
-        return decode(key.read_bytes(), dtype).reshape(())
+        return decode(read(key), dtype).reshape(())
     grid = [range(-(-s // c)) for s, c in zip(shape, chunk_shape)]
     for index in np.ndindex(*[len(g) for g in grid]):
-        key = folder / (prefix + sep.join(str(i) for i in index))
-        if not key.is_file():
+        key = prefix + sep.join(str(i) for i in index)
+        if not (folder / key).is_file():
             continue  # never written: stays at the fill value
-        block = decode(key.read_bytes(), dtype).reshape(chunk_shape)
+        block = decode(read(key), dtype).reshape(chunk_shape)
         sel = tuple(slice(i * c, min((i + 1) * c, s)) for i, c, s in zip(index, chunk_shape, shape))
         out[sel] = block[tuple(slice(0, sl.stop - sl.start) for sl in sel)]
     return out
@@ -105,22 +116,32 @@ class ZarrGroup:
     def __init__(self, path: Path, version: int):
         self.path, self.version = path, version
         self._group = None
+        self._journal = None  # the read journal the group was opened for, if any
         self._arrays: dict = {}
         self._lock = threading.Lock()  # statistics read arrays from dask's threads
 
     def array(self, name: str):
-        """The opened zarr array ``name`` (opened once)."""
-        with self._lock:
-            if name not in self._arrays:
-                if self._group is None:
-                    import zarr
+        """The opened zarr array ``name`` (opened once).
 
-                    with warnings.catch_warnings():
-                        # zarr 3 warns that consolidated metadata is not in the v3 spec;
-                        # reading it is still the fast path, and not the user's to act on.
-                        warnings.simplefilter("ignore", UserWarning)
-                        self._group = zarr.open_group(str(self.path), mode="r",
-                                                      zarr_format=self.version)
+        The group is opened on a store that hashes every piece it reads when a read
+        journal is open then (:mod:`~cubegraph.ingest.cubes.journal`): a training run's.
+        """
+        with self._lock:
+            journal = active_journal()
+            if self._group is None or self._journal is not journal:
+                import zarr
+
+                store = (str(self.path) if journal is None
+                         else hashing_store(self.path, journal))
+                with warnings.catch_warnings():
+                    # zarr 3 warns that consolidated metadata is not in the v3 spec;
+                    # reading it is still the fast path, and not the user's to act on.
+                    warnings.simplefilter("ignore", UserWarning)
+                    self._group = zarr.open_group(store, mode="r", zarr_format=self.version)
+                self._journal, self._arrays = journal, {}
+            if journal is not None:
+                journal.record_array(self.path, name)
+            if name not in self._arrays:
                 self._arrays[name] = self._group[name]
             return self._arrays[name]
 

@@ -22,7 +22,9 @@ when the run ends (succeeded or failed). Layout (``{run}`` = ``iris.run(id)``)::
                                    measure ({base}measure/{name}), mls:hasValue, cg:split,
                                    cg:baselineOf the model's evaluation (baseline rows)
     {run}/usage/{cube}             prov:Usage: prov:entity the cube, cg:fingerprint it had,
-                                   prov:atTime
+                                   prov:atTime, and the content digest of exactly the bytes
+                                   the run read from it (cg:contentDigest, cg:contentAlgorithm,
+                                   cg:contentManifest; :mod:`cubegraph.kg.records.content`)
     {run}/explanation, {run}/attribution/{name}   see :mod:`cubegraph.kg.records.attribution`
 
 Output cubes (predictions, attributions) are described in their own graphs like any cube;
@@ -40,6 +42,7 @@ from urllib.parse import unquote
 from rdflib import Graph, Literal, URIRef
 
 from cubegraph.kg.iris import Iris
+from cubegraph.kg.records.content import ContentDigest
 from cubegraph.kg.records._sparql import PREFIXES, number, text
 from cubegraph.kg.records.attribution import Explanation, add_explanation, read_explanation
 from cubegraph.ontology.namespaces import (
@@ -47,7 +50,8 @@ from cubegraph.ontology.namespaces import (
 )
 
 __all__ = ["Run", "Model", "Feature", "Evaluation", "Usage", "RunSummary", "RunInput",
-           "MODEL_ROW", "run_graph", "read_run", "list_runs", "run_inputs", "literal", "run_iris"]
+           "MODEL_ROW", "run_graph", "read_run", "list_runs", "run_inputs", "run_usages", "literal",
+           "run_iris"]
 
 #: The row name of the model's own evaluations (every other row is a baseline).
 MODEL_ROW = "model"
@@ -89,11 +93,13 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class Usage:
-    """A cube as the run used it: the fingerprint(s) it had, and when."""
+    """A cube as the run used it: the fingerprint(s) it had, when, and the digest of the
+    stored bytes the run read from it (``None`` when they were not journaled)."""
 
     cube: URIRef
     fingerprints: tuple[str, ...] = ()
     at: str | None = None
+    content: ContentDigest | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +240,10 @@ def run_graph(run: Run, iris: Iris) -> Graph:
             g.add((u, CG.fingerprint, Literal(fp)))
         if usage.at is not None:
             g.add((u, PROV.atTime, Literal(usage.at, datatype=XSD.dateTime)))
+        if usage.content is not None:
+            g.add((u, CG.contentDigest, Literal(usage.content.root)))
+            g.add((u, CG.contentAlgorithm, Literal(usage.content.algorithm)))
+            g.add((u, CG.contentManifest, Literal(usage.content.to_text())))
     return g
 
 
@@ -333,10 +343,11 @@ SELECT ?run ?e ?measure ?measureLabel ?value ?split ?baselineOf ?label WHERE {
 """
 
 USAGES = PREFIXES + """
-SELECT ?run ?u ?cube ?fingerprint ?at WHERE {
+SELECT ?run ?u ?cube ?fingerprint ?at ?manifest WHERE {
   ?run prov:qualifiedUsage ?u . ?u prov:entity ?cube .
   OPTIONAL { ?u cg:fingerprint ?fingerprint }
   OPTIONAL { ?u prov:atTime ?at }
+  OPTIONAL { ?u cg:contentManifest ?manifest }
 }
 """
 
@@ -555,15 +566,30 @@ def _row_name(evaluation: str, run_iri: str, label: str | None, is_baseline: boo
     return "baseline" if is_baseline else MODEL_ROW
 
 
+def run_usages(store, run: URIRef) -> tuple[Usage, ...]:
+    """The cubes a run used, each with its fingerprints, time and read digest, by cube IRI.
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    return _usages(store, run)
+
+
 def _usages(store, run: URIRef) -> tuple[Usage, ...]:
     found: dict[str, dict] = {}
     for r in store.query(USAGES, bindings={"run": run}):
-        item = found.setdefault(str(r["cube"]), {"fps": set(), "at": None})
+        item = found.setdefault(str(r["cube"]), {"fps": set(), "at": None, "content": None})
         if r.get("fingerprint") is not None:
             item["fps"].add(str(r["fingerprint"]))
         if r.get("at") is not None:
             item["at"] = str(r["at"])
-    return tuple(Usage(URIRef(c), tuple(sorted(v["fps"])), v["at"]) for c, v in sorted(found.items()))
+        if r.get("manifest") is not None and item["content"] is None:
+            try:
+                item["content"] = ContentDigest.from_text(str(r["manifest"]))
+            except ValueError:
+                pass  # an unreadable manifest reads as none; the audit says it found none
+    return tuple(Usage(URIRef(c), tuple(sorted(v["fps"])), v["at"], v["content"])
+                 for c, v in sorted(found.items()))
 
 
 RUN_IRIS = PREFIXES + "SELECT DISTINCT ?c WHERE { ?c a cg:ModelRun } ORDER BY ?c LIMIT ?limit"

@@ -30,6 +30,7 @@ from cubegraph.kg.records.cube.read import (
     dataset_triples,
     described_cubes,
     distribution_facts,
+    distribution_of,
     ingest_history,
     read_cubes,
     recorded,
@@ -39,5 +40,5 @@ from cubegraph.kg.records.cube.read import (
 __all__ = ["Description", "Revision", "describe_cube", "describe_triples",
            "CubeRecord", "DistributionRecord", "Recorded", "described_cubes", "ingest_history",
            "read_cubes", "recorded", "to_datetime", "cubes_matching",
-           "dataset_triples", "distribution_facts", "recorded_structure",
+           "dataset_triples", "distribution_facts", "distribution_of", "recorded_structure",
            "cube_labels"]

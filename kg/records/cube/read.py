@@ -24,7 +24,7 @@ from cubegraph.ontology import namespaces as _ns
 
 __all__ = ["Recorded", "recorded", "described_cubes", "ingest_history", "CubeRecord",
            "DistributionRecord", "read_cubes", "cubes_matching", "dataset_triples",
-           "distribution_facts", "recorded_structure", "cube_labels"]
+           "distribution_facts", "distribution_of", "recorded_structure", "cube_labels"]
 
 
 
@@ -375,6 +375,21 @@ SELECT ?cube ?kind ?name ?shape ?dtype ?size WHERE {
     OPTIONAL { ?d cg:size ?size } BIND("dimension" AS ?kind) }
 }
 """
+
+
+DISTRIBUTION_OF = PREFIXES + """
+SELECT ?cube ?dist WHERE { ?cube dcat:distribution ?dist } ORDER BY ?dist LIMIT 1
+"""
+
+
+def distribution_of(store, cube: URIRef) -> URIRef | None:
+    """The cube's distribution (the first by IRI), ``None`` when it records none.
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    rows = store.query(DISTRIBUTION_OF, bindings={"cube": cube}).rows()
+    return rows[0]["dist"] if rows else None
 
 
 def distribution_facts(store, dist: URIRef) -> dict:

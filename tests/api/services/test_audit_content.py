@@ -178,3 +178,36 @@ def test_a_vanished_output_is_missing(world, tmp_path):
         shutil.move(moved, folder)
     assert not report.passed
     assert any("attributions.zarr" in p and "is missing" in p for p in report.problems)
+
+
+def test_the_run_records_exactly_the_catalogued_bytes_it_read(world):
+    from cubegraph.ingest.content import digest_content
+    from cubegraph.kg.records.run import run_usages
+
+    root, store, record = world
+    [usage] = [u for u in run_usages(store, record.run) if "greece" in str(u.cube)]
+    assert usage.content is not None and usage.content.leaf_count >= 10
+    full = digest_content(root / "demo" / "greece_fire_daily.zarr")
+    read = {p: set(leaves) for p, leaves in usage.content.leaves.items()}
+    # every piece it read is a piece of the cube as ingested, with the same sha256
+    assert usage.content == full.restricted(read)
+    assert {"active_fire", "lst", "t2m"} <= set(read)
+
+
+def test_a_byte_the_run_read_fails_its_read_check_by_name(world):
+    root, store, record = world
+    from cubegraph.kg.records.run import run_usages
+
+    [usage] = [u for u in run_usages(store, record.run) if "greece" in str(u.cube)]
+    rel = sorted(usage.content.leaves["lst"])[0]
+    chunk = root / "demo" / "greece_fire_daily.zarr" / rel
+    original = flip_byte(chunk)
+    try:
+        report = audit(store, str(record.run), check_shapes=False)
+    finally:
+        chunk.write_bytes(original)
+    reads = [s for s in report.sources if "run <" in s.verified]
+    assert reads and all(s.level == "content" for s in reads)
+    assert any(f"since the run read it: variable 'lst': chunk {rel} changed" in c
+               for s in reads for c in s.changes)
+    assert not report.passed
