@@ -5,7 +5,8 @@ inputs (:func:`cubegraph.reasoning.selection.select_inputs`, recorded as a
 ``cg:InputSelection``), :func:`cubegraph.ml.job.run_training` trains and explains, and the
 results go back as linked data:
 
-- the model file (``{artifacts}/{run_id}/model.pt``, with its sha256) and two zarr cubes,
+- the model file (``{artifacts}/{run_id}/model.pt``) and the SHAP chart (``shap.png``), each
+  with its sha256, and two zarr cubes,
   predictions and SHAP attributions, ingested like any cube, with what they inherit from the
   run where their files say nothing (extent, period, licence, creator, date, what each
   variable is about: :mod:`cubegraph.ml.inheritance`);
@@ -36,14 +37,20 @@ from cubegraph.errors import CubegraphError
 from cubegraph.ingest.cubes.journal import ReadJournal, journal_reads
 from cubegraph.ingest.pipeline import describe_paths
 from cubegraph.kg.iris import Iris
-from cubegraph.kg.records.run import Run, Usage, run_graph
+from cubegraph.kg.records.run import Chart, Run, Usage, run_graph
 from cubegraph.kg.records.variable import variable_sources
 from cubegraph.ml.dataset import InputRef
 from cubegraph.ml.errors import InputReadError
 from cubegraph.ml.inheritance import output_inheritance
 from cubegraph.ml.job import JobInputs, RunResult, run_training
 from cubegraph.ml.plots import shap_bar_chart
-from cubegraph.ml.writeback import failed_run_record, run_record, save_model, write_predictions
+from cubegraph.ml.writeback import (
+    failed_run_record,
+    file_sha256,
+    run_record,
+    save_model,
+    write_predictions,
+)
 from cubegraph.reasoning.jobs import JobSpec
 from cubegraph.reasoning.selection import Selection, record_selection, select_inputs
 
@@ -122,7 +129,10 @@ def train_job(store, job: JobSpec, *, artifacts: str | Path, run_id: str | None 
         chart = shap_bar_chart(result.explanation, folder / "shap.png",
                                title=f"{job.title or job.id}: SHAP importance")
         cubes = write_predictions(result, folder, run_id)
-        record = run_record(result, run_id, artifacts={"model": model})
+        record = dataclasses.replace(
+            run_record(result, run_id, artifacts={"model": model}),
+            chart=Chart("SHAP importance chart", file_sha256(chart), chart.stat().st_size,
+                        str(chart), store.locations.relative(chart)))
         inherited = output_inheritance(store, record, sources, target=selection.target[1],
                                        target_name=inputs.target.variable, job_id=job.id)
         described = describe_paths(store, list(cubes.values()),

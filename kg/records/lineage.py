@@ -38,11 +38,11 @@ SELECT DISTINCT ?node ?type ?label WHERE {
 }
 """
 
-# Bound: ?node. What a resource (a run) wrote that was recorded with its bytes: model files
-# (cg:sha256) and the distributions of the cubes it generated.
+# Bound: ?node. What a resource (a run) wrote that was recorded with its bytes: files (model,
+# chart: cg:sha256) and the distributions of the cubes it generated.
 OUTPUTS = PREFIXES + """
 SELECT DISTINCT ?node ?out WHERE {
-  { ?node mls:hasOutput ?out . ?out cg:sha256 ?sha }
+  { ?out prov:wasGeneratedBy ?node ; cg:sha256 ?sha }
   UNION
   { ?cube prov:wasGeneratedBy ?node ; dcat:distribution ?out }
 }
@@ -50,8 +50,8 @@ SELECT DISTINCT ?node ?out WHERE {
 
 
 def recorded_outputs(store, node: URIRef) -> list[URIRef]:
-    """The files ``node`` produced that the graph records with their bytes: model files and
-    output cubes' distributions (a run's; empty for other resources), sorted.
+    """The files ``node`` produced that the graph records with their bytes: model files,
+    charts and output cubes' distributions (a run's; empty for other resources), sorted.
 
     Raises:
         StoreError: the store failed to answer.

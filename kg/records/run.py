@@ -21,6 +21,8 @@ when the run ends (succeeded or failed). Layout (``{run}`` = ``iris.run(id)``)::
                                    cg:Evaluation, mls:ModelEvaluation: mls:specifiedBy the
                                    measure ({base}measure/{name}), mls:hasValue, cg:split,
                                    cg:baselineOf the model's evaluation (baseline rows)
+    {run}/chart                    prov:Entity: the SHAP chart's file (dct:format, cg:sha256,
+                                   cg:byteSize, cg:sourcePath), prov:wasGeneratedBy the run
     {run}/usage/{cube}             prov:Usage: prov:entity the cube, cg:fingerprint it had,
                                    prov:atTime, and the content digest of exactly the bytes
                                    the run read from it (cg:contentDigest, cg:contentAlgorithm,
@@ -49,7 +51,7 @@ from cubegraph.ontology.namespaces import (
     CG, DCTERMS, MLS, PROV, RDF, RDFS, XSD, bind_prefixes, local_name,
 )
 
-__all__ = ["Run", "Model", "Feature", "Evaluation", "Usage", "RunSummary", "RunInput",
+__all__ = ["Run", "Model", "Chart", "Feature", "Evaluation", "Usage", "RunSummary", "RunInput",
            "MODEL_ROW", "run_graph", "read_run", "list_runs", "run_inputs", "run_usages", "literal",
            "run_iris"]
 
@@ -67,6 +69,20 @@ class Model:
     byte_size: int | None = None
     path: str | None = None
     root_path: str | None = None
+    iri: URIRef | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A picture a run drew (the SHAP importance chart), recorded with its bytes' sha256 so
+    an audit can check it (``iri`` set when read back)."""
+
+    label: str
+    sha256: str
+    byte_size: int
+    path: str
+    root_path: str | None = None
+    media_type: str = "image/png"
     iri: URIRef | None = field(default=None, compare=False)
 
 
@@ -127,6 +143,7 @@ class Run:
         job / selection: IRIs of the job and of the selection that chose the inputs.
         selection_query: the SPARQL of that selection.
         usages: the cubes used, with their fingerprints at the time.
+        chart: the chart the run drew, if any.
     """
 
     id: str
@@ -152,6 +169,7 @@ class Run:
     selection: URIRef | None = None
     selection_query: str | None = None
     usages: tuple[Usage, ...] = field(default=())
+    chart: Chart | None = None
 
     @property
     def baselines(self) -> tuple[str, ...]:
@@ -201,6 +219,8 @@ def run_graph(run: Run, iris: Iris) -> Graph:
 
     if run.model is not None:
         _add_model(g, iris, run.id, run.model)
+    if run.chart is not None:
+        _add_chart(g, iris, run.id, run.chart)
 
     for f in run.features:
         node = iris.in_run(run.id, "feature", f.name)
@@ -266,6 +286,20 @@ def _add_model(g: Graph, iris: Iris, run_id: str, model: Model) -> None:
         g.add((m, CG.dataRootPath, Literal(model.root_path)))
 
 
+def _add_chart(g: Graph, iris: Iris, run_id: str, chart: Chart) -> None:
+    # Linked by prov:wasGeneratedBy only: the run's prov:generated are its output cubes.
+    c = iris.in_run(run_id, "chart")
+    g.add((c, RDF.type, PROV.Entity))
+    g.add((c, RDFS.label, Literal(chart.label)))
+    g.add((c, PROV.wasGeneratedBy, iris.run(run_id)))
+    g.add((c, DCTERMS["format"], Literal(chart.media_type)))
+    g.add((c, CG.sha256, Literal(chart.sha256)))
+    g.add((c, CG.byteSize, Literal(int(chart.byte_size), datatype=XSD.integer)))
+    g.add((c, CG.sourcePath, Literal(chart.path)))
+    if chart.root_path is not None:
+        g.add((c, CG.dataRootPath, Literal(chart.root_path)))
+
+
 def _add_evaluation(g: Graph, iris: Iris, run_id: str, e: Evaluation) -> None:
     r = iris.run(run_id)
     node = iris.in_run(run_id, "evaluation", e.row, e.split, e.measure)
@@ -320,6 +354,17 @@ SELECT ?run ?model ?label ?description ?sha256 ?size ?path ?rel WHERE {
   OPTIONAL { ?model cg:sourcePath ?path }
   OPTIONAL { ?model cg:dataRootPath ?rel }
 }
+"""
+
+CHART = PREFIXES + """
+SELECT ?run ?chart ?label ?format ?sha256 ?size ?path ?rel WHERE {
+  ?chart prov:wasGeneratedBy ?run ; cg:sha256 ?sha256 ; dct:format ?format .
+  FILTER NOT EXISTS { ?chart a mls:Model }
+  OPTIONAL { ?chart rdfs:label ?label }
+  OPTIONAL { ?chart cg:byteSize ?size }
+  OPTIONAL { ?chart cg:sourcePath ?path }
+  OPTIONAL { ?chart cg:dataRootPath ?rel }
+} ORDER BY ?chart LIMIT 1
 """
 
 FEATURES = PREFIXES + """
@@ -486,7 +531,20 @@ def read_run(store, iri: str | URIRef) -> Run | None:
         selection=min(selections) if selections else None,
         selection_query=one(CG.selectionQuery),
         usages=usages,
+        chart=_chart(store, run),
     )
+
+
+def _chart(store, run: URIRef) -> Chart | None:
+    rows = store.query(CHART, bindings={"run": run}).rows()
+    if not rows:
+        return None
+    r = rows[0]
+    size = number(r.get("size"))
+    return Chart(label=text(r.get("label")) or "", sha256=text(r["sha256"]),
+                 byte_size=int(size) if size is not None else 0, path=text(r.get("path")) or "",
+                 root_path=text(r.get("rel")), media_type=text(r.get("format")) or "",
+                 iri=URIRef(str(r["chart"])))
 
 
 def run_inputs(store, iri: str | URIRef) -> list[RunInput]:

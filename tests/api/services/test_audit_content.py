@@ -211,3 +211,18 @@ def test_a_byte_the_run_read_fails_its_read_check_by_name(world):
     assert any(f"since the run read it: variable 'lst': chunk {rel} changed" in c
                for s in reads for c in s.changes)
     assert not report.passed
+
+
+def test_the_chart_is_recorded_and_a_changed_chart_fails_the_runs_audit(world):
+    from cubegraph.kg.records.run import read_run
+
+    _, store, record = world
+    chart = read_run(store, record.run).chart
+    assert chart is not None and Path(chart.path) == record.chart and chart.media_type == "image/png"
+    original = flip_byte(record.chart)
+    try:
+        report = audit(store, str(record.run), check_shapes=False)
+    finally:
+        record.chart.write_bytes(original)
+    assert not report.passed
+    assert any("shap.png" in p and "sha256: recorded" in p for p in report.problems)
