@@ -6,10 +6,14 @@ The digest's shape (leaves, parts, root) and its comparison live in
 - a **zarr store**: every file under it is a leaf (its sha256, read as stored); a chunk
   file belongs to the part of the array whose folder holds it, a metadata document to
   ``"(metadata)"``;
-- a **NetCDF file** (or any single file): fixed blocks of :data:`BLOCK_SIZE` bytes are the
-  leaves of one ``"(file)"`` part, keyed by their byte range, so a change is located to a
-  range of the file. (Naming the variable that owns a range needs the file's chunk index,
-  which no installed reader exposes; the audit names the range.)
+- a **NetCDF-4 file** (HDF5): every stored chunk of every variable is a leaf of that
+  variable's part, keyed by its chunk index and byte range (read from the file's chunk
+  index with h5py), and every other byte range of the file (HDF5 metadata, headers) a leaf
+  of ``"(metadata)"`` in blocks of at most :data:`BLOCK_SIZE`: every byte is hashed once,
+  and a change is located to a variable and a chunk;
+- any **other single file** (a classic NetCDF file, or an HDF5 file with over
+  :data:`MAX_CHUNKS` chunks): fixed blocks of :data:`BLOCK_SIZE` bytes are the leaves of one
+  ``"(file)"`` part, keyed by their byte range, so a change is located to a range.
 
 Files are hashed by a small thread pool (``hashlib`` and file reads release the GIL), each
 streamed in pieces of at most :data:`PIECE` bytes, so memory stays flat whatever the chunk
@@ -35,10 +39,12 @@ from cubegraph.ingest.errors import IngestError
 from cubegraph.ingest.fingerprint import ZARR_METADATA_FILES
 from cubegraph.kg.records.content import (
     FILE_PART,
+    HDF5_ALGORITHM,
     METADATA_PART,
     NETCDF_ALGORITHM,
     ZARR_ALGORITHM,
     ContentDigest,
+    byte_range,
 )
 
 __all__ = ["digest_content", "digest_files", "rehash", "hash_file", "wants_content",
@@ -52,6 +58,9 @@ AUTO_LIMIT = 1 << 30
 #: Leaf size of a single-file tree: small enough to locate a change, large enough that a
 #: 2 GB file has a manifest of ~2,000 leaves.
 BLOCK_SIZE = 1 << 20
+#: An HDF5 file with more stored chunks than this is hashed in blocks instead: its manifest
+#: would outgrow a literal, and opening the file once per tiny chunk would dominate.
+MAX_CHUNKS = 100_000
 #: Read size while streaming a file into its hash.
 PIECE = 4 << 20
 #: A progress bar is shown (when asked) only for cubes this large: a bar per small cube
@@ -213,10 +222,10 @@ def rehash(path: str | Path, digest: ContentDigest, *, workers: int = 2) -> Cont
     tasks = []
     for part, leaves in digest.leaves.items():
         for key in leaves:
-            if digest.algorithm == NETCDF_ALGORITHM:
-                start, _, end = key.removeprefix("bytes ").partition("-")
-                if path.is_file() and path.stat().st_size > int(end):
-                    tasks.append((part, key, path, int(start), int(end) - int(start) + 1))
+            if digest.algorithm in (NETCDF_ALGORITHM, HDF5_ALGORITHM):
+                first, last = byte_range(key) or (0, -1)
+                if path.is_file() and path.stat().st_size > last >= first:
+                    tasks.append((part, key, path, first, last - first + 1))
             elif (path / key).is_file():
                 tasks.append((part, key, path / key, 0, None))
     leaves, hashed = digest_files(tasks, workers=workers)
@@ -275,8 +284,82 @@ def _array_folders(root: Path, files: list[str]) -> list[str]:
 
 def _digest_file(path: Path, *, workers: int, progress: bool) -> ContentDigest:
     size = path.stat().st_size
-    tasks = [(FILE_PART, f"bytes {start}-{min(start + BLOCK_SIZE, size) - 1}", path, start,
-              min(BLOCK_SIZE, size - start)) for start in range(0, size, BLOCK_SIZE)]
+    layout = _hdf5_layout(path)
+    if layout is None:
+        algorithm, block = NETCDF_ALGORITHM, BLOCK_SIZE
+        tasks = [(FILE_PART, f"bytes {start}-{min(start + BLOCK_SIZE, size) - 1}", path, start,
+                  min(BLOCK_SIZE, size - start)) for start in range(0, size, BLOCK_SIZE)]
+    else:
+        algorithm, block = HDF5_ALGORITHM, 0
+        tasks = [(part, key, path, start, length) for part, key, start, length in layout]
+        tasks += [(METADATA_PART, f"bytes {a}-{b - 1}", path, a, b - a)
+                  for a, b in _gaps(((s, s + n) for _, _, s, n in layout), size)]
     leaves, hashed = digest_files(tasks, workers=workers, progress=progress,
                                   label=f"hashing {path.name}")
-    return ContentDigest(NETCDF_ALGORITHM, leaves or {FILE_PART: {}}, hashed, BLOCK_SIZE)
+    if layout is not None:
+        for part, *_ in layout:
+            leaves.setdefault(part, {})
+    return ContentDigest(algorithm, leaves or {FILE_PART: {}}, hashed, block)
+
+
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _hdf5_layout(path: Path) -> list[tuple[str, str, int, int]] | None:
+    """``(variable, key, start, length)`` of every stored chunk of an HDF5 file's datasets
+    (a contiguous dataset is one range), or ``None`` when the file is not HDF5, cannot be
+    read by h5py, or holds more than :data:`MAX_CHUNKS` chunks."""
+    with open(path, "rb") as fh:
+        if fh.read(8) != _HDF5_SIGNATURE:
+            return None
+    import h5py
+
+    pieces: list[tuple[str, str, int, int]] = []
+
+    def visit(name: str, obj) -> None:
+        if not isinstance(obj, h5py.Dataset):
+            return
+        dsid = obj.id
+        if obj.chunks:
+            n = dsid.get_num_chunks()
+            if len(pieces) + n > MAX_CHUNKS:
+                raise _TooManyChunks
+            for i in range(n):
+                info = dsid.get_chunk_info(i)
+                if info.byte_offset is None or not info.size:
+                    continue
+                index = ".".join(str(o // c) for o, c in zip(info.chunk_offset, obj.chunks))
+                a = info.byte_offset
+                pieces.append((name, f"{index or '0'} (bytes {a}-{a + info.size - 1})", a,
+                               info.size))
+        else:
+            start, length = dsid.get_offset(), dsid.get_storage_size()
+            if start is not None and length:  # None: never written (all fill)
+                pieces.append((name, f"bytes {start}-{start + length - 1}", start, length))
+
+    try:
+        with h5py.File(path, "r") as f:
+            f.visititems(visit)
+    except (_TooManyChunks, OSError, RuntimeError, ValueError):
+        return None  # read as blocks: every byte is still hashed, only located less finely
+    return pieces
+
+
+class _TooManyChunks(Exception):
+    pass
+
+
+def _gaps(ranges, size: int) -> list[tuple[int, int]]:
+    """The ``[a, b)`` ranges of ``[0, size)`` no range covers, each at most BLOCK_SIZE."""
+    out, at = [], 0
+    for a, b in sorted(ranges):
+        if a > at:
+            out += _blocks(at, min(a, size))
+        at = max(at, b)
+    if at < size:
+        out += _blocks(at, size)
+    return out
+
+
+def _blocks(a: int, b: int) -> list[tuple[int, int]]:
+    return [(s, min(s + BLOCK_SIZE, b)) for s in range(a, b, BLOCK_SIZE)]

@@ -34,7 +34,7 @@ from cubegraph.errors import CubegraphError
 from cubegraph.ingest.content import AUTO_LIMIT, digest_content, hash_file, rehash
 from cubegraph.ingest.fingerprint import fingerprint_netcdf, fingerprint_zarr, list_zarr_store
 from cubegraph.ingest.cubes import read_metadata
-from cubegraph.kg.records.content import ContentDigest, differences
+from cubegraph.kg.records.content import ZARR_ALGORITHM, ContentDigest, differences
 from cubegraph.kg.records.cube import distribution_facts, distribution_of, recorded_structure
 from cubegraph.kg.records.run import run_usages
 from cubegraph.kg.store import Store
@@ -248,7 +248,11 @@ def _check_cube(store: Store, check: SourceCheck, row: dict, deep: bool) -> None
         except ValueError as exc:
             content_findings.append(f"the recorded content manifest cannot be read: {exc}")
         else:
-            current = digest_content(path)
+            # A file's leaves are byte ranges: hash the recorded ranges again (a damaged
+            # HDF5 header must not change how the file is cut). A store's leaves are files:
+            # list them afresh, so a chunk added or removed shows too.
+            current = (digest_content(path) if before.algorithm == ZARR_ALGORITHM
+                       else rehash(path, before))
             content_findings = differences(before, current)
             check.details["content_pieces"] = current.leaf_count
             check.details["content_bytes"] = current.byte_count

@@ -3,12 +3,15 @@
 A *content digest* is a two-level hash tree over a distribution's stored bytes:
 
 - **leaves**: the sha256 of each stored piece, as it lies on disk (compressed, never
-  decoded): every chunk file of a zarr store (key: its path inside the store), every
-  metadata document, or every fixed-size block of a NetCDF file (key: ``"bytes A-B"``);
+  decoded): every chunk file of a zarr store (key: its path inside the store) and every
+  metadata document; every stored chunk of a NetCDF-4 (HDF5) file's variables (key: the
+  chunk's index and byte range, ``"3.0.0 (bytes A-B)"``) and every other range of the file
+  (its metadata, in blocks: ``"bytes A-B"``); or every fixed-size block of any other file
+  (a classic NetCDF file; key ``"bytes A-B"``);
 - **parts**: the leaves grouped by what they hold: one part per zarr array (its folder
-  inside the store), ``"(metadata)"`` for a store's metadata documents, and ``"(file)"``
-  for the blocks of a NetCDF file; a part's digest is the sha256 of its sorted
-  ``"key hex"`` lines;
+  inside the store) or HDF5 dataset (its path in the file), ``"(metadata)"`` for metadata
+  documents and ranges, and ``"(file)"`` for the blocks of a file read as blocks; a part's
+  digest is the sha256 of its sorted ``"key hex"`` lines;
 - **root**: the sha256 of the algorithm name and the sorted ``"part hex"`` lines.
 
 Equal roots mean equal bytes (up to sha256); unequal roots are explained by
@@ -25,12 +28,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 
-__all__ = ["ContentDigest", "METADATA_PART", "FILE_PART", "ZARR_ALGORITHM", "NETCDF_ALGORITHM",
+__all__ = ["ContentDigest", "METADATA_PART", "FILE_PART", "ZARR_ALGORITHM", "HDF5_ALGORITHM",
+           "NETCDF_ALGORITHM", "byte_range",
            "part_digest", "root_digest", "differences", "CONTENT", "METADATA_ONLY"]
 
 ZARR_ALGORITHM = "zarr-chunk-tree/v1"
+HDF5_ALGORITHM = "hdf5-chunk-tree/v1"
 NETCDF_ALGORITHM = "file-block-tree/v1"
 METADATA_PART = "(metadata)"
 FILE_PART = "(file)"
@@ -61,7 +67,8 @@ class ContentDigest:
     """A distribution's content digest (see the module docstring).
 
     Attributes:
-        algorithm: ``"zarr-chunk-tree/v1"`` or ``"file-block-tree/v1"``.
+        algorithm: ``"zarr-chunk-tree/v1"``, ``"hdf5-chunk-tree/v1"`` or
+            ``"file-block-tree/v1"``.
         leaves: part -> {leaf key -> sha256 hex}.
         byte_count: how many bytes were hashed.
         block_size: the block size of a file-block tree (0 for zarr).
@@ -148,16 +155,26 @@ def differences(recorded: ContentDigest, now: ContentDigest, *, limit: int = 20)
     return out
 
 
+def byte_range(key: str) -> tuple[int, int] | None:
+    """``(first, last)`` byte of a leaf of a single-file tree (its key ends in
+    ``"bytes A-B"``), ``None`` for a zarr leaf."""
+    m = _RANGE.search(key)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+_RANGE = re.compile(r"bytes (\d+)-(\d+)\)?$")
+
+
 def _part_words(part: str) -> str:
     if part == METADATA_PART:
-        return "metadata documents"
+        return "metadata"
     if part == FILE_PART:
         return "file"
     return f"variable '{part}'"
 
 
 def _leaf_words(part: str, key: str) -> str:
-    if part == FILE_PART:
+    if key.startswith("bytes "):
         return key
     if part == METADATA_PART:
         return f"document {key}"

@@ -154,3 +154,31 @@ def test_an_unknown_checksum_mode_is_refused_before_anything_is_read(tmp_path):
         ingest_paths(store, [tmp_path], checksum="sometimes", progress=False)
     with pytest.raises(ChecksumModeError):
         ingest_cube(store, tmp_path, checksum="sometimes")
+
+
+def test_a_netcdf4_digest_covers_every_byte_once_and_names_the_variable(tmp_path):
+    import re
+
+    from cubegraph.kg.records.content import HDF5_ALGORITHM, byte_range
+
+    path = tmp_path / "example.nc"
+    shutil.copy(REAL_DATA / "example_field_0.nc", path)
+    digest = digest_content(path)
+    assert digest.algorithm == HDF5_ALGORITHM
+    ranges = sorted(byte_range(k) for leaves in digest.leaves.values() for k in leaves)
+    assert ranges[0][0] == 0 and ranges[-1][1] == path.stat().st_size - 1
+    assert all(a[1] + 1 == b[0] for a, b in zip(ranges, ranges[1:]))  # no gap, no overlap
+    assert digest.byte_count == path.stat().st_size
+    chunk = sorted(digest.leaves["q"])[0]
+    first, last = byte_range(chunk)
+    flip_byte(path, (first + last) // 2)
+    found = differences(digest, digest_content(path))
+    assert found == [f"variable 'q': chunk {chunk} changed " + found[0].split(" changed ")[1]]
+    assert re.match(r"\d+\.\d+ \(bytes \d+-\d+\)$", chunk)
+
+
+def test_a_classic_netcdf_file_is_hashed_in_blocks(tmp_path):
+    from cubegraph.kg.records.content import NETCDF_ALGORITHM
+
+    digest = digest_content(REAL_DATA / "l01-met.nc")
+    assert digest.algorithm == NETCDF_ALGORITHM and list(digest.leaves) == [FILE_PART]

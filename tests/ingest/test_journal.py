@@ -10,7 +10,6 @@ from tests_support import REAL_DATA
 from cubegraph.ingest.content import digest_content
 from cubegraph.ingest.cubes import open_cube, read_many
 from cubegraph.ingest.cubes.journal import active_journal, journal_reads
-from cubegraph.kg.records.content import FILE_PART
 
 
 def read_all(path, names):
@@ -46,7 +45,7 @@ def test_a_netcdf_read_records_the_file_tree(tmp_path):
     with journal_reads() as journal:
         read_all(path, ["q"])
     assert journal.digest_of(path) == digest_content(path)
-    assert list(journal.digest_of(path).leaves) == [FILE_PART]
+    assert "q" in journal.digest_of(path).leaves
 
 
 def test_one_journal_at_a_time():
