@@ -134,6 +134,9 @@ def test_audit_page_of_a_cube_passes(client):
     assert '<div class="verdict passed"' in text
     assert 'class="lineage"' in text and "node root" in text
     assert "FsF-F1-01D" in text and 'class="badge ok">ok<' in text
+    # the source row says at which level it was verified, and never more
+    assert 'class="level level-content">content<' in text
+    assert "every stored byte hashed again" in text
 
 
 def test_audit_of_unknown_iri_shows_the_form_with_the_error(client):
