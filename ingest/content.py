@@ -36,7 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from cubegraph.ingest.errors import IngestError
-from cubegraph.ingest.fingerprint import ZARR_METADATA_FILES
+from cubegraph.ingest.fingerprint import ZARR_METADATA_FILES, StoreListing, list_zarr_store
 from cubegraph.kg.records.content import (
     FILE_PART,
     HDF5_ALGORITHM,
@@ -61,6 +61,9 @@ BLOCK_SIZE = 1 << 20
 #: An HDF5 file with more stored chunks than this is hashed in blocks instead: its manifest
 #: would outgrow a literal, and opening the file once per tiny chunk would dominate.
 MAX_CHUNKS = 100_000
+#: Below this many bytes of chunks a store is hashed in the calling thread: a thread pool
+#: costs more than it saves on a few small files.
+_PARALLEL_MIN = 4 << 20
 #: Read size while streaming a file into its hash.
 PIECE = 4 << 20
 #: A progress bar is shown (when asked) only for cubes this large: a bar per small cube
@@ -152,8 +155,13 @@ def zarr_part_of(rel: str, arrays: Iterable[str]) -> str:
     return best if best is not None else METADATA_PART
 
 
-def digest_content(path: str | Path, *, workers: int = 2, progress: bool = False) -> ContentDigest:
+def digest_content(path: str | Path, *, workers: int = 2, progress: bool = False,
+                   listing: StoreListing | None = None) -> ContentDigest:
     """The content digest of a zarr store (a folder) or a single file.
+
+    Args:
+        listing: the store's listing when the caller has just made one (ingest has):
+            its metadata documents are hashed from memory and its files not listed again.
 
     Raises:
         IngestError: the path does not exist or a file cannot be read (naming it).
@@ -162,7 +170,7 @@ def digest_content(path: str | Path, *, workers: int = 2, progress: bool = False
     if not path.exists():
         raise IngestError(f"'{path}' does not exist")
     if path.is_dir():
-        return _digest_store(path, workers=workers, progress=progress)
+        return _digest_store(path, workers=workers, progress=progress, listing=listing)
     return _digest_file(path, workers=workers, progress=progress)
 
 
@@ -241,45 +249,30 @@ def _size(file: Path) -> int:
         return 0
 
 
-def _digest_store(root: Path, *, workers: int, progress: bool) -> ContentDigest:
-    files = sorted(_store_files(root))
-    arrays = _array_folders(root, files)
-    tasks = [(zarr_part_of(rel, arrays), rel, root / rel, 0, None) for rel in files]
-    leaves, hashed = digest_files(tasks, workers=workers, progress=progress,
+def _digest_store(root: Path, *, workers: int, progress: bool,
+                  listing: StoreListing | None) -> ContentDigest:
+    if listing is None:
+        try:
+            listing = list_zarr_store(root)
+        except OSError as exc:
+            raise IngestError(f"cannot list '{root}' to hash it: {exc}") from exc
+    arrays = [rel.rpartition("/")[0] for rel, body in listing.metadata.items()
+              if "/" in rel and (rel.endswith("/.zarray") or (rel.endswith("/zarr.json")
+                                                              and _ARRAY_NODE.search(body)))]
+    leaves: dict[str, dict[str, str]] = {METADATA_PART: {}} if listing.metadata else {}
+    for rel, body in listing.metadata.items():  # read by the listing already: from memory
+        leaves.setdefault(zarr_part_of(rel, arrays), {})[rel] = hashlib.sha256(body).hexdigest()
+    tasks = [(zarr_part_of(rel, arrays), rel, root / rel, 0, None) for rel in listing.chunks]
+    # Threads pay off only when there are bytes to hash: a small store is hashed in this one.
+    big = sum(listing.chunks.values()) >= _PARALLEL_MIN
+    chunks, hashed = digest_files(tasks, workers=workers if big else 1, progress=progress,
                                   label=f"hashing {root.name}")
+    for part, found in chunks.items():
+        leaves.setdefault(part, {}).update(found)
     for array in arrays:  # an array with no chunk written (all fill) is still a part
         leaves.setdefault(array, {})
-    return ContentDigest(ZARR_ALGORITHM, leaves, hashed)
-
-
-def _store_files(root: Path) -> Iterable[str]:
-    # Symlinked folders are not followed, as in the fingerprint's listing.
-    for folder, dirs, names in os.walk(root):
-        rel_dir = os.path.relpath(folder, root)
-        prefix = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
-        for name in names:
-            yield prefix + name
-
-
-def _array_folders(root: Path, files: list[str]) -> list[str]:
-    """Folders holding an array's metadata: ``.zarray`` (v2) or an array ``zarr.json`` (v3)."""
-    arrays = []
-    for rel in files:
-        folder, _, name = rel.rpartition("/")
-        if not folder:
-            continue
-        if name == ".zarray":
-            arrays.append(folder)
-        elif name == "zarr.json":
-            # A text match, not a JSON parse: documents that zarr reads (some with NaN or
-            # a trailing comma) must not fall out of their part here.
-            try:
-                head = (root / rel).read_bytes()
-            except OSError:
-                continue  # the reader reports an unreadable document; here it is only a leaf
-            if _ARRAY_NODE.search(head):
-                arrays.append(folder)
-    return arrays
+    meta_bytes = sum(len(b) for b in listing.metadata.values())
+    return ContentDigest(ZARR_ALGORITHM, leaves, hashed + meta_bytes)
 
 
 def _digest_file(path: Path, *, workers: int, progress: bool) -> ContentDigest:

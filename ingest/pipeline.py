@@ -303,7 +303,7 @@ def _describe(raw, path: Path, slug: str, iris: Iris, *, status: str, revision: 
     if inherited is not None:
         inherited.fill(meta)
     if wants_content(checksum, meta.byte_size):
-        meta.content = digest_content(path, progress=progress)
+        meta.content = digest_content(path, progress=progress, listing=raw.listing)
     if stats:
         from cubegraph.ingest.stats import compute_stats
 

@@ -92,12 +92,15 @@ class RawArray:
 
 @dataclass
 class RawCube(DistributionFacts):
-    """What a reader found: the distribution facts, global attributes and arrays."""
+    """What a reader found: the distribution facts, global attributes and arrays, and (a
+    zarr store read for a catalogue) the one listing of its files, which hashing its content
+    reuses instead of walking the store again."""
 
     attrs: dict[str, Any] = field(default_factory=dict)
     arrays: dict[str, RawArray] = field(default_factory=dict)
     dim_sizes: dict[str, int] = field(default_factory=dict)
     notes: list[tuple[str, str, str | None]] = field(default_factory=list)
+    listing: Any = field(default=None, repr=False, compare=False)
 
 
 _REPLACEMENT = "\ufffd"

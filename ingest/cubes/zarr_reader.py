@@ -62,6 +62,7 @@ class ZarrReader(CubeReader):
         cube = self._read(path, listing, counted=True)
         cube.byte_size = listing.byte_size
         cube.fingerprint, cube.fingerprint_algorithm = fingerprint_zarr(listing)
+        cube.listing = listing
         return cube
 
     def open_raw(self, path: Path) -> RawCube:
