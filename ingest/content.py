@@ -35,6 +35,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from cubegraph.ingest.cubes.hdf5_layout import stored_chunks
 from cubegraph.ingest.errors import IngestError
 from cubegraph.ingest.fingerprint import ZARR_METADATA_FILES, StoreListing, list_zarr_store
 from cubegraph.kg.records.content import (
@@ -277,7 +278,7 @@ def _digest_store(root: Path, *, workers: int, progress: bool,
 
 def _digest_file(path: Path, *, workers: int, progress: bool) -> ContentDigest:
     size = path.stat().st_size
-    layout = _hdf5_layout(path)
+    layout = stored_chunks(path, limit=MAX_CHUNKS)
     if layout is None:
         algorithm, block = NETCDF_ALGORITHM, BLOCK_SIZE
         tasks = [(FILE_PART, f"bytes {start}-{min(start + BLOCK_SIZE, size) - 1}", path, start,
@@ -293,53 +294,6 @@ def _digest_file(path: Path, *, workers: int, progress: bool) -> ContentDigest:
         for part, *_ in layout:
             leaves.setdefault(part, {})
     return ContentDigest(algorithm, leaves or {FILE_PART: {}}, hashed, block)
-
-
-_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-
-
-def _hdf5_layout(path: Path) -> list[tuple[str, str, int, int]] | None:
-    """``(variable, key, start, length)`` of every stored chunk of an HDF5 file's datasets
-    (a contiguous dataset is one range), or ``None`` when the file is not HDF5, cannot be
-    read by h5py, or holds more than :data:`MAX_CHUNKS` chunks."""
-    with open(path, "rb") as fh:
-        if fh.read(8) != _HDF5_SIGNATURE:
-            return None
-    import h5py
-
-    pieces: list[tuple[str, str, int, int]] = []
-
-    def visit(name: str, obj) -> None:
-        if not isinstance(obj, h5py.Dataset):
-            return
-        dsid = obj.id
-        if obj.chunks:
-            n = dsid.get_num_chunks()
-            if len(pieces) + n > MAX_CHUNKS:
-                raise _TooManyChunks
-            for i in range(n):
-                info = dsid.get_chunk_info(i)
-                if info.byte_offset is None or not info.size:
-                    continue
-                index = ".".join(str(o // c) for o, c in zip(info.chunk_offset, obj.chunks))
-                a = info.byte_offset
-                pieces.append((name, f"{index or '0'} (bytes {a}-{a + info.size - 1})", a,
-                               info.size))
-        else:
-            start, length = dsid.get_offset(), dsid.get_storage_size()
-            if start is not None and length:  # None: never written (all fill)
-                pieces.append((name, f"bytes {start}-{start + length - 1}", start, length))
-
-    try:
-        with h5py.File(path, "r") as f:
-            f.visititems(visit)
-    except (_TooManyChunks, OSError, RuntimeError, ValueError):
-        return None  # read as blocks: every byte is still hashed, only located less finely
-    return pieces
-
-
-class _TooManyChunks(Exception):
-    pass
 
 
 def _gaps(ranges, size: int) -> list[tuple[int, int]]:
