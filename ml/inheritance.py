@@ -52,8 +52,15 @@ def output_inheritance(store, record: Run, sources: Mapping[URIRef, Mapping], *,
             about_inputs[attribution_name(a.name)] = observable[str(var)]
     about_target = ({predicted_name(target_name): observable[str(target)]}
                     if observable.get(str(target)) else {})
+    # Each output variable came from a variable of an input cube, not of its own cube.
+    from_target = {predicted_name(target_name): (str(target),)}
+    from_inputs = {attribution_name(a.name): (str(a.variable or source_of.get(a.name)),)
+                   for a in (record.explanation.attributions if record.explanation else ())
+                   if (a.variable or source_of.get(a.name)) is not None}
 
     common = dict(creator=f"cubegraph {record.software} (run {record.id} of job {job_id})",
                   created=record.ended)
-    return {"predictions": inherit(target_cube, inputs, about=about_target, **common),
-            "attributions": inherit(target_cube, inputs, about=about_inputs, **common)}
+    return {"predictions": inherit(target_cube, inputs, about=about_target,
+                                   derived_from=from_target, **common),
+            "attributions": inherit(target_cube, inputs, about=about_inputs,
+                                    derived_from=from_inputs, **common)}

@@ -125,6 +125,8 @@ class VariableMetadata:
         observable_how: the sentence saying how ``observable`` was chosen.
         qudt_unit: QUDT unit IRI (string) when the units string is known.
         derived_from: names of variables of the same cube this one was computed from.
+        derived_from_iris: IRIs of variables of other cubes it was computed from (a run's
+            outputs: the inputs it was computed from).
         planted: planted ground-truth effects (demo cubes only).
         is_distractor: demo cubes: ``True`` when the variable drives nothing.
         stats: statistics (``stats=True`` only).
@@ -152,6 +154,7 @@ class VariableMetadata:
     observable_how: str | None = None
     qudt_unit: str | None = None
     derived_from: list[str] = field(default_factory=list)
+    derived_from_iris: list[str] = field(default_factory=list)
     planted: list[PlantedEffect] = field(default_factory=list)
     is_distractor: bool | None = None
     stats: VariableStats | None = None

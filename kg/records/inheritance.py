@@ -48,6 +48,8 @@ class Inherited:
         creator: who made the data (the run's software).
         created: when (ISO 8601 date-time, the run's end).
         about: output variable name -> IRI of the observable property it is about.
+        derived_from: output variable name -> IRIs of the input variables it was computed
+            from (the file's ``derived_from`` names them, but they are not in its cube).
         sources: the cubes the extent and period came from (IRIs), for the warnings.
     """
 
@@ -58,6 +60,7 @@ class Inherited:
     creator: str | None = None
     created: str | None = None
     about: Mapping[str, str] = field(default_factory=dict)
+    derived_from: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
 
     def fill(self, meta: CubeMetadata) -> CubeMetadata:
@@ -77,14 +80,22 @@ class Inherited:
                            ("date_created", self.created)):
             if value:
                 meta.inherited.setdefault(key, value)
+        own = {v.name for v in meta.variables}
         for var in meta.variables:
             if var.about is None and var.observable is None and var.name in self.about:
                 var.about = self.about[var.name]
+            if var.name in self.derived_from:
+                # The sources the file names live in the run's input cubes: link those.
+                var.derived_from = [n for n in var.derived_from if n in own]
+                var.derived_from_iris = list(self.derived_from[var.name])
+        meta.warnings = [w for w in meta.warnings
+                         if not (w.code == "derived-from-unknown" and w.variable in self.derived_from)]
         return meta
 
 
 def inherit(target: CubeRecord, inputs: Iterable[CubeRecord] = (), *, creator: str | None = None,
-            created: str | None = None, about: Mapping[str, str] | None = None) -> Inherited:
+            created: str | None = None, about: Mapping[str, str] | None = None,
+            derived_from: Mapping[str, tuple[str, ...]] | None = None) -> Inherited:
     """What the outputs of a run inherit (rules in the module docstring).
 
     Args:
@@ -92,6 +103,7 @@ def inherit(target: CubeRecord, inputs: Iterable[CubeRecord] = (), *, creator: s
         inputs: the records of its input cubes (the target's cube among them or not).
         creator / created: who made the outputs and when (the run).
         about: output variable name -> observable property IRI.
+        derived_from: output variable name -> IRIs of the input variables it came from.
     """
     cubes = list({c.iri: c for c in (target, *inputs)}.values())
     start, end = overlap_period(cubes)
@@ -100,6 +112,7 @@ def inherit(target: CubeRecord, inputs: Iterable[CubeRecord] = (), *, creator: s
         time_start=start, time_end=end,
         license=most_restrictive(c.license for c in cubes),
         creator=creator, created=created, about=dict(about or {}),
+        derived_from={k: tuple(v) for k, v in (derived_from or {}).items()},
         sources=tuple(c.iri for c in cubes))
 
 

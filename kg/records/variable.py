@@ -70,6 +70,8 @@ def describe_variable(g: Lines, iris: Iris, slug: str, cube: str, dsd: str,
         add((v, CG.hasDimension, iri(iris.dimension(slug, dim))))
     for source in var.derived_from:
         add((v, PROV.wasDerivedFrom, iri(iris.variable(slug, source))))
+    for source in var.derived_from_iris:
+        add((v, PROV.wasDerivedFrom, iri(source)))
     if var.is_distractor is not None:
         add((v, CG.isDistractor, lit(bool(var.is_distractor))))
     if var.stats is not None:

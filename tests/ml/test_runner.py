@@ -69,6 +69,20 @@ def test_outputs_are_cubes_generated_by_the_run(demo, fire_run):
         assert store.has_graph(cube)
         assert bool(store.query("ASK { ?cube <http://www.w3.org/ns/prov#wasGeneratedBy> ?run }",
                                 bindings={"cube": cube, "run": fire_run.run}))
+        # every output variable derives from a variable that exists: an input's, not a
+        # dangling name in its own cube
+        sources = store.query(
+            "SELECT ?cube ?v ?src WHERE { GRAPH ?cube { ?v <http://www.w3.org/ns/prov#wasDerivedFrom> ?src } }",
+            bindings={"cube": cube}).rows()
+        assert sources
+        for row in sources:
+            assert str(row["src"]).startswith(FIRE_CUBE + "/variable/"), row
+            assert bool(store.query("ASK { ?src a <https://w3id.org/cubegraph/ontology#Variable> }",
+                                    bindings={"src": row["src"]}))
+        warnings = store.query(
+            "SELECT ?cube ?w WHERE { GRAPH ?cube { ?s <https://w3id.org/cubegraph/ontology#ingestWarning> ?w } }",
+            bindings={"cube": cube}).rows()
+        assert not any("derived_from" in str(r["w"]) for r in warnings)
     assert fire_run.model_path.is_file()
 
 
