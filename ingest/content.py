@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -110,7 +111,16 @@ def _hash(path, start: int, length: int | None) -> tuple[str, int]:
     h = hashlib.sha256()
     view = _buffer()
     total = 0
-    with open(path, "rb", buffering=0) as fh:
+    # Never block on a FIFO or device that sits among the chunk files: regular files only.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"'{path}' is not a regular file")
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    with open(fd, "rb", buffering=0) as fh:
         if start:
             fh.seek(start)
         left = length
@@ -119,10 +129,10 @@ def _hash(path, start: int, length: int | None) -> tuple[str, int]:
             n = fh.readinto(want)
             if not n:
                 break
-            if total == 0 and n == len(view) and _FADVISE:
-                fd = fh.fileno()
-                os.posix_fadvise(fd, start + n, (left - n) if left else 0, os.POSIX_FADV_SEQUENTIAL)
-                os.posix_fadvise(fd, start + n, (left - n) if left else 0, os.POSIX_FADV_WILLNEED)
+            rest = None if left is None else left - n
+            if total == 0 and n == len(view) and _FADVISE and rest != 0:
+                os.posix_fadvise(fd, start + n, rest or 0, os.POSIX_FADV_SEQUENTIAL)
+                os.posix_fadvise(fd, start + n, rest or 0, os.POSIX_FADV_WILLNEED)
             h.update(want[:n])
             total += n
             if left is not None:
@@ -231,6 +241,8 @@ def rehash(path: str | Path, digest: ContentDigest, *, workers: int = 2) -> Cont
     tasks = []
     for part, leaves in digest.leaves.items():
         for key in leaves:
+            if _outside(key):
+                continue  # a key that climbs out of the store names nothing of it: "gone"
             if digest.algorithm in (NETCDF_ALGORITHM, HDF5_ALGORITHM):
                 first, last = byte_range(key) or (0, -1)
                 if path.is_file() and path.stat().st_size > last >= first:
@@ -243,6 +255,10 @@ def rehash(path: str | Path, digest: ContentDigest, *, workers: int = 2) -> Cont
     return ContentDigest(digest.algorithm, leaves, hashed, digest.block_size)
 
 
+def _outside(key: str) -> bool:
+    return key.startswith("/") or ".." in key.split("/")
+
+
 def _size(file: Path) -> int:
     try:
         return os.stat(file).st_size
@@ -252,9 +268,11 @@ def _size(file: Path) -> int:
 
 def _digest_store(root: Path, *, workers: int, progress: bool,
                   listing: StoreListing | None) -> ContentDigest:
-    if listing is None:
+    if listing is None or listing.linked_folders:
+        # The fingerprint's listing does not follow symlinked folders; zarr reads through
+        # them, so the content is listed again, following them (once each).
         try:
-            listing = list_zarr_store(root)
+            listing = list_zarr_store(root, follow_links=True)
         except OSError as exc:
             raise IngestError(f"cannot list '{root}' to hash it: {exc}") from exc
     arrays = [rel.rpartition("/")[0] for rel, body in listing.metadata.items()

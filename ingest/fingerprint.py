@@ -53,11 +53,13 @@ class StoreListing:
         root: the store folder.
         metadata: relative path -> bytes of every metadata document.
         chunks: relative path -> size of every other file.
+        linked_folders: symlinked folders met (followed only when asked).
     """
 
     root: Path
     metadata: dict[str, bytes] = field(default_factory=dict)
     chunks: dict[str, int] = field(default_factory=dict)
+    linked_folders: list[str] = field(default_factory=list)
 
     @property
     def byte_size(self) -> int:
@@ -69,12 +71,13 @@ class StoreListing:
         return sum(1 for name in self.chunks if name.startswith(prefix))
 
 
-def list_zarr_store(root: Path) -> StoreListing:
+def list_zarr_store(root: Path, *, follow_links: bool = False) -> StoreListing:
     """Walk a zarr store once, reading its metadata documents and sizing its chunks.
 
     Like ``os.walk`` (folders that cannot be listed are skipped, symlinked folders are not
-    followed) but on ``os.scandir`` entries, which carry what ``os.walk`` would ask the
-    file system again.
+    followed unless ``follow_links``, each real folder then walked once) but on
+    ``os.scandir`` entries, which carry what ``os.walk`` would ask the file system again.
+    Only regular files (or links to them) are listed.
 
     Raises:
         OSError: when a metadata file cannot be read or a chunk file sized.
@@ -84,11 +87,12 @@ def list_zarr_store(root: Path) -> StoreListing:
     the listing equal to one built with ``os.walk`` (figure: docs/benchmarks.md).
     """
     listing = StoreListing(root)
-    _walk(str(root), "", listing)
+    seen = {os.path.realpath(root)} if follow_links else None
+    _walk(str(root), "", listing, seen)
     return listing
 
 
-def _walk(folder: str, rel_dir: str, listing: StoreListing) -> None:
+def _walk(folder: str, rel_dir: str, listing: StoreListing, seen: set[str] | None) -> None:
     try:
         with os.scandir(folder) as it:
             entries = list(it)
@@ -99,13 +103,22 @@ def _walk(folder: str, rel_dir: str, listing: StoreListing) -> None:
         if entry.is_dir():
             if not entry.is_symlink():
                 folders.append(entry)
+            else:
+                listing.linked_folders.append(rel_dir + entry.name)
+                if seen is not None:
+                    real = os.path.realpath(entry.path)
+                    if real not in seen:  # a link cycle is walked once
+                        seen.add(real)
+                        folders.append(entry)
         elif entry.name in ZARR_METADATA_FILES:
             with open(entry.path, "rb") as fh:
                 listing.metadata[rel_dir + entry.name] = fh.read()
-        else:
+        elif entry.is_file():
             listing.chunks[rel_dir + entry.name] = entry.stat().st_size
+        else:
+            listing.chunks[rel_dir + entry.name] = 0  # a socket, FIFO...: hashing says so
     for entry in sorted(folders, key=lambda e: e.name):
-        _walk(entry.path, f"{rel_dir}{entry.name}/", listing)
+        _walk(entry.path, f"{rel_dir}{entry.name}/", listing, seen)
 
 
 def fingerprint_zarr(listing: StoreListing) -> tuple[str, str]:

@@ -5,9 +5,9 @@ recorded by its absolute path (``cg:sourcePath``, a ``file:`` access URL), so it
 same whatever folder a command or the server runs in. When the deployment declares a
 *data root* (the ``data_root`` setting, ``CUBEGRAPH_DATA_ROOT``) and the file lies under
 it, its path relative to the root is recorded too (``cg:dataRootPath``). Reading a record
-back resolves the relative path against the root declared *now* when there is one, else
-the absolute path: moving the whole data folder and declaring its new root keeps every
-record valid, with nothing rewritten.
+back resolves the relative path against the root declared *now* when the file is there,
+else the absolute path: moving the whole data folder and declaring its new root keeps every
+record valid, with nothing rewritten, and a root declared by mistake hides nothing.
 
 A store carries the :class:`Locations` it was opened with (``open_store(data_root=...)``),
 as it carries its :class:`~cubegraph.kg.iris.Iris`.
@@ -51,8 +51,15 @@ class Locations:
         return rel.as_posix() if rel.parts else None
 
     def resolve(self, recorded: str | None, relative: str | None = None) -> str | None:
-        """Where a recorded file is now: the relative path under the current root when both
-        exist, else the recorded absolute path (``None`` when nothing was recorded)."""
-        if relative and self.root is not None:
-            return str(self.root / relative)
-        return recorded
+        """Where a recorded file is now: under the current root when a relative path was
+        recorded and it exists there; else the recorded absolute path when it exists; else
+        the first of the two that was recorded (so "missing" names where it was looked
+        for). A relative path that climbs out of the root (``..``) is ignored."""
+        under = None
+        if relative and self.root is not None and ".." not in Path(relative).parts \
+                and not Path(relative).is_absolute():
+            under = str(self.root / relative)
+        for candidate in (under, recorded):
+            if candidate is not None and os.path.lexists(candidate):
+                return candidate
+        return under or recorded

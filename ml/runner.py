@@ -98,6 +98,8 @@ def train_job(store, job: JobSpec, *, artifacts: str | Path, run_id: str | None 
         run_id: the run's id (default: :func:`new_run_id`).
         progress: show progress bars.
         max_samples: samples per split used for training (bounds time and memory).
+            One training at a time per process: the read journal that records what it
+            reads is process-wide (a second one at the same time is recorded as failed).
 
     Returns:
         The :class:`RunRecord`; a failed run is returned (and recorded), not raised,

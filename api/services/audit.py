@@ -186,7 +186,7 @@ def audit(store: Store, iri: str, *, max_depth: int = MAX_DEPTH,
     # Each run of the lineage: exactly the bytes it read, as it recorded them.
     sources += [check for n, info in sorted(nodes.items())
                 if str(CG.ModelRun) in info["types"]
-                for check in check_reads(store, URIRef(n))]
+                for check in check_reads(store, URIRef(n), deep=deep)]
     if not edges and not sources:
         raise NotAuditable(
             f"<{iri}> is not auditable because it has no provenance: it states none of "

@@ -69,8 +69,15 @@ def report_rdf(report) -> Graph:
 
 def report_text(report) -> str:
     """A plain-text rendering of an audit report for the terminal."""
+    levels: dict[str, int] = {}
+    for src in report.sources:
+        levels[src.level] = levels.get(src.level, 0) + 1
+    said = ", ".join(f"{n} at {level}" for level, n in sorted(
+        levels.items(), key=lambda kv: ("content", "sampled", "sizes", "none").index(kv[0])
+        if kv[0] in ("content", "sampled", "sizes", "none") else 9))
     lines = [f"audit of <{report.iri}> ({', '.join(report.kinds) or 'untyped'})",
-             f"result: {'PASSED' if report.passed else 'FAILED'}"]
+             f"result: {'PASSED' if report.passed else 'FAILED'}"
+             + (f" (sources verified: {said})" if said else "")]
     lines += [f"  - {p}" for p in report.problems]
     lines.append(f"\nlineage: {len(report.nodes)} resources, {len(report.edges)} links"
                  + (" (truncated)" if report.truncated else ""))

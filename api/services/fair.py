@@ -371,7 +371,7 @@ def _cg_bytes(ctx):
     for s in checked:
         levels[s.level] = levels.get(s.level, 0) + 1
     said = ", ".join(f"{n} at level {level}" for level, n in sorted(levels.items()))
-    return "pass", (f"{len(checked)} source(s) hashed again and re-read, {said}: each matches "
+    return "pass", (f"{len(checked)} source(s) checked again and re-read, {said}: each matches "
                     "its recorded description at that level (content: every stored byte; "
                     "sampled: some bytes; sizes: metadata and file sizes only)"
                     + (f"; {len(unverifiable)} unverifiable" if unverifiable else ""))

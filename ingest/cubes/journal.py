@@ -34,10 +34,10 @@ class ReadJournal:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._file_locks: dict[str, threading.Lock] = {}
         self.pieces: dict[str, dict[str, str]] = {}
         self.arrays: dict[str, set[str]] = {}
         self.files: dict[str, ContentDigest] = {}
-        self.partial: set[str] = set()
 
     def record(self, root: str | Path, key: str, data) -> None:
         """Record one whole stored piece (``data``: bytes-like) of the store at ``root``."""
@@ -49,22 +49,39 @@ class ReadJournal:
         with self._lock:
             self.arrays.setdefault(_key(root), set()).add(name)
 
-    def record_partial(self, root: str | Path) -> None:
-        """A byte range of a piece was read (e.g. a shard): not digested whole."""
+    def record_whole(self, root: str | Path, key: str) -> None:
+        """A byte range of a piece was read (a shard of a sharded array): the whole piece is
+        hashed from disk, once, so the record still names whole pieces an audit can check."""
         with self._lock:
-            self.partial.add(_key(root))
+            if key in self.pieces.get(_key(root), {}):
+                return
+        from cubegraph.ingest.content import hash_file  # content imports this package
+
+        with self._once(f"{_key(root)}\n{key}"):
+            with self._lock:
+                if key in self.pieces.get(_key(root), {}):
+                    return
+            digest = hash_file(Path(root) / key)
+            with self._lock:
+                self.pieces.setdefault(_key(root), {})[key] = digest
 
     def record_file(self, path: str | Path) -> None:
-        """A single file read from (NetCDF): its block tree, once per journal."""
+        """A single file read from (NetCDF): its content digest, once per journal (readers
+        on several threads wait for the one hashing it)."""
         key = _key(path)
-        with self._lock:
-            if key in self.files:
-                return
         from cubegraph.ingest.content import digest_content  # content imports this package
 
-        digest = digest_content(key, workers=1)
+        with self._once(key):
+            with self._lock:
+                if key in self.files:
+                    return
+            digest = digest_content(key, workers=1)
+            with self._lock:
+                self.files[key] = digest
+
+    def _once(self, name: str) -> threading.Lock:
         with self._lock:
-            self.files.setdefault(key, digest)
+            return self._file_locks.setdefault(name, threading.Lock())
 
     def digest_of(self, path: str | Path) -> ContentDigest | None:
         """The digest of what was read from the cube at ``path``: the pieces read, grouped
@@ -83,9 +100,6 @@ class ReadJournal:
         for rel, digest in pieces.items():
             leaves.setdefault(zarr_part_of(rel, arrays), {})[rel] = digest
         return ContentDigest(ZARR_ALGORITHM, leaves)
-
-    def was_partial(self, path: str | Path) -> bool:
-        return _key(path) in self.partial
 
 
 _active: ReadJournal | None = None
@@ -136,11 +150,11 @@ def hashing_store(root: Path, journal: ReadJournal):
         async def get(self, key, prototype=None, byte_range=None):
             buf = await super().get(key, prototype, byte_range)
             if buf is not None:
+                # hashlib releases the GIL: hash off the event loop, as the read was
                 if byte_range is None:
-                    # hashlib releases the GIL: hash off the event loop, as the read was
                     await asyncio.to_thread(journal.record, root, key, buf.as_numpy_array())
                 else:
-                    journal.record_partial(root)
+                    await asyncio.to_thread(journal.record_whole, root, key)
             return buf
 
     return HashingStore(root, read_only=True)

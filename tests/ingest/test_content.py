@@ -182,3 +182,62 @@ def test_a_classic_netcdf_file_is_hashed_in_blocks(tmp_path):
 
     digest = digest_content(REAL_DATA / "l01-met.nc")
     assert digest.algorithm == NETCDF_ALGORITHM and list(digest.leaves) == [FILE_PART]
+
+
+# --- what a reviewer broke it with ---------------------------------------------------------
+
+def test_a_symlinked_array_folder_is_hashed_through_the_link(zarr3, tmp_path):
+    outside = tmp_path / "elsewhere-q"
+    shutil.move(zarr3 / "q", outside)
+    (zarr3 / "q").symlink_to(outside, target_is_directory=True)
+    before = digest_content(zarr3)
+    assert "q" in before.leaves and "q/c/0/0" in before.leaves["q"]
+    flip_byte(outside / "c" / "0" / "0")
+    assert any("variable 'q': chunk q/c/0/0 changed" in f
+               for f in differences(before, digest_content(zarr3)))
+
+
+def test_a_fifo_among_the_chunks_is_an_error_not_a_hang(zarr3):
+    import os
+    import threading
+
+    from cubegraph.ingest.errors import IngestError
+
+    os.mkfifo(zarr3 / "q" / "c" / "pipe")
+    outcome = []
+
+    def run():
+        try:
+            digest_content(zarr3)
+        except IngestError as exc:
+            outcome.append(str(exc))
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(20)
+    assert not t.is_alive(), "hashing blocked on a FIFO"
+    assert outcome and "is not a regular file" in outcome[0]
+
+
+def test_a_sharded_read_records_the_whole_shard(tmp_path):
+    import numpy as np
+    import zarr
+
+    from cubegraph.ingest.cubes import open_cube, read_many
+    from cubegraph.ingest.cubes.journal import journal_reads
+
+    path = tmp_path / "sharded.zarr"
+    group = zarr.open_group(str(path), mode="w", zarr_format=3)
+    arr = group.create_array("v", shape=(8, 4), chunks=(2, 4), shards=(8, 4), dtype="float32",
+                             dimension_names=("time", "x"))
+    arr[...] = np.arange(32, dtype="float32").reshape(8, 4)
+    group.create_array("time", shape=(8,), dtype="float64", dimension_names=("time",))[...] = np.arange(8.0)
+    group.create_array("x", shape=(4,), dtype="float64", dimension_names=("x",))[...] = np.arange(4.0)
+    zarr.consolidate_metadata(str(path))
+    with journal_reads() as journal:
+        var = open_cube(path).variable("v")
+        read_many({"v": var.selection((slice(0, 2), slice(None)), (0, 1))})
+    read = journal.digest_of(path)
+    assert read is not None and "v" in read.leaves
+    full = digest_content(path)
+    assert read.leaves["v"] == full.leaves["v"]  # the whole shard, as ingest hashed it

@@ -281,11 +281,12 @@ def describe_triples(
 
     # --- provenance -------------------------------------------------------------------------
     activity = iri(iris.ingest_activity(slug, meta.fingerprint[:16]))
-    if revision is not None and nt(revision.activity) == activity and revision.path not in (
-            None, str(meta.path)):
-        # The same bytes read from a new place (moved): an ingest of its own, named by the
-        # place too, so the one before it (and its path) stays in the history.
-        place = hashlib.sha256(str(meta.path).encode()).hexdigest()[:8]
+    if revision is not None and revision.path not in (None, str(meta.path)):
+        # The same bytes read from a new place (moved, maybe back): an ingest of its own,
+        # named by the place, the time and the ingest it follows, so no earlier one (and
+        # its path) is ever reused.
+        place = hashlib.sha256(f"{meta.path}\n{ingested_at}\n{revision.activity}".encode()
+                               ).hexdigest()[:8]
         activity = iri(iris.ingest_activity(slug, f"{meta.fingerprint[:16]}-{place}"))
     add((cube, PROV.wasGeneratedBy, activity))
     add((activity, RDF.type, PROV.Activity))

@@ -333,6 +333,8 @@ CONSTRUCT { ?s ?p ?o } WHERE {
     VALUES ?p { rdf:type cg:variableName rdfs:label cg:measures cg:isAbout cg:unitsString
                 <http://qudt.org/schema/qudt/unit> }
   }
+  # the leaves of a content digest are for audits, not catalogs (its root stays)
+  FILTER(?p != cg:contentManifest)
 }
 """
 

@@ -96,6 +96,7 @@ def test_one_byte_in_any_chunk_of_any_variable_is_found_and_named(world):
         assert check.status == "changed" and check.level == "content", rel
         assert any(f"variable '{rel.split('/')[0]}': chunk {rel} changed" in c
                    for c in check.changes), (rel, check.changes)
+        assert any("ingest --force" in c for c in check.changes)  # what to do if intended
     assert check_source(store, dist(store, "greece_fire_daily.zarr")).status == "unchanged"
 
 
@@ -229,3 +230,53 @@ def test_the_chart_is_recorded_and_a_changed_chart_fails_the_runs_audit(world):
         record.chart.write_bytes(original)
     assert not report.passed
     assert any("shap.png" in p and "sha256: recorded" in p for p in report.problems)
+
+
+def test_reads_over_the_limit_are_not_hashed_and_say_so(world, monkeypatch):
+    from cubegraph.api.services import audit_sources
+
+    _, store, record = world
+    monkeypatch.setattr(audit_sources, "AUTO_LIMIT", 10)
+    reads = audit_sources.check_reads(store, record.run)
+    assert reads and all(r.level == "none" and r.status == "unverifiable" for r in reads)
+    assert all("NOT hashed again" in r.verified and "--deep" in r.verified for r in reads)
+    deep = audit_sources.check_reads(store, record.run, deep=True)
+    assert all(r.level == "content" and r.status == "unchanged" for r in deep)
+
+
+def test_an_altered_manifest_is_caught_by_its_root(world):
+    from rdflib import Literal
+
+    from cubegraph.kg.records.content import ContentDigest
+    from cubegraph.ontology.namespaces import CG
+
+    _, store, _ = world
+    cube_iri, d = cube(store, "greece_fire_daily.zarr"), dist(store, "greece_fire_daily.zarr")
+    graph = store.graph(cube_iri)
+    manifest = ContentDigest.from_text(str(graph.value(d, CG.contentManifest)))
+    leaves = {p: dict(v) for p, v in manifest.leaves.items()}
+    key = sorted(leaves["lst"])[0]
+    leaves["lst"][key] = "0" * 64  # a forged leaf
+    forged = ContentDigest(manifest.algorithm, leaves, manifest.byte_count)
+    altered = graph.__class__()
+    for t in graph:
+        altered.add(t)
+    altered.set((d, CG.contentManifest, Literal(forged.to_text())))
+    store.replace_graph(cube_iri, altered)
+    try:
+        check = check_source(store, d)
+    finally:
+        store.replace_graph(cube_iri, graph)
+    assert check.status == "changed"
+    assert any("does not add up to the recorded content digest" in c for c in check.changes)
+
+
+def test_catalog_reads_leave_the_manifest_out(world):
+    from cubegraph.kg.records.cube import dataset_triples
+    from cubegraph.ontology.namespaces import CG
+
+    _, store, _ = world
+    g = cube(store, "greece_fire_daily.zarr")
+    triples = dataset_triples(store, [str(g)]).graph()
+    assert not list(triples.triples((None, CG.contentManifest, None)))
+    assert list(triples.triples((None, CG.contentDigest, None)))

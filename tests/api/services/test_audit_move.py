@@ -41,6 +41,13 @@ def test_locations_record_and_resolve_under_a_root(tmp_path, monkeypatch):
         == str(tmp_path / "moved" / "cubes" / "x.zarr")
     assert Locations().resolve("/old/data/cubes/x.zarr", "cubes/x.zarr") == "/old/data/cubes/x.zarr"
     assert Locations("data").resolve("/abs/x.nc", None) == "/abs/x.nc"
+    # a root declared by mistake hides nothing that is still where it was recorded
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "x.nc").write_bytes(b"x")
+    assert Locations(tmp_path / "wrong").resolve(str(tmp_path / "real" / "x.nc"), "x.nc") \
+        == str(tmp_path / "real" / "x.nc")
+    # a relative path may not climb out of the root
+    assert Locations(tmp_path / "data").resolve("/abs/x.nc", "../real/x.nc") == "/abs/x.nc"
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +146,16 @@ def test_reingesting_from_a_new_folder_updates_the_location_and_keeps_the_histor
              if (a, RDF.type, PROV.Activity) in graph}
     assert paths == {str(first), str(second)}
     assert len(list(graph.subject_objects(PROV.wasInformedBy))) == 1
+    # moved back, then again: each ingest stays one activity with one time, no loop
+    shutil.move(second, first)
+    assert ingest_cube(store, first).status == "replaced"
+    shutil.move(first, second)
+    assert ingest_cube(store, second).status == "replaced"
+    graph = store.graph(result.cube)
+    activities = [a for a in graph.subjects(RDF.type, PROV.Activity)
+                  if (a, CG.sourcePath, None) in graph]
+    assert len(activities) == 4
+    assert all(len(list(graph.objects(a, PROV.endedAtTime))) == 1 for a in activities)
+    informed = dict(graph.subject_objects(PROV.wasInformedBy))
+    assert len(informed) == 3 and len(set(informed.values())) == 3
+    assert graph.value(result.cube, CG.sourcePath) == Literal(str(second))
