@@ -54,6 +54,7 @@ from cubegraph.ingest.semantics import resolve_semantics
 from cubegraph.ingest.validate import validate_many
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.locations import Locations
+from cubegraph.kg.records.content import ContentDigest
 from cubegraph.kg.records.cube_metadata import CubeMetadata, IngestWarning
 from cubegraph.kg.records.inheritance import Inherited
 from cubegraph.kg.records.cube import (
@@ -264,7 +265,7 @@ def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
             )
         claimed[slug] = (path, raw.fingerprint)
         row = recorded(store, cube)
-        revision = None
+        revision, content = None, None
         if row is not None:
             old_fp, old_path, had_stats = row.fingerprint, row.path, row.has_stats
             if old_path not in (None, str(path)) and old_fp != raw.fingerprint and not force:
@@ -277,8 +278,13 @@ def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
             # The same bytes at a new path (moved, or the data root moved): re-described, so
             # the location is the new one; the old ingest stays in the history.
             moved = old_path is not None and old_path != str(path)
+            if checksum == "content" and row.content is not None and old_fp == raw.fingerprint:
+                # Asked for content: the bytes themselves decide, not only their sizes (a
+                # chunk rewritten at the same size is then recorded).
+                content = digest_content(path, progress=progress, listing=raw.listing)
             if (old_fp == raw.fingerprint and not force and (had_stats or not stats)
-                    and (row.content_hashed or not wanted) and not moved):
+                    and (row.content_hashed or not wanted) and not moved
+                    and (content is None or content.root == row.content)):
                 return IngestResult(path, UNCHANGED, cube)
             activity = row.activity
             if activity is not None:
@@ -289,20 +295,24 @@ def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
         status = REPLACED if row is not None else INGESTED
         return _describe(raw, path, slug, iris, status=status, revision=revision, stats=stats,
                          progress=progress, checksum=checksum,
-                         root_path=store.locations.relative(path), inherited=inherited)
+                         root_path=store.locations.relative(path), inherited=inherited,
+                         content=content)
     except CubegraphError as exc:
         return IngestResult(path, FAILED, error=exc)
 
 
 def _describe(raw, path: Path, slug: str, iris: Iris, *, status: str, revision: Revision | None,
               stats: bool = False, progress: bool = False, checksum: str = "auto",
-              root_path: str | None = None, inherited: Inherited | None = None) -> _Prepared:
+              root_path: str | None = None, inherited: Inherited | None = None,
+              content: ContentDigest | None = None) -> _Prepared:
     meta: CubeMetadata = interpret(raw)
     meta.root_path = root_path
     resolve_semantics(meta)
     if inherited is not None:
         inherited.fill(meta)
-    if wants_content(checksum, meta.byte_size):
+    if content is not None:
+        meta.content = content  # hashed already, to decide the re-ingest
+    elif wants_content(checksum, meta.byte_size):
         meta.content = digest_content(path, progress=progress, listing=raw.listing)
     if stats:
         from cubegraph.ingest.stats import compute_stats

@@ -312,8 +312,8 @@ def _check_cube(store: Store, check: SourceCheck, row: dict, deep: bool) -> None
                                  if not (content_findings and c.startswith("content")))
         elif content_findings:
             # Same sizes, other bytes: a plain re-ingest keeps the old description.
-            check.changes.append("if the new bytes are intended, `cubegraph ingest --force` "
-                                 "records them")
+            check.changes.append("if the new bytes are intended, `cubegraph ingest "
+                                 "--checksum content` records them")
     cube = check.cube
     if cube:
         # The bytes against the description even when the fingerprint matches: a

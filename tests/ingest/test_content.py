@@ -241,3 +241,15 @@ def test_a_sharded_read_records_the_whole_shard(tmp_path):
     assert read is not None and "v" in read.leaves
     full = digest_content(path)
     assert read.leaves["v"] == full.leaves["v"]  # the whole shard, as ingest hashed it
+
+
+def test_an_explicit_content_ingest_records_a_same_size_rewrite(zarr3):
+    store = open_store(None, base_iri="http://test.example/")
+    init_store(store)
+    first = ingest_cube(store, zarr3)
+    assert first.ok
+    flip_byte(zarr3 / "q" / "c" / "0" / "0")  # same size: the cheap fingerprint is blind
+    assert ingest_cube(store, zarr3).status == "unchanged"
+    assert ingest_cube(store, zarr3, checksum="content").status == "replaced"
+    assert ingest_cube(store, zarr3, checksum="content").status == "unchanged"
+    assert str(_recorded(store, first.cube)["root"]) == digest_content(zarr3).root

@@ -38,6 +38,7 @@ class Recorded:
         path: the source path recorded.
         has_stats: whether value statistics were recorded.
         content_hashed: whether a content digest was recorded (``cg:checksumLevel``).
+        content: that digest's root, when recorded.
     """
 
     fingerprint: str
@@ -45,6 +46,7 @@ class Recorded:
     path: str | None
     has_stats: bool
     content_hashed: bool = False
+    content: str | None = None
 
 
 RECORDED = PREFIXES + """
@@ -76,7 +78,8 @@ def recorded(store, cube: URIRef) -> Recorded | None:
     r = rows[0]
     return Recorded(str(r["fp"]), r.get("activity"),
                     str(r["path"]) if r.get("path") is not None else None,
-                    r.get("stat") is not None, r.get("content") is not None)
+                    r.get("stat") is not None, r.get("content") is not None,
+                    str(r["content"]) if r.get("content") is not None else None)
 
 
 def described_cubes(store) -> set[URIRef]:

@@ -96,7 +96,7 @@ def test_one_byte_in_any_chunk_of_any_variable_is_found_and_named(world):
         assert check.status == "changed" and check.level == "content", rel
         assert any(f"variable '{rel.split('/')[0]}': chunk {rel} changed" in c
                    for c in check.changes), (rel, check.changes)
-        assert any("ingest --force" in c for c in check.changes)  # what to do if intended
+        assert any("ingest --checksum content" in c for c in check.changes)  # if intended
     assert check_source(store, dist(store, "greece_fire_daily.zarr")).status == "unchanged"
 
 
