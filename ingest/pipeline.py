@@ -48,7 +48,7 @@ from rdflib import Graph, URIRef
 from cubegraph.errors import CubegraphError
 from cubegraph.ingest.content import digest_content, wants_content
 from cubegraph.ingest.cubes import installed_readers, interpret, reader_for
-from cubegraph.ingest.errors import CubeNotFound, IngestError
+from cubegraph.ingest.errors import CubeNotFound, CubeReadError, IngestError
 from cubegraph.ingest.parallel import pool, shared_map, worker_count
 from cubegraph.ingest.semantics import resolve_semantics
 from cubegraph.ingest.validate import validate_many
@@ -299,6 +299,13 @@ def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
                          content=content)
     except CubegraphError as exc:
         return IngestResult(path, FAILED, error=exc)
+    except Exception as exc:  # noqa: BLE001 -- one bad file fails alone, never the batch
+        return IngestResult(path, FAILED, error=_unexpected(path, exc))
+
+
+def _unexpected(path: Path, exc: Exception) -> CubeReadError:
+    """A failure no reader foresaw (a codec's, the file system's), as this cube's error."""
+    return CubeReadError(f"'{path}' cannot be read: {type(exc).__name__}: {exc}")
 
 
 def _describe(raw, path: Path, slug: str, iris: Iris, *, status: str, revision: Revision | None,
@@ -333,6 +340,9 @@ def _prepare_new(chunk: tuple[str, list[tuple[Path, str]]]) -> list[_Prepared | 
                           revision=None, checksum=checksum, root_path=locations.relative(path))
         except CubegraphError as exc:
             out.append(IngestResult(path, FAILED, error=exc))
+            continue
+        except Exception as exc:  # noqa: BLE001 -- one bad file fails alone
+            out.append(IngestResult(path, FAILED, error=_unexpected(path, exc)))
             continue
         error = validate_many({slug: p.description}).get(slug)
         if error is not None:

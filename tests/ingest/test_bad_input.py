@@ -109,3 +109,32 @@ def test_non_utf8_attribute(store, tmp_path):
     with netCDF4.Dataset(path, "a") as ds:
         ds.setncattr("title", np.bytes_(b"Caf\xe9 cube"))
     landed_with(store, path, "non-utf8-attribute", r"global attribute 'title' is not valid UTF-8")
+
+
+def test_a_batch_with_damaged_files_lands_every_good_cube(store, tmp_path):
+    """A corrupt chunk, a file that cannot be opened and a broken link each fail alone, with
+    one line naming the file; every good cube of the batch is catalogued (issue 13)."""
+    import shutil
+
+    from tests_support import REAL_DATA
+
+    from cubegraph.ingest.pipeline import ingest_paths
+    from cubegraph.kg.records.cube import described_cubes
+
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    write_nc(batch / "good.nc")
+    shutil.copytree(REAL_DATA / "example_field_0.zarr3", batch / "good.zarr")
+    shutil.copytree(REAL_DATA / "example_field_0.zarr3", batch / "corrupt.zarr")
+    (batch / "corrupt.zarr" / "lat" / "c" / "0").write_bytes(b"not a zstd frame" * 4)
+    (batch / "truncated.nc").write_bytes((batch / "good.nc").read_bytes()[:600])
+    (batch / "gone.nc").symlink_to(tmp_path / "nowhere.nc")
+    summary = ingest_paths(store, [batch, batch / "gone.nc"], progress=False)
+    by_name = {r.path.name: r for r in summary.results}
+    assert by_name["good.nc"].status == "ingested" and by_name["good.zarr"].status == "ingested"
+    assert by_name["corrupt.zarr"].status == "failed"
+    assert "chunk lat/c/0 cannot be read or decoded" in str(by_name["corrupt.zarr"].error)
+    assert by_name["truncated.nc"].status == "failed" and "truncated.nc" in str(by_name["truncated.nc"].error)
+    assert by_name["gone.nc"].status == "failed"
+    assert summary.exit_code == 1
+    assert described_cubes(store) == {by_name["good.nc"].cube, by_name["good.zarr"].cube}
