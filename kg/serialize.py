@@ -1,11 +1,16 @@
-"""Serialising query results under a row cap, natively (pyoxigraph), for the endpoint.
+"""Serialising query results under a row cap, natively (pyoxigraph), for the endpoint; and
+graphs as JSON-LD that is valid JSON.
 
 Kept in ``kg`` so no other layer touches pyoxigraph objects.
 """
 
 from __future__ import annotations
 
+import json
+import math
+
 import pyoxigraph as ox
+from rdflib import Graph
 
 from cubegraph.kg._convert import OX_RDF_FORMATS, OX_RESULT_FORMATS
 from cubegraph.kg.results import QueryResult
@@ -64,3 +69,24 @@ def _convert(body: bytes, src: str, dst: str) -> bytes:
     if src == dst:
         return body
     return ox.parse_query_results(body, OX_RESULT_FORMATS[src]).serialize(format=OX_RESULT_FORMATS[dst])
+
+
+def jsonld_text(graph: Graph, **options) -> str:
+    """``graph`` as JSON-LD (rdflib's serialiser, ``options`` passed on) that is valid JSON.
+
+    rdflib writes a NaN or infinite ``xsd:double`` as a bare ``NaN`` / ``Infinity``, which
+    JSON forbids; such a value is written as its XSD lexical form (``"NaN"``, ``"INF"``,
+    ``"-INF"``) instead, still typed by its ``@type``.
+    """
+    data = json.loads(graph.serialize(format="json-ld", **options))
+    return json.dumps(_finite(data), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def _finite(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("INF" if value > 0 else "-INF")
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value

@@ -20,6 +20,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import FOAF as FOAF_NS
 
 from cubegraph.api.services.errors import ResourceNotFound
+from cubegraph.kg.serialize import jsonld_text
 from cubegraph.kg.records.cube import dataset_triples, read_cubes
 from cubegraph.kg.records.phenomenon import read_taxonomy
 from cubegraph.kg.formats import rdflib_name
@@ -146,7 +147,7 @@ def serialize_graph(graph: Graph, fmt: str = "turtle") -> bytes:
     name = rdflib_name(fmt)
     if name == "json-ld":
         context = {p: str(ns) for p, ns in graph.namespaces() if p}
-        return graph.serialize(format="json-ld", context=context, auto_compact=True).encode()
+        return jsonld_text(graph, context=context, auto_compact=True).encode()
     return graph.serialize(format=name).encode()
 
 

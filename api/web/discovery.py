@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from cubegraph.kg.serialize import jsonld_text
 from cubegraph.api.services import audit as audit_core
 from cubegraph.api.services import catalog_export, stac_export
 from cubegraph.api.services.errors import InvalidSearch, ResourceNotFound
@@ -56,7 +57,7 @@ def audit():
     if best == "text/turtle":
         return Response(report.to_rdf().serialize(format="turtle"), mimetype="text/turtle")
     if best == "application/ld+json":
-        return Response(report.to_rdf().serialize(format="json-ld"), mimetype="application/ld+json")
+        return Response(jsonld_text(report.to_rdf()), mimetype="application/ld+json")
     return Response(report.to_json(), mimetype="application/json")
 
 

@@ -183,3 +183,23 @@ def test_blueprint_routes(client):
     assert b"void:Dataset" in client.get("/void.ttl").data
     assert client.get("/api/audit?iri=http://test.example/nothing").status_code == 404
     assert client.get("/api/audit").status_code == 400
+
+
+def test_jsonld_is_valid_json_with_non_finite_numbers():
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    graph = Graph()
+    s = URIRef("http://test.example/cube/x/variable/v")
+    graph.add((s, URIRef("https://w3id.org/cubegraph/ontology#minValue"), Literal("NaN", datatype=XSD.double)))
+    graph.add((s, URIRef("https://w3id.org/cubegraph/ontology#maxValue"), Literal(float("inf"))))
+    graph.add((s, URIRef("https://w3id.org/cubegraph/ontology#meanValue"), Literal(float("-inf"))))
+
+    def refuse(name):
+        raise ValueError(f"bare {name} in JSON")
+
+    text = catalog_export.serialize_graph(graph, "jsonld").decode()
+    json.loads(text, parse_constant=refuse)  # strict JSON
+    back = Graph().parse(data=text, format="json-ld")
+    values = sorted(str(o) for o in back.objects(s, None))
+    assert values == sorted(["NaN", "INF", "-INF"])
