@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from cubegraph.ingest.cubes.netcdf_files import keep_open
 from cubegraph.ingest.cubes.axes import (
     check_time_units,
     memo_values,
@@ -54,6 +55,11 @@ def interpret(raw: RawCube) -> CubeMetadata:
     Raises:
         EmptyCube: when no array of the cube is a data variable.
     """
+    with keep_open():  # a NetCDF file is opened once for all its arrays' reads
+        return _interpret(raw)
+
+
+def _interpret(raw: RawCube) -> CubeMetadata:
     meta = CubeMetadata(**raw.distribution_facts(), attrs=dict(raw.attrs))
     for code, message, variable in raw.notes:
         meta.warn(code, message, variable)

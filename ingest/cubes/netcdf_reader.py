@@ -8,7 +8,6 @@ failure, and ingest and ml decode alike.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -17,12 +16,11 @@ from cubegraph.ingest.cubes.base import CubeReader
 from cubegraph.ingest.cubes.raw import ArraySource, RawArray, RawCube, check_text, plain
 from cubegraph.ingest.errors import CubeReadError
 from cubegraph.ingest.cubes.journal import active_journal
+from cubegraph.ingest.cubes.netcdf_files import NETCDF_LOCK, open_dataset, sessions_open
 from cubegraph.ingest.fingerprint import fingerprint_netcdf
 
-__all__ = ["NetCDFReader", "NetCDFSource"]
+__all__ = ["NetCDFReader", "NetCDFSource", "NETCDF_LOCK"]
 
-#: The netCDF-C and HDF5 libraries are not thread-safe: one read at a time in this process.
-NETCDF_LOCK = threading.RLock()
 
 
 class NetCDFSource(ArraySource):
@@ -32,16 +30,19 @@ class NetCDFSource(ArraySource):
         self.path, self.name = path, name
 
     def read(self, selection: tuple) -> np.ndarray:
-        import netCDF4
-
         journal = active_journal()
         if journal is not None:  # a run's journal: the file's bytes, beside netCDF-C's read
             journal.record_file(self.path)
-        with NETCDF_LOCK, netCDF4.Dataset(str(self.path), mode="r") as ds:
-            var = ds.variables[self.name]
-            var.set_auto_maskandscale(False)
-            var.set_auto_chartostring(False)
-            return np.asarray(var[selection if selection else ...])
+        with NETCDF_LOCK:
+            ds = open_dataset(self.path)
+            try:
+                var = ds.variables[self.name]
+                var.set_auto_maskandscale(False)
+                var.set_auto_chartostring(False)
+                return np.asarray(var[selection if selection else ...])
+            finally:
+                if not sessions_open():
+                    ds.close()
 
 
 class NetCDFReader(CubeReader):

@@ -14,6 +14,7 @@ from typing import Hashable, Mapping
 
 import numpy as np
 
+from cubegraph.ingest.cubes.netcdf_files import keep_open
 from cubegraph.ingest.cubes.variable import VariableRead
 
 __all__ = ["read_many"]
@@ -34,9 +35,10 @@ def read_many(reads: Mapping[Hashable, VariableRead]) -> dict[Hashable, np.ndarr
     """
     out: dict[Hashable, np.ndarray] = {}
     together = {k: r for k, r in reads.items() if r.variable.source.concurrent}
-    for key, r in reads.items():
-        if key not in together:
-            out[key] = r.read()
+    with keep_open():  # a NetCDF file is opened once for all its variables
+        for key, r in reads.items():
+            if key not in together:
+                out[key] = r.read()
     if together:
         from zarr.core.sync import sync
 
