@@ -113,3 +113,30 @@ def catalogued_cube(iris, slug: str, variables: dict, *, bbox=(19.5, 35.0, 28.5,
         crs="http://www.opengis.net/def/crs/OGC/1.3/CRS84", bbox=tuple(bbox) if bbox else None,
         time_start=t0, time_end=t1, time_resolution=res)
     return iris.cube(slug), describe_cube(meta, iris, slug=slug, ingested_at="2026-01-01T00:00:00+00:00")
+
+
+def write_example(path: Path, kind: str) -> Path:
+    """A small CF cube written here (no shared data needed): ``q(lat, lon)`` with latitude
+    and longitude coordinates, as ``"zarr3"`` / ``"zarr2"`` (one chunk per array: ``q/c/0/0``,
+    ``lat/c/0``), ``"netcdf4"`` (HDF5, ``q`` in 2 x 4 chunks) or ``"classic"`` (NetCDF-3)."""
+    import numpy as np
+    import xarray as xr
+
+    ds = xr.Dataset(
+        {"q": (("lat", "lon"), np.arange(40, dtype="float64").reshape(5, 8),
+               {"standard_name": "specific_humidity", "units": "1"})},
+        coords={"lat": ("lat", np.linspace(-75.0, 75.0, 5),
+                        {"standard_name": "latitude", "units": "degrees_north"}),
+                "lon": ("lon", np.linspace(22.5, 337.5, 8),
+                        {"standard_name": "longitude", "units": "degrees_east"})},
+        attrs={"Conventions": "CF-1.8", "title": "example"})
+    if kind in ("zarr3", "zarr2"):
+        ds.to_zarr(path, zarr_format=3 if kind == "zarr3" else 2, consolidated=False, mode="w")
+    elif kind == "netcdf4":
+        ds.to_netcdf(path, format="NETCDF4", engine="netcdf4",
+                     encoding={"q": {"chunksizes": (2, 4), "zlib": True}})
+    elif kind == "classic":
+        ds.to_netcdf(path, format="NETCDF3_CLASSIC", engine="netcdf4")
+    else:
+        raise ValueError(kind)
+    return path

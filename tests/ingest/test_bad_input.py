@@ -114,9 +114,7 @@ def test_non_utf8_attribute(store, tmp_path):
 def test_a_batch_with_damaged_files_lands_every_good_cube(store, tmp_path):
     """A corrupt chunk, a file that cannot be opened and a broken link each fail alone, with
     one line naming the file; every good cube of the batch is catalogued (issue 13)."""
-    import shutil
-
-    from tests_support import REAL_DATA
+    from tests_support import write_example
 
     from cubegraph.ingest.pipeline import ingest_paths
     from cubegraph.kg.records.cube import described_cubes
@@ -124,8 +122,8 @@ def test_a_batch_with_damaged_files_lands_every_good_cube(store, tmp_path):
     batch = tmp_path / "batch"
     batch.mkdir()
     write_nc(batch / "good.nc")
-    shutil.copytree(REAL_DATA / "example_field_0.zarr3", batch / "good.zarr")
-    shutil.copytree(REAL_DATA / "example_field_0.zarr3", batch / "corrupt.zarr")
+    write_example(batch / "good.zarr", "zarr3")
+    write_example(batch / "corrupt.zarr", "zarr3")
     (batch / "corrupt.zarr" / "lat" / "c" / "0").write_bytes(b"not a zstd frame" * 4)
     (batch / "truncated.nc").write_bytes((batch / "good.nc").read_bytes()[:600])
     (batch / "gone.nc").symlink_to(tmp_path / "nowhere.nc")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Literal, URIRef
-from tests_support import REAL_DATA
+from tests_support import write_example
 
 from cubegraph.ingest.content import (
     AUTO_LIMIT,
@@ -45,9 +45,7 @@ def chunk_files(store: Path) -> list[Path]:
 
 @pytest.fixture
 def zarr3(tmp_path) -> Path:
-    out = tmp_path / "example.zarr"
-    shutil.copytree(REAL_DATA / "example_field_0.zarr3", out)
-    return out
+    return write_example(tmp_path / "example.zarr", "zarr3")
 
 
 def test_a_zarr_digest_has_every_file_as_a_leaf_in_its_arrays_part(zarr3):
@@ -161,8 +159,7 @@ def test_a_netcdf4_digest_covers_every_byte_once_and_names_the_variable(tmp_path
 
     from cubegraph.kg.records.content import HDF5_ALGORITHM, byte_range
 
-    path = tmp_path / "example.nc"
-    shutil.copy(REAL_DATA / "example_field_0.nc", path)
+    path = write_example(tmp_path / "example.nc", "netcdf4")
     digest = digest_content(path)
     assert digest.algorithm == HDF5_ALGORITHM
     ranges = sorted(byte_range(k) for leaves in digest.leaves.values() for k in leaves)
@@ -180,7 +177,7 @@ def test_a_netcdf4_digest_covers_every_byte_once_and_names_the_variable(tmp_path
 def test_a_classic_netcdf_file_is_hashed_in_blocks(tmp_path):
     from cubegraph.kg.records.content import NETCDF_ALGORITHM
 
-    digest = digest_content(REAL_DATA / "l01-met.nc")
+    digest = digest_content(write_example(tmp_path / "classic.nc", "classic"))
     assert digest.algorithm == NETCDF_ALGORITHM and list(digest.leaves) == [FILE_PART]
 
 

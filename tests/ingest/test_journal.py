@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from tests_support import REAL_DATA
+from tests_support import write_example
 
 from cubegraph.ingest.content import digest_content
 from cubegraph.ingest.cubes import open_cube, read_many
@@ -22,10 +20,9 @@ def read_all(path, names):
     return read_many(reads)
 
 
-@pytest.mark.parametrize("store", ["example_field_0.zarr2", "example_field_0.zarr3"])
-def test_a_zarr_read_records_each_piece_it_read_as_ingest_hashed_it(tmp_path, store):
-    path = tmp_path / store
-    shutil.copytree(REAL_DATA / store, path)
+@pytest.mark.parametrize("kind", ["zarr2", "zarr3"])
+def test_a_zarr_read_records_each_piece_it_read_as_ingest_hashed_it(tmp_path, kind):
+    path = write_example(tmp_path / f"example_{kind}.zarr", kind)
     with journal_reads() as journal:
         assert active_journal() is journal
         read_all(path, ["q"])
@@ -40,8 +37,7 @@ def test_a_zarr_read_records_each_piece_it_read_as_ingest_hashed_it(tmp_path, st
 
 
 def test_a_netcdf_read_records_the_file_tree(tmp_path):
-    path = tmp_path / "example.nc"
-    shutil.copy(REAL_DATA / "example_field_0.nc", path)
+    path = write_example(tmp_path / "example.nc", "netcdf4")
     with journal_reads() as journal:
         read_all(path, ["q"])
     assert journal.digest_of(path) == digest_content(path)

@@ -23,7 +23,7 @@ from cubegraph.ml.runner import train_job
 from cubegraph.ontology.namespaces import CG, PROV, RDF
 from cubegraph.reasoning.jobs import load_job
 from cubegraph.reasoning.materialize import materialize
-from tests_support import REAL_DATA, REPO
+from tests_support import REPO, write_example
 
 FIRE = REPO / "examples" / "jobs" / "fire.yaml"
 BASE = "http://test.example/"
@@ -130,7 +130,7 @@ def test_reingesting_from_a_new_folder_updates_the_location_and_keeps_the_histor
     init_store(store)
     first = tmp_path / "a" / "example.nc"
     first.parent.mkdir()
-    shutil.copy(REAL_DATA / "example_field_0.nc", first)
+    write_example(first, "netcdf4")
     assert ingest_cube(store, first).status == "ingested"
     assert ingest_cube(store, first).status == "unchanged"
     second = tmp_path / "b" / "example.nc"
