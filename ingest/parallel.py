@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -37,18 +39,33 @@ def worker_count(requested: int | None, cubes: int) -> int:
     return cores if cores > 1 and cubes >= MIN_CUBES_FOR_WORKERS else 0
 
 
-def _lower_priority() -> None:
+def _start_worker() -> None:
     # The writing process is the one every result waits for: it gets a core first.
     if hasattr(os, "nice"):
         os.nice(5)
+    # A worker ends with its parent, even one killed outright (SIGKILL runs no clean-up):
+    # orphaned, it is re-parented, which this thread notices.
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(_WATCH_EVERY)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+#: How often a worker checks that its parent still lives (seconds).
+_WATCH_EVERY = 0.5
 
 
 @contextmanager
 def pool(workers: int):
-    """A spawn-started process pool of lower-priority workers; pending work is cancelled
-    when the block is left early."""
+    """A spawn-started process pool of lower-priority workers that end with this process
+    (even when it is killed); pending work is cancelled when the block is left early."""
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_lower_priority)
+                                   initializer=_start_worker)
     try:
         yield executor
     except BaseException:

@@ -86,3 +86,72 @@ def test_worker_count():
     assert parallel.worker_count(None, parallel.MIN_CUBES_FOR_WORKERS - 1) == 0
     assert parallel.worker_count(0, 1000) == 0 and parallel.worker_count(3, 1) == 3
     assert parallel.worker_count(2, 0) == 0
+
+
+def _children(pid: int) -> list[int]:
+    import os
+
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_workers_end_with_an_ingest_that_is_killed(tmp_path):
+    """kill -9 of the ingest leaves no worker behind (issue 13)."""
+    import os
+    import signal
+    import time
+
+    import pytest
+
+    if not os.path.isdir("/proc"):
+        pytest.skip("needs /proc to find the workers")
+    folder = tmp_path / "cubes"
+    folder.mkdir()
+    for i in range(300):
+        write_nc(folder / f"c{i}.nc")
+    script = textwrap.dedent(f"""
+        from cubegraph.kg import open_store
+        from cubegraph.ingest.pipeline import ingest_paths
+        if __name__ == "__main__":
+            ingest_paths(open_store({str(tmp_path / 'store')!r}), [{str(folder)!r}],
+                         progress=False, workers=2)
+    """)
+    (tmp_path / "run.py").write_text(script)
+    parent = subprocess.Popen([sys.executable, str(tmp_path / "run.py")])
+    try:
+        deadline = time.monotonic() + 60
+        kids: list[int] = []
+        while time.monotonic() < deadline and parent.poll() is None:
+            kids = _children(parent.pid)
+            if len(kids) >= 3:  # the resource tracker and two workers
+                break
+            time.sleep(0.05)
+        assert len(kids) >= 3 and parent.poll() is None, "the workers never started"
+        time.sleep(1.0)  # let them take work
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(k) for k in kids):
+            time.sleep(0.1)
+        left = [k for k in kids if _alive(k)]
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+    for k in left:
+        os.kill(k, signal.SIGKILL)
+    assert not left, f"workers {left} outlived their killed parent"
