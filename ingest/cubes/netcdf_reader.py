@@ -17,6 +17,7 @@ from cubegraph.ingest.cubes.raw import ArraySource, RawArray, RawCube, check_tex
 from cubegraph.ingest.errors import CubeReadError
 from cubegraph.ingest.cubes.journal import active_journal
 from cubegraph.ingest.cubes.netcdf_files import NETCDF_LOCK, open_dataset, sessions_open
+from cubegraph.ingest.cubes.netcdf_length import declared_length
 from cubegraph.ingest.fingerprint import fingerprint_netcdf
 
 __all__ = ["NetCDFReader", "NetCDFSource", "NETCDF_LOCK"]
@@ -70,6 +71,13 @@ class NetCDFReader(CubeReader):
             raise CubeReadError(
                 f"'{path}' has a NetCDF name but is not a NetCDF file (it starts with "
                 f"{head[:4]!r}, not 'CDF' or the HDF5 signature)"
+            )
+        declared, size = declared_length(path), path.stat().st_size
+        if declared is not None and size < declared:
+            raise CubeReadError(
+                f"NetCDF file '{path}' is truncated: its header declares {declared:,} bytes "
+                f"and the file holds {size:,}; it was cut short (an interrupted copy or "
+                "download?)"
             )
         with NETCDF_LOCK:
             try:

@@ -136,3 +136,39 @@ def test_a_batch_with_damaged_files_lands_every_good_cube(store, tmp_path):
     assert by_name["gone.nc"].status == "failed"
     assert summary.exit_code == 1
     assert described_cubes(store) == {by_name["good.nc"].cube, by_name["good.zarr"].cube}
+
+
+@pytest.mark.parametrize("fmt", ["NETCDF4", "NETCDF3_CLASSIC", "NETCDF3_64BIT_OFFSET",
+                                 "NETCDF3_64BIT_DATA"])
+def test_a_netcdf_file_cut_short_is_refused_by_its_own_header(store, tmp_path, fmt):
+    import netCDF4
+
+    from cubegraph.ingest.cubes.netcdf_length import declared_length
+
+    path = tmp_path / "whole.nc"
+    with netCDF4.Dataset(path, "w", format=fmt) as ds:
+        ds.createDimension("time", None)
+        ds.createDimension("lat", 30)
+        ds.createDimension("lon", 30)
+        t = ds.createVariable("time", "f8", ("time",))
+        t.units, t.standard_name = "days since 2020-01-01", "time"
+        for name, units in (("lat", "degrees_north"), ("lon", "degrees_east")):
+            v = ds.createVariable(name, "f8", (name,))
+            v.units, v.standard_name = units, {"lat": "latitude", "lon": "longitude"}[name]
+            v[:] = np.linspace(0, 10, 30)
+        for name in ("tas", "pr"):  # two record variables: records interleave them
+            v = ds.createVariable(name, "f4", ("time", "lat", "lon"))
+            v.units = "K"
+            v[0:12] = np.random.default_rng(0).random((12, 30, 30)).astype("f4")
+        t[:] = np.arange(12.0)
+        static = ds.createVariable("static", "i2", ("lat", "lon"))
+        static.units = "1"
+        static[:] = np.ones((30, 30), "i2")
+    data = path.read_bytes()
+    assert declared_length(path) == len(data)
+    from cubegraph.kg import open_store
+
+    assert ingest_cube(open_store(None), path).status == "ingested"
+    cut = tmp_path / "cut.nc"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    failed(store, cut, CubeReadError, r"is truncated: its header declares [\d,]+ bytes")

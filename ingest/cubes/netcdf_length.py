@@ -1,0 +1,142 @@
+"""How long a NetCDF file says it is: its header (classic) or superblock (HDF5) declares it,
+so a file cut short is refused instead of catalogued as healthy.
+
+- **Classic** (CDF-1, CDF-2, CDF-5): the header lists every variable with its size on disk
+  (``vsize``) and where its data begins (``begin``), and the number of records: the file
+  must reach the end of every fixed-size variable and of the last record.
+- **NetCDF-4** (HDF5): the superblock stores the end-of-file address.
+
+:func:`declared_length` returns that length (``None`` when the header cannot tell, e.g. a
+streaming record count); the reader compares it with the file's size.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+__all__ = ["declared_length"]
+
+_HDF5 = b"\x89HDF\r\n\x1a\n"
+# nc_type -> bytes per value (CDF-5 adds the unsigned and 64-bit types)
+_TYPE_SIZE = {1: 1, 2: 1, 3: 2, 4: 4, 5: 4, 6: 8, 7: 1, 8: 2, 9: 4, 10: 8, 11: 8}
+_ABSENT, _DIMENSION, _VARIABLE, _ATTRIBUTE = 0, 10, 11, 12
+_STREAMING = 0xFFFFFFFF
+_MAX_HEADER = 64 << 20  # a header larger than this is not believed
+
+
+class _Header:
+    def __init__(self, data: bytes, version: int):
+        self.data, self.at = data, 4
+        self.big = version == 5  # CDF-5: 64-bit counts
+        self.offset64 = version in (2, 5)
+
+    def int32(self) -> int:
+        (value,) = struct.unpack_from(">I", self.data, self.at)
+        self.at += 4
+        return value
+
+    def int64(self) -> int:
+        (value,) = struct.unpack_from(">Q", self.data, self.at)
+        self.at += 8
+        return value
+
+    def count(self) -> int:
+        return self.int64() if self.big else self.int32()
+
+    def offset(self) -> int:
+        return self.int64() if self.offset64 else self.int32()
+
+    def skip(self, n: int) -> None:
+        self.at += (n + 3) // 4 * 4  # every item is padded to 4 bytes
+
+    def name(self) -> None:
+        self.skip(self.count())
+
+    def attributes(self) -> None:
+        tag = self.int32()
+        n = self.count()
+        if tag == _ABSENT:
+            return
+        for _ in range(n):
+            self.name()
+            kind = self.int32()
+            self.skip(self.count() * _TYPE_SIZE[kind])
+
+
+def declared_length(path: Path) -> int | None:
+    """The length in bytes the file's own header declares, or ``None`` when it cannot tell
+    (not NetCDF, a streaming record count, a header it cannot parse).
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(64)
+        if head.startswith(_HDF5):
+            return _hdf5_eof(head)
+        if not (head[:3] == b"CDF" and len(head) >= 4 and head[3] in (1, 2, 5)):
+            return None
+        fh.seek(0)
+        data = fh.read(_MAX_HEADER)
+    try:
+        return _classic(data, head[3])
+    except (struct.error, KeyError):
+        return None  # a header this parser cannot follow: no claim either way
+
+
+def _hdf5_eof(head: bytes) -> int | None:
+    version = head[8]
+    if version in (0, 1):
+        size_offsets = head[13]
+        at = 24 + (4 if version == 1 else 0) + 2 * size_offsets  # base, free-space, EOF
+    elif version in (2, 3):
+        size_offsets = head[9]
+        at = 12 + 2 * size_offsets  # base, superblock extension, EOF
+    else:
+        return None
+    if size_offsets != 8 or len(head) < at + 8:
+        return None
+    (eof,) = struct.unpack_from("<Q", head, at)
+    base_at = 24 + (4 if version == 1 else 0) if version in (0, 1) else 12
+    (base,) = struct.unpack_from("<Q", head, base_at)
+    return base + eof if eof != 0xFFFFFFFFFFFFFFFF else None
+
+
+def _classic(data: bytes, version: int) -> int | None:
+    h = _Header(data, version)
+    records = h.count()
+    if records == _STREAMING or (h.big and records == 0xFFFFFFFFFFFFFFFF):
+        records = None
+    dims = []
+    tag, n = h.int32(), h.count()
+    if tag not in (_ABSENT, _DIMENSION):
+        return None
+    for _ in range(n if tag == _DIMENSION else 0):
+        h.name()
+        dims.append(h.count())
+    h.attributes()
+    tag, n = h.int32(), h.count()
+    if tag not in (_ABSENT, _VARIABLE):
+        return None
+    fixed_end, record_vars = h.at, []
+    for _ in range(n if tag == _VARIABLE else 0):
+        h.name()
+        ids = [h.count() for _ in range(h.count())]
+        h.attributes()
+        h.int32()  # nc_type
+        vsize = h.count()
+        begin = h.offset()
+        if ids and dims[ids[0]] == 0:  # a record variable (first dimension unlimited)
+            record_vars.append((begin, vsize))
+        elif vsize != _STREAMING:  # 2**32 - 1: a size too large to state; no claim
+            fixed_end = max(fixed_end, begin + vsize)
+    end = fixed_end
+    if record_vars and records is not None and records > 0:
+        # One record holds every record variable's slice; with a single record variable
+        # its slice is not padded.
+        recsize = sum(v for _, v in record_vars)
+        first = min(b for b, _ in record_vars)
+        end = max(end, first + (records - 1) * recsize
+                  + max(b - first + v for b, v in record_vars))
+    return end
