@@ -39,13 +39,15 @@ def worker_count(requested: int | None, cubes: int) -> int:
     return cores if cores > 1 and cubes >= MIN_CUBES_FOR_WORKERS else 0
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int) -> None:
     # The writing process is the one every result waits for: it gets a core first.
     if hasattr(os, "nice"):
         os.nice(5)
     # A worker ends with its parent, even one killed outright (SIGKILL runs no clean-up):
-    # orphaned, it is re-parented, which this thread notices.
-    parent = os.getppid()
+    # orphaned, it is re-parented, which this thread notices. The parent's pid is passed
+    # in, not read here: it may already be gone by the time a worker has started.
+    if os.getppid() != parent:
+        os._exit(1)
 
     def watch() -> None:
         while True:
@@ -65,7 +67,8 @@ def pool(workers: int):
     """A spawn-started process pool of lower-priority workers that end with this process
     (even when it is killed); pending work is cancelled when the block is left early."""
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_worker)
+                                   initializer=_start_worker,
+                                   initargs=(os.getpid(),))
     try:
         yield executor
     except BaseException:

@@ -35,6 +35,7 @@ Rules this module owns:
 from __future__ import annotations
 
 import glob
+import logging
 import os
 import time
 from contextlib import contextmanager
@@ -160,6 +161,8 @@ class IngestSummary:
         )
         return "\n".join(lines)
 
+
+_log = logging.getLogger(__name__)
 
 # --- paths --------------------------------------------------------------------------------------
 
@@ -304,8 +307,13 @@ def _prepare(store, path: Path, *, stats: bool, force: bool, slug: str | None,
 
 
 def _unexpected(path: Path, exc: Exception) -> CubeReadError:
-    """A failure no reader foresaw (a codec's, the file system's), as this cube's error."""
-    return CubeReadError(f"'{path}' cannot be read: {type(exc).__name__}: {exc}")
+    """A failure nobody foresaw (a codec's, the file system's, or a bug), as this cube's
+    error: the batch goes on; the traceback is logged at debug level (``--debug``)."""
+    _log.debug("ingest of %s failed unexpectedly", path, exc_info=exc)
+    error = CubeReadError(f"'{path}' could not be described: {type(exc).__name__}: {exc} "
+                          "(unexpected; --debug shows where)")
+    error.__cause__ = exc
+    return error
 
 
 def _describe(raw, path: Path, slug: str, iris: Iris, *, status: str, revision: Revision | None,
@@ -344,7 +352,10 @@ def _prepare_new(chunk: tuple[str, list[tuple[Path, str]]]) -> list[_Prepared | 
         except Exception as exc:  # noqa: BLE001 -- one bad file fails alone
             out.append(IngestResult(path, FAILED, error=_unexpected(path, exc)))
             continue
-        error = validate_many({slug: p.description}).get(slug)
+        try:
+            error = validate_many({slug: p.description}).get(slug)
+        except Exception as exc:  # noqa: BLE001 -- one bad file fails alone
+            error = _unexpected(path, exc)
         if error is not None:
             p.result.status, p.result.error = FAILED, error
             out.append(p.result)

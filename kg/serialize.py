@@ -11,6 +11,7 @@ import math
 
 import pyoxigraph as ox
 from rdflib import Graph
+from rdflib.namespace import XSD
 
 from cubegraph.kg._convert import OX_RDF_FORMATS, OX_RESULT_FORMATS
 from cubegraph.kg.results import QueryResult
@@ -76,17 +77,25 @@ def jsonld_text(graph: Graph, **options) -> str:
 
     rdflib writes a NaN or infinite ``xsd:double`` as a bare ``NaN`` / ``Infinity``, which
     JSON forbids; such a value is written as its XSD lexical form (``"NaN"``, ``"INF"``,
-    ``"-INF"``) instead, still typed by its ``@type``.
+    ``"-INF"``), typed ``xsd:double``: inside a ``{"@value": …}`` object that already
+    names its type, as the string; anywhere else (compacted output), as a typed value object.
     """
     data = json.loads(graph.serialize(format="json-ld", **options))
     return json.dumps(_finite(data), indent=2, ensure_ascii=False, allow_nan=False)
 
 
-def _finite(value):
+def _lexical(value: float) -> str:
+    return "NaN" if math.isnan(value) else ("INF" if value > 0 else "-INF")
+
+
+def _finite(value, in_value_object: bool = False):
     if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("INF" if value > 0 else "-INF")
+        if in_value_object:
+            return _lexical(value)
+        return {"@value": _lexical(value), "@type": str(XSD.double)}
     if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
+        typed = "@value" in value
+        return {k: _finite(v, typed and k == "@value") for k, v in value.items()}
     if isinstance(value, list):
         return [_finite(v) for v in value]
     return value

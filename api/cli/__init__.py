@@ -87,6 +87,13 @@ def main(ctx: click.Context, store, base_iri, token, data_root, config_file, deb
                               "data_root": data_root}, config_file=config_file)
     ctx.obj = Context(settings, debug)
     ctx.call_on_close(ctx.obj.close)
+    if debug:  # cubegraph's own debug log (e.g. the traceback of a cube that failed oddly)
+        import logging
+
+        log = logging.getLogger("cubegraph")
+        log.setLevel(logging.DEBUG)
+        if not log.handlers:
+            log.addHandler(logging.StreamHandler())
 
 
 # Each module defines the commands of one face; the group adds them here, so that no

@@ -19,50 +19,59 @@ __all__ = ["NETCDF_LOCK", "keep_open", "open_dataset", "sessions_open"]
 #: The netCDF-C and HDF5 libraries are not thread-safe: one read at a time in this process.
 NETCDF_LOCK = threading.RLock()
 
-_last_open: list = []
-_sessions = [0]
+# Per thread: another thread's session must not keep this thread's reads open (it may
+# write the file next, which HDF5 refuses while the file is open in this process).
+_state = threading.local()
+
+
+def _session() -> tuple[list, list]:
+    if not hasattr(_state, "depth"):
+        _state.depth, _state.last = [0], []
+    return _state.depth, _state.last
 
 
 @contextmanager
 def keep_open():
-    """Keep the NetCDF file read last open until the block ends (blocks nest)."""
-    with NETCDF_LOCK:
-        _sessions[0] += 1
+    """Keep the NetCDF file this thread read last open until the block ends (blocks nest)."""
+    depth, last = _session()
     try:
+        with NETCDF_LOCK:
+            depth[0] += 1
         yield
     finally:
         with NETCDF_LOCK:
-            _sessions[0] -= 1
-            if _sessions[0] == 0 and _last_open:
-                _close_last()
+            depth[0] -= 1
+            if depth[0] == 0 and last:
+                _close_last(last)
 
 
 def sessions_open() -> bool:
-    """Whether a :func:`keep_open` session is open (it then closes what it kept)."""
-    return bool(_sessions[0])
+    """Whether this thread is in a :func:`keep_open` session (it then closes what it kept)."""
+    return bool(_session()[0][0])
 
 
 def open_dataset(path: Path):
     """An open ``netCDF4.Dataset`` of ``path``, for reading (call under NETCDF_LOCK); the
-    caller closes it unless a :func:`keep_open` session keeps it."""
+    caller closes it unless this thread's :func:`keep_open` session keeps it."""
     import netCDF4
 
-    if not _sessions[0]:
+    depth, last = _session()
+    if not depth[0]:
         return netCDF4.Dataset(str(path), mode="r")
     st = path.stat()
     key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
-    if _last_open and _last_open[0][0] == key:
-        return _last_open[0][1]
-    if _last_open:
-        _close_last()
+    if last and last[0][0] == key:
+        return last[0][1]
+    if last:
+        _close_last(last)
     ds = netCDF4.Dataset(str(path), mode="r")
-    _last_open.append((key, ds))
+    last.append((key, ds))
     return ds
 
 
-def _close_last() -> None:
-    (_, ds), = _last_open
-    _last_open.clear()
+def _close_last(last: list) -> None:
+    (_, ds), = last
+    last.clear()
     try:
         ds.close()
     except (OSError, RuntimeError):

@@ -1,9 +1,10 @@
 """How long a NetCDF file says it is: its header (classic) or superblock (HDF5) declares it,
 so a file cut short is refused instead of catalogued as healthy.
 
-- **Classic** (CDF-1, CDF-2, CDF-5): the header lists every variable with its size on disk
-  (``vsize``) and where its data begins (``begin``), and the number of records: the file
-  must reach the end of every fixed-size variable and of the last record.
+- **Classic** (CDF-1, CDF-2, CDF-5): the header lists every variable with its shape, type
+  and where its data begins (``begin``), and the number of records: the file must reach the
+  last byte of every fixed-size variable and of the last record (netCDF-C's ``NC_calcsize``;
+  the padding after it is not required).
 - **NetCDF-4** (HDF5): the superblock stores the end-of-file address.
 
 :func:`declared_length` returns that length (``None`` when the header cannot tell, e.g. a
@@ -12,6 +13,7 @@ streaming record count); the reader compares it with the file's size.
 
 from __future__ import annotations
 
+import math
 import struct
 from pathlib import Path
 
@@ -74,36 +76,47 @@ def declared_length(path: Path) -> int | None:
     with open(path, "rb") as fh:
         head = fh.read(64)
         if head.startswith(_HDF5):
-            return _hdf5_eof(head)
+            return _hdf5_eof(head) if len(head) >= 64 else None
         if not (head[:3] == b"CDF" and len(head) >= 4 and head[3] in (1, 2, 5)):
             return None
-        fh.seek(0)
-        data = fh.read(_MAX_HEADER)
-    try:
-        return _classic(data, head[3])
-    except (struct.error, KeyError):
-        return None  # a header this parser cannot follow: no claim either way
+        # The header is read in growing blocks: most are a few kB, and a file's data is
+        # never read for it.
+        size = 64 << 10
+        while True:
+            fh.seek(0)
+            data = fh.read(size)
+            try:
+                return _classic(data, head[3])
+            except (struct.error, IndexError):
+                if len(data) < size or size >= _MAX_HEADER:
+                    return None  # a header this parser cannot follow: no claim either way
+                size *= 4
+            except (KeyError, ValueError):
+                return None
 
 
 def _hdf5_eof(head: bytes) -> int | None:
     version = head[8]
     if version in (0, 1):
         size_offsets = head[13]
-        at = 24 + (4 if version == 1 else 0) + 2 * size_offsets  # base, free-space, EOF
+        base_at = 24 + (4 if version == 1 else 0)
+        at = base_at + 2 * size_offsets  # base, free-space, EOF
     elif version in (2, 3):
         size_offsets = head[9]
-        at = 12 + 2 * size_offsets  # base, superblock extension, EOF
+        base_at = 12
+        at = base_at + 2 * size_offsets  # base, superblock extension, EOF
     else:
         return None
     if size_offsets != 8 or len(head) < at + 8:
         return None
     (eof,) = struct.unpack_from("<Q", head, at)
-    base_at = 24 + (4 if version == 1 else 0) if version in (0, 1) else 12
     (base,) = struct.unpack_from("<Q", head, base_at)
     return base + eof if eof != 0xFFFFFFFFFFFFFFFF else None
 
 
 def _classic(data: bytes, version: int) -> int | None:
+    """Where the last byte of data ends, as netCDF-C computes it (``NC_calcsize``), without
+    the padding after it (netCDF-C reads a file that lacks it)."""
     h = _Header(data, version)
     records = h.count()
     if records == _STREAMING or (h.big and records == 0xFFFFFFFFFFFFFFFF):
@@ -119,24 +132,22 @@ def _classic(data: bytes, version: int) -> int | None:
     tag, n = h.int32(), h.count()
     if tag not in (_ABSENT, _VARIABLE):
         return None
-    fixed_end, record_vars = h.at, []
+    end, record_vars = h.at, []
     for _ in range(n if tag == _VARIABLE else 0):
         h.name()
-        ids = [h.count() for _ in range(h.count())]
+        shape = [dims[h.count()] for _ in range(h.count())]
         h.attributes()
-        h.int32()  # nc_type
+        kind = h.int32()
         vsize = h.count()
         begin = h.offset()
-        if ids and dims[ids[0]] == 0:  # a record variable (first dimension unlimited)
-            record_vars.append((begin, vsize))
-        elif vsize != _STREAMING:  # 2**32 - 1: a size too large to state; no claim
-            fixed_end = max(fixed_end, begin + vsize)
-    end = fixed_end
-    if record_vars and records is not None and records > 0:
-        # One record holds every record variable's slice; with a single record variable
-        # its slice is not padded.
-        recsize = sum(v for _, v in record_vars)
-        first = min(b for b, _ in record_vars)
-        end = max(end, first + (records - 1) * recsize
-                  + max(b - first + v for b, v in record_vars))
+        if shape and shape[0] == 0:  # a record variable (first dimension unlimited)
+            record_vars.append((begin, vsize, math.prod(shape[1:]) * _TYPE_SIZE[kind]))
+        else:
+            end = max(end, begin + math.prod(shape) * _TYPE_SIZE[kind])  # data, not padding
+    if record_vars and records:
+        # One record holds every record variable's slice, each padded to 4 bytes; a lone
+        # record variable's slices are not padded.
+        recsize = (record_vars[0][2] if len(record_vars) == 1
+                   else sum(v for _, v, _ in record_vars))
+        end = max(end, max(b + (records - 1) * recsize + raw for b, _, raw in record_vars))
     return end

@@ -84,9 +84,9 @@ def _read_chunks(root, name, shape, chunk_shape, dtype, fill, decode, prefix, se
         record_read(root, f"{name}/{key}", data)  # for a run's journal, when one is open
         return data
 
-    def decoded(key: str, dt) -> np.ndarray:
+    def decoded(key: str, dt, shape) -> np.ndarray:
         try:
-            return decode(read(key), dt)
+            return decode(read(key), dt).reshape(shape)
         except CubeReadError:
             raise
         except Exception as exc:  # codecs raise RuntimeError, ValueError...: a bad chunk
@@ -97,19 +97,19 @@ def _read_chunks(root, name, shape, chunk_shape, dtype, fill, decode, prefix, se
     if shape and tuple(shape) == tuple(chunk_shape):  # one chunk (most coordinates): no copy
         key = prefix + sep.join("0" for _ in shape)
         if (folder / key).is_file():
-            return decoded(key, dtype).reshape(shape)  # read-only view
+            return decoded(key, dtype, shape)  # read-only view
     out = np.full(shape, fill if fill is not None else 0, dtype=dtype) if shape else None
     if not shape:  # 0-d array: one chunk, key "c" (v3) or "0" (v2)
         key = prefix.rstrip(sep) if prefix else "0"
         if not (folder / key).is_file():
             return np.asarray(fill if fill is not None else 0, dtype=dtype)
-        return decoded(key, dtype).reshape(())
+        return decoded(key, dtype, ())
     grid = [range(-(-s // c)) for s, c in zip(shape, chunk_shape)]
     for index in np.ndindex(*[len(g) for g in grid]):
         key = prefix + sep.join(str(i) for i in index)
         if not (folder / key).is_file():
             continue  # never written: stays at the fill value
-        block = decoded(key, dtype).reshape(chunk_shape)
+        block = decoded(key, dtype, chunk_shape)
         sel = tuple(slice(i * c, min((i + 1) * c, s)) for i, c, s in zip(index, chunk_shape, shape))
         out[sel] = block[tuple(slice(0, sl.stop - sl.start) for sl in sel)]
     return out

@@ -172,3 +172,86 @@ def test_a_netcdf_file_cut_short_is_refused_by_its_own_header(store, tmp_path, f
     cut = tmp_path / "cut.nc"
     cut.write_bytes(data[: len(data) * 2 // 3])
     failed(store, cut, CubeReadError, r"is truncated: its header declares [\d,]+ bytes")
+
+
+@pytest.mark.parametrize("fmt", ["NETCDF3_CLASSIC", "NETCDF3_64BIT_OFFSET", "NETCDF3_64BIT_DATA"])
+@pytest.mark.parametrize("dtype, extra", [("i1", 3), ("i2", 3), ("i1", None)])
+def test_a_lone_record_variable_of_odd_size_is_not_taken_for_truncation(tmp_path, fmt, dtype,
+                                                                         extra):
+    """Classic files do not pad the records of a lone record variable, nor the end of the
+    data: neither is missing bytes (netCDF-C reads both)."""
+    import netCDF4
+
+    from cubegraph.ingest.cubes.netcdf_length import declared_length
+
+    path = tmp_path / "lone.nc"
+    with netCDF4.Dataset(path, "w", format=fmt) as ds:
+        ds.createDimension("time", None)
+        dims = ("time",)
+        if extra:
+            ds.createDimension("x", extra)
+            dims += ("x",)
+        v = ds.createVariable("v", dtype, dims)
+        v.units = "1"
+        v[0:9] = np.ones((9, extra) if extra else (9,), dtype)
+    size = path.stat().st_size
+    assert declared_length(path) <= size
+    cut = tmp_path / "cut.nc"
+    cut.write_bytes(path.read_bytes()[: declared_length(path) - 1])
+    assert declared_length(cut) > cut.stat().st_size
+
+
+def test_another_threads_reading_session_keeps_no_file_of_this_thread_open(tmp_path):
+    """A file read outside a session is closed after the read, even while another thread
+    keeps its own file open: this thread can then rewrite it (HDF5 refuses to write a file
+    open in the same process)."""
+    import threading
+
+    from ingest_helpers import write_nc
+
+    from cubegraph.ingest.cubes import open_cube, read_many
+    from cubegraph.ingest.cubes.netcdf_files import keep_open
+
+    mine, theirs = write_nc(tmp_path / "mine.nc"), write_nc(tmp_path / "theirs.nc")
+    inside, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with keep_open():
+            var = open_cube(theirs).variable("t")
+            read_many({"t": var.selection(tuple(slice(None) for _ in var.dims),
+                                          tuple(range(len(var.dims))))})
+            inside.set()
+            release.wait(30)
+
+    t = threading.Thread(target=other)
+    t.start()
+    try:
+        assert inside.wait(30)
+        var = open_cube(mine).variable("t")
+        read_many({"t": var.selection(tuple(slice(None) for _ in var.dims),
+                                      tuple(range(len(var.dims))))})
+        write_nc(mine)  # rewrite: the read above left nothing open
+    finally:
+        release.set()
+        t.join(30)
+
+
+def test_an_unforeseen_failure_fails_its_cube_alone_with_its_cause(store, tmp_path, monkeypatch):
+    from cubegraph.ingest import pipeline
+
+    good, odd = write_nc(tmp_path / "good.nc"), write_nc(tmp_path / "odd.nc")
+    real = pipeline.interpret
+
+    def interpret(raw):
+        if raw.path.name == "odd.nc":
+            raise TypeError("a bug met on the way")
+        return real(raw)
+
+    monkeypatch.setattr(pipeline, "interpret", interpret)
+    summary = pipeline.ingest_paths(store, [good, odd], progress=False, workers=0)
+    by_name = {r.path.name: r for r in summary.results}
+    assert by_name["good.nc"].status == "ingested"
+    error = by_name["odd.nc"].error
+    assert by_name["odd.nc"].status == "failed" and isinstance(error, CubeReadError)
+    assert "could not be described: TypeError: a bug met on the way" in str(error)
+    assert isinstance(error.__cause__, TypeError)

@@ -200,6 +200,16 @@ def test_jsonld_is_valid_json_with_non_finite_numbers():
 
     text = catalog_export.serialize_graph(graph, "jsonld").decode()
     json.loads(text, parse_constant=refuse)  # strict JSON
+    assert '"@value": "-INF"' in text and '"@type": "http://www.w3.org/2001/XMLSchema#double"' in text
+
+    def as_numbers(g):
+        return sorted(str(float(o)) for o in g.objects(s, None)
+                      if o.datatype == XSD.double)
+
     back = Graph().parse(data=text, format="json-ld")
-    values = sorted(str(o) for o in back.objects(s, None))
-    assert values == sorted(["NaN", "INF", "-INF"])
+    assert as_numbers(back) == sorted(["nan", "inf", "-inf"])  # typed doubles, not strings
+    # uncompacted, the value objects keep their own type
+    from cubegraph.kg.serialize import jsonld_text
+
+    plain = Graph().parse(data=jsonld_text(graph), format="json-ld")
+    assert as_numbers(plain) == sorted(["nan", "inf", "-inf"])
