@@ -10,10 +10,12 @@ tqdm bar counts the finished tasks.
 from __future__ import annotations
 
 import warnings as _pywarnings
+from contextlib import nullcontext
 
 import numpy as np
 
 from cubegraph.ingest.cubes import dask_variables
+from cubegraph.ingest.cubes.netcdf_files import keep_open
 from cubegraph.ingest.errors import CubeReadError, IngestError
 from cubegraph.kg.records.cube_metadata import CubeMetadata, VariableStats
 
@@ -49,16 +51,21 @@ def compute_stats(meta: CubeMetadata, *, progress: bool = True) -> CubeMetadata:
         tasks[name] = (da.nanmin(arr), da.nanmax(arr), da.nanmean(arr), missing.mean())
     if not tasks:
         return meta
+    # netCDF-C reads one at a time anyway (NETCDF_LOCK): a NetCDF file is read in this
+    # thread, in one session that opens it once (opening it per chunk costs N^2 in its
+    # variables); zarr chunks decompress on every core.
+    netcdf = meta.format == "netcdf"
+    scheduler = "synchronous" if netcdf else "threads"
     try:
-        with _pywarnings.catch_warnings():
+        with _pywarnings.catch_warnings(), (keep_open() if netcdf else nullcontext()):
             _pywarnings.simplefilter("ignore")  # all-NaN slices are expected
             if progress:
                 from tqdm.dask import TqdmCallback
 
                 with TqdmCallback(desc=f"stats {meta.path.name}", leave=False):
-                    (results,) = dask.compute(tasks, scheduler="threads")
+                    (results,) = dask.compute(tasks, scheduler=scheduler)
             else:
-                (results,) = dask.compute(tasks, scheduler="threads")
+                (results,) = dask.compute(tasks, scheduler=scheduler)
     except Exception as exc:  # noqa: BLE001
         raise CubeReadError(f"cube '{meta.path}': reading its data failed: {exc}") from exc
     for var in meta.variables:
