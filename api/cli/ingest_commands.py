@@ -22,8 +22,9 @@ import click
 def ingest(ctx, paths, stats, force, checksum, quiet):
     """Describe zarr stores and NetCDF files (PATHS: files, folders, globs) in the graph.
 
-    Metadata only unless --stats. Each cube lands whole or not at all; a bad file is
-    reported and the batch goes on; the exit code is 1 when anything failed.
+    Reads metadata and hashes the stored bytes (see --checksum); decodes values only with
+    --stats. Each cube lands whole or not at all; a bad file is reported and the batch goes
+    on; the exit code is 1 when anything failed.
     """
     from cubegraph.ingest.pipeline import ingest_paths
     from cubegraph.kg.bootstrap import init_store, is_initialised
