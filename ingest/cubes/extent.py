@@ -27,7 +27,10 @@ def temporal_extent(meta: CubeMetadata, raw: RawCube) -> None:
     tdims = [d for d in meta.dimensions if d.axis == "T"]
     if tdims:
         d = tdims[0]
-        meta.time_start, meta.time_end, meta.time_resolution = d.minimum, d.maximum, d.duration
+        if isinstance(d.minimum, str) or d.minimum is None:
+            meta.time_start, meta.time_end, meta.time_resolution = d.minimum, d.maximum, d.duration
+        # else the axis could not be decoded as dates (reported as such): its raw numbers
+        # are the dimension's range, never the cube's period
         return
     # No time dimension: a scalar time coordinate still dates the cube.
     scalars = [a for a in raw.arrays.values() if a.dims == () and axis(a) == "T"]

@@ -255,3 +255,17 @@ def test_an_unforeseen_failure_fails_its_cube_alone_with_its_cause(store, tmp_pa
     assert by_name["odd.nc"].status == "failed" and isinstance(error, CubeReadError)
     assert "could not be described: TypeError: a bug met on the way" in str(error)
     assert isinstance(error.__cause__, TypeError)
+
+
+@pytest.mark.parametrize("units", ["days since the flood", "3", "months since 2000-01-01"])
+def test_undecodable_time_units_land_the_cube_without_a_period(store, tmp_path, units):
+    """Raw time numbers are never written as dates (they failed validation and sank the
+    cube): the cube lands with the axis' numbers, no period, and the note saying why."""
+    from cubegraph.kg.records.cube import read_cubes
+
+    path = write_nc(tmp_path / "odd_time.nc", time_units=units)
+    result = ingest_cube(store, path)
+    assert result.status == "ingested", result.error
+    assert "time-undecodable" in {w.code for w in result.warnings}
+    [cube] = read_cubes(store, str(result.cube))
+    assert cube.start is None and cube.end is None
