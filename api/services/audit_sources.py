@@ -110,6 +110,15 @@ def recompute_fingerprint(path: str | Path) -> dict:
     return {"fingerprint": digest, "algorithm": algorithm, "byte_size": path.stat().st_size}
 
 
+def _source_path(store: Store, row: dict) -> str | None:
+    """Where the file a distribution row records is now: its first local path (a
+    ``cg:sourcePath``, the cube's, a ``file:`` URL), resolved through the data root."""
+    rel = row.get("rel")
+    return store.locations.resolve(
+        _local_path(row.get("path"), row.get("cubePath"), row.get("download"), row.get("access")),
+        str(rel) if rel is not None else None)
+
+
 def _local_path(*candidates) -> str | None:
     for value in candidates:
         if value is None:
@@ -138,8 +147,7 @@ def check_source(store: Store, dist: URIRef, *, deep: bool = False) -> SourceChe
     row = distribution_facts(store, dist)
     get = lambda k: row.get(k)  # noqa: E731
     text = lambda k: str(row[k]) if row.get(k) is not None else None  # noqa: E731
-    path = store.locations.resolve(
-        _local_path(get("path"), get("cubePath"), get("download"), get("access")), text("rel"))
+    path = _source_path(store, row)
     check = SourceCheck(distribution=str(dist), cube=text("cube"), path=path,
                         recorded_fingerprint=text("fingerprint") or text("sha256"),
                         current_fingerprint=None,
@@ -186,10 +194,7 @@ def check_reads(store: Store, run: URIRef, *, deep: bool = False) -> list[Source
             continue
         dist = distribution_of(store, usage.cube)
         row = distribution_facts(store, dist) if dist is not None else {}
-        text = lambda k: str(row[k]) if row.get(k) is not None else None  # noqa: E731
-        path = store.locations.resolve(
-            _local_path(row.get("path"), row.get("cubePath"), row.get("download"),
-                        row.get("access")), text("rel"))
+        path = _source_path(store, row)
         recorded = usage.content
         check = SourceCheck(distribution=str(dist or usage.cube), cube=str(usage.cube), path=path,
                             recorded_fingerprint=recorded.root, current_fingerprint=None,
