@@ -16,9 +16,7 @@ from cubegraph.kg.records.cube_metadata import CubeMetadata, VariableMetadata
 from cubegraph.ontology.cf_table import CFTable, parse_standard_name
 from cubegraph.ontology.phenomena import observable_for
 
-__all__ = ["resolve_semantics", "UNITS_EXEMPT_NOTE"]
-
-UNITS_EXEMPT_NOTE = "1"
+__all__ = ["resolve_semantics"]
 
 # Quantity kinds implied by words of a standard name the table does not know: enough to
 # catch "N" on something called a temperature without pretending to know the name.
@@ -140,6 +138,47 @@ def _observable(meta: CubeMetadata, var: VariableMetadata) -> None:
         )
 
 
+def _no_units(meta: CubeMetadata, var: VariableMetadata, table: CFTable) -> None:
+    """A variable without ``units``: recorded without any (never a made-up ``"1"``).
+
+    CF 1.11 section 3.1 requires units only of dimensional quantities: flag variables
+    (section 3.5), strings, status flags and counts, and dimensionless quantities may have
+    none. A note is written only where the file's own standard name says the quantity has
+    units, or where nothing says whether it has.
+    """
+    if (var.dtype == "str" or var.standard_name_modifier in _UNITLESS_MODIFIERS
+            or any(k in var.attrs for k in ("flag_values", "flag_masks", "flag_meanings"))):
+        return
+    canonical = table.canonical_units(var.cf_name) if var.cf_name is not None else None
+    if canonical is None:
+        meta.warn(
+            "no-units",
+            f"variable {var.name!r} has no units attribute and no CF standard name saying "
+            "what it is: CF reads it as dimensionless (CF 1.11 section 3.1); add 'units' if it "
+            "has any",
+            var.name,
+        )
+    elif canonical not in ("", "1"):
+        scaled = quantity_kind(canonical) is None and _is_number(canonical)
+        why = (f"a missing units attribute reads as '1', not {canonical!r}" if scaled else
+               "CF 1.11 section 3.1 requires units on a dimensional quantity")
+        meta.warn(
+            "units-missing",
+            f"variable {var.name!r} has no units attribute, but its standard name "
+            f"{var.cf_name!r} has canonical units {canonical!r}: {why}; recorded without "
+            "units, add the 'units' attribute",
+            var.name,
+        )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _expected_kind(var: VariableMetadata, table: CFTable) -> tuple[str | None, str]:
     if var.standard_name_modifier:
         return None, ""  # counts, standard errors, flags have their own units
@@ -156,21 +195,13 @@ def _expected_kind(var: VariableMetadata, table: CFTable) -> tuple[str | None, s
     return None, ""
 
 
+# Modifiers (CF 1.11 Appendix C) whose data have no units or are counts.
+_UNITLESS_MODIFIERS = {"status_flag", "number_of_observations"}
+
+
 def _units(meta: CubeMetadata, var: VariableMetadata, table: CFTable) -> None:
     if var.units is None:
-        exempt = (
-            var.dtype == "str"
-            or any(k in var.attrs for k in ("flag_values", "flag_masks", "flag_meanings"))
-        )
-        if exempt:
-            var.units = UNITS_EXEMPT_NOTE
-            meta.warn(
-                "units-missing-exempt",
-                f"variable {var.name!r} has no units; CF lets flag and string variables omit "
-                "them, so it is recorded as dimensionless '1'",
-                var.name,
-            )
-        # Otherwise left missing: the SHACL shape refuses the cube, naming the variable.
+        _no_units(meta, var, table)
         return
     info, qudt_unit = _unit(var.units)
     if info is None:

@@ -71,22 +71,8 @@ def _turbo_available() -> bool:
 
 @lru_cache(maxsize=1)
 def _shapes() -> Graph:
-    """The ingest shapes: the ontology's, without their one ``sh:sparql`` constraint.
-
-    That constraint restates "a variable needs cg:unitsString" only to get a message naming
-    the cube and the variable, which ShapeViolation already does for every rule; kept, it
-    would report each missing units twice. The core ``sh:minCount`` rule it repeats still
-    applies, whatever the engine.
-
-    Speed seam: leaving it out also bypasses pyshacl's run of it through rdflib's SPARQL
-    engine, once per variable, the costliest part of a pyshacl validation;
-    ``tests/ingest/test_fast_paths.py::test_leaving_out_the_sparql_constraint_changes_no_verdict``
-    holds every verdict equal to the one of the whole shapes (figure: docs/benchmarks.md).
-    """
-    shapes = load_shapes()
-    for node, _p, constraint in list(shapes.triples((None, SH.sparql, None))):
-        shapes.remove((node, SH.sparql, constraint))
-    return shapes
+    """The ingest shapes: the ontology's (:func:`~cubegraph.ontology.load_shapes`), parsed once."""
+    return load_shapes()
 
 
 @lru_cache(maxsize=1)

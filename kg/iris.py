@@ -74,6 +74,10 @@ class Iris:
     def dimension(self, slug: str, name: str) -> URIRef:
         return URIRef(f"{self.base}cube/{_segment(slug)}/dimension/{_segment(name)}")
 
+    def note(self, slug: str, number: int) -> URIRef:
+        """An ingest note on a cube (a ``dqv:QualityAnnotation``), numbered from 1."""
+        return URIRef(f"{self.base}cube/{_segment(slug)}/note/{number}")
+
     def distribution(self, slug: str) -> URIRef:
         return URIRef(f"{self.base}cube/{_segment(slug)}/distribution")
 

@@ -115,6 +115,16 @@ class DQV(DefinedNamespace):
     inDimension: URIRef  # metric -> dimension
 
 
+class OA(DefinedNamespace):
+    """Web Annotation vocabulary, http://www.w3.org/ns/oa# (what a DQV quality note is)."""
+
+    _fail = True
+    _NS = Namespace("http://www.w3.org/ns/oa#")
+
+    hasTarget: URIRef  # annotation -> the resource it is about
+    bodyValue: URIRef  # annotation -> its text
+
+
 class SD(DefinedNamespace):
     """SPARQL 1.1 Service Description, http://www.w3.org/ns/sparql-service-description#."""
 
@@ -205,7 +215,8 @@ class CG(DefinedNamespace):
     conventions: URIRef  # the Conventions attribute (e.g. "CF-1.8")
     sourcePath: URIRef  # absolute local path a cube was ingested from
     revisionOf: URIRef  # new description -> fingerprint it replaced (a dct:isVersionOf aid)
-    ingestWarning: URIRef  # a human-readable warning raised while ingesting
+    ingestWarning: URIRef  # deprecated: a note's text, before notes were DQV annotations
+    noteCode: URIRef  # the kind of an ingest note (a DQV quality annotation)
 
     # --- ML jobs, runs, explanations --------------------------------------------------------
     target: URIRef  # job / run -> target variable or phenomenon
@@ -347,6 +358,7 @@ PREFIXES: dict[str, str] = {
     "qudt": str(QUDT._NS),
     "unit": str(UNIT),
     "dqv": str(DQV._NS),
+    "oa": str(OA._NS),
     "sd": str(SD._NS),
     "cf": str(CF),
 }

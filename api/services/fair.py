@@ -279,17 +279,27 @@ def _r1_01md(ctx):
         if not variables:
             return "fail", "the cube lists no variables (cg:hasVariable)"
         records = read_variables(store, URIRef(ctx.iri)).get(ctx.iri, [])
-        incomplete = sorted({v.name or v.iri for v in records if v.name is None or v.units is None})
+        # Units are incomplete only where CF requires them (a units-missing note): flags
+        # and dimensionless quantities may go without.
+        incomplete = sorted({v.name or v.iri for v in records if v.name is None or v.units_missing})
+        unitless = sorted({v.name for v in records if v.name and v.units is None and not v.units_missing})
         measured = {v.iri for v in records if v.observable is not None}
         evidence = (f"{len(variables)} variables, {len(measured)} with an observable property "
-                    f"(cg:measures); without name or units: {', '.join(incomplete) or 'none'}")
+                    f"(cg:measures); without a name, or without the units CF requires: "
+                    f"{', '.join(incomplete) or 'none'}")
+        if unitless:
+            evidence += f"; without units, as CF allows (flags, dimensionless): {', '.join(unitless)}"
         return ("pass" if not incomplete else "fail"), evidence
     if ctx.owner:
         units = ctx.values(CG + "unitsString")
         obs = ctx.values(CG + "measures")
-        ok = bool(units)
-        return ("pass" if ok else "fail"), (f"units {units[0] if units else 'missing'}; measures "
-                                            f"{obs[0] if obs else 'nothing stated'}")
+        record = next((v for v in read_variables(ctx.store, URIRef(ctx.owner)).get(ctx.owner, [])
+                       if v.iri == ctx.iri), None)
+        missing = record is not None and record.units_missing
+        said = units[0] if units else ("missing, where CF requires units" if missing else
+                                       "none (CF allows none: a flag or a dimensionless quantity)")
+        return ("fail" if missing else "pass"), (f"units {said}; measures "
+                                                 f"{obs[0] if obs else 'nothing stated'}")
     inputs = ctx.values(PROV + "used", MLS + "hasInput", PROV + "wasDerivedFrom")
     typed = sorted(_ns.local_name(t) for t in ctx.types)
     ok = bool(typed) and bool(inputs or ctx.report.edges)

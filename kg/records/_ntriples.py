@@ -40,9 +40,9 @@ class _Terms:
         return f"<{self._namespace[name]}>"
 
 
-CG, DCAT, DCTERMS, GEO, PROV, QB, QUDT, RDF, RDFS = (
-    _Terms(n) for n in (_ns.CG, _ns.DCAT, _ns.DCTERMS, _ns.GEO, _ns.PROV, _ns.QB, _ns.QUDT,
-                        _ns.RDF, _ns.RDFS)
+CG, DCAT, DCTERMS, DQV, GEO, OA, PROV, QB, QUDT, RDF, RDFS = (
+    _Terms(n) for n in (_ns.CG, _ns.DCAT, _ns.DCTERMS, _ns.DQV, _ns.GEO, _ns.OA, _ns.PROV, _ns.QB,
+                        _ns.QUDT, _ns.RDF, _ns.RDFS)
 )
 XSD = _ns.XSD  # datatypes: typed literals are made by rdflib, for its exact lexical forms
 

@@ -83,9 +83,11 @@ def describe_variable(g: Lines, iris: Iris, slug: str, cube: str, dsd: str,
 
 # ?cube is projected so that it can be bound (SEP-0007 substitution).
 SELECT_VARIABLES = PREFIXES + """
-SELECT DISTINCT ?cube ?var ?name ?label ?units ?unit ?obs ?obsLabel ?phen ?about ?aboutPhen WHERE {
+SELECT DISTINCT ?cube ?var ?name ?label ?units ?unit ?obs ?obsLabel ?phen ?about ?aboutPhen ?unitsNote
+WHERE {
   ?cube a cg:DataCube ; cg:hasVariable ?var .
   OPTIONAL { ?var cg:variableName ?name }
+  OPTIONAL { ?unitsNote oa:hasTarget ?var ; cg:noteCode "units-missing" }
   OPTIONAL { ?var rdfs:label|dct:title ?label }
   OPTIONAL { ?var cg:unitsString ?units }
   OPTIONAL { ?var <http://qudt.org/schema/qudt/unit> ?unit }
@@ -117,6 +119,9 @@ class VariableRecord:
             (asserted, or inferred when ``reason`` ran).
         about: IRI of the observable property a model output's variable is about
             (``cg:isAbout``: the target's for a prediction, the driver's for an attribution).
+        units_missing: it has no units where CF requires them (a ``units-missing`` note:
+            its standard name says the quantity has units). No units alone is not that: CF
+            lets flags and dimensionless quantities go without.
     """
 
     iri: str
@@ -128,6 +133,7 @@ class VariableRecord:
     observable_label: str | None = None
     phenomena: list[str] = field(default_factory=list)
     about: str | None = None
+    units_missing: bool = False
 
 
 def read_variables(store, cube: URIRef | None = None) -> dict[str, list[VariableRecord]]:
@@ -148,6 +154,7 @@ def read_variables(store, cube: URIRef | None = None) -> dict[str, list[Variable
         var.observable = first(var.observable, row.get("obs"))
         var.observable_label = first(var.observable_label, row.get("obsLabel"))
         var.about = first(var.about, row.get("about"))
+        var.units_missing = var.units_missing or row.get("unitsNote") is not None
         for phen in (row.get("phen"), row.get("aboutPhen")):
             if phen is not None and str(phen) != str(CG_NS.Phenomenon) and str(phen) not in var.phenomena:
                 var.phenomena.append(str(phen))

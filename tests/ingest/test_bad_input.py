@@ -13,8 +13,10 @@ import numpy as np
 import pytest
 from ingest_helpers import write_nc, write_zarr3
 
-from cubegraph.ingest.errors import CubeNotFound, CubeReadError, EmptyCube, ReaderNotFound, ShapeViolation
+from cubegraph.ingest.errors import CubeNotFound, CubeReadError, EmptyCube, ReaderNotFound
 from cubegraph.ingest.pipeline import ingest_cube
+from cubegraph.ontology.namespaces import CG
+from rdflib import Literal
 
 
 def failed(store, path, error_type, match):
@@ -66,10 +68,18 @@ def test_zarr_array_metadata_missing_fields(store, tmp_path):
     failed(store, path, CubeReadError, r"array 'v' has unreadable metadata")
 
 
-def test_variable_with_no_units(store, tmp_path):
+def test_variable_with_no_units_lands_with_a_note(store, tmp_path):
+    """CF 1.11 section 3.1 makes units optional: the cube lands, without units, and the note
+    says that a temperature needs them."""
     path = write_nc(tmp_path / "nounits.nc", var_attrs={"units": None})
-    result = failed(store, path, ShapeViolation, r"cube 'nounits-nc', variable 't': .*units.*path cg:unitsString")
-    assert result.error.violations[0][1] == "t"
+    result = landed_with(store, path, "units-missing",
+                         r"variable 't' has no units attribute, but its standard name "
+                         r"'air_temperature' has canonical units 'K'")
+    graph = store.graph(result.cube)
+    variable = next(graph.subjects(CG.variableName, Literal("t")))
+    assert graph.value(variable, CG.unitsString) is None  # never a made-up '1'
+    assert graph.value(variable, CG.measures) is not None  # still what it measures
+
 
 
 def test_unknown_standard_name(store, tmp_path):

@@ -18,7 +18,7 @@ import netCDF4
 import numpy as np
 import pytest
 import xarray as xr
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF
 
 from cubegraph.ingest import semantics, validate
 from cubegraph.ingest.cubes import open_variable, read_metadata
@@ -29,7 +29,6 @@ from cubegraph.ingest.fingerprint import ZARR_METADATA_FILES, list_zarr_store
 from cubegraph.ingest.semantics import resolve_semantics
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.records.cube import Description, describe_triples
-from cubegraph.ontology import load_shapes
 from cubegraph.ontology.namespaces import CG
 
 IRIS = Iris("http://test.example/")
@@ -47,19 +46,19 @@ def _description(path: Path) -> Description:
                             ingested_at="2024-01-01T00:00:00Z")
 
 
-def _without_units(description: Description) -> Description:
-    """The description with one variable's cg:unitsString removed (a shape violation)."""
+def _without_dtype(description: Description) -> Description:
+    """The description with one variable's cg:dtype removed (a shape violation)."""
     lines = description.text.splitlines(keepends=True)
     variables = {line.split(" ", 1)[0] for line in lines
                  if line.endswith(f" <{RDF.type}> <{CG.Variable}> .\n")}
-    units = [i for i, line in enumerate(lines)
-             if line.split(" ", 1)[0] in variables and f" <{CG.unitsString}> " in line]
-    assert units
-    del lines[units[0]]
+    dtypes = [i for i, line in enumerate(lines)
+              if line.split(" ", 1)[0] in variables and f" <{CG.dtype}> " in line]
+    assert dtypes
+    del lines[dtypes[0]]
     return Description(description.cube, "".join(lines))
 
 
-# --- SHACL: turbo's private verdict, and the shapes without their SPARQL constraint ------------
+# --- SHACL: turbo's private verdict ------------------------------------------------------------
 
 def test_the_private_verdict_is_the_public_one(demo_dir):
     pytest.importorskip("pyshacl_turbo")
@@ -67,33 +66,12 @@ def test_the_private_verdict_is_the_public_one(demo_dir):
 
     for path in _cubes(demo_dir):
         good = _description(path)
-        for description, conforms in ((good, True), (_without_units(good), False)):
+        for description, conforms in ((good, True), (_without_dtype(good), False)):
             public, _report, _text = validate._compiled_turbo().validate(
                 Input(description.text, "nquads", None, {}, {}), allow_warnings=True,
                 abort_on_first=False)
             # The private call answers (it does not fall back in silence) and agrees.
             assert validate._conforms_fast(description.text) is bool(public) is conforms, path.name
-
-
-def _violating_nodes(report) -> set:
-    # The SPARQL constraint's results name no path: the focus nodes are what both share.
-    return {report.value(r, SH.focusNode) for r in report.subjects(SH.resultSeverity, SH.Violation)}
-
-
-def test_leaving_out_the_sparql_constraint_changes_no_verdict(demo_dir):
-    turbo = pytest.importorskip("pyshacl_turbo")
-    whole = load_shapes()
-    assert any(whole.triples((None, SH.sparql, None)))
-    assert not any(validate._shapes().triples((None, SH.sparql, None)))
-    for path in _cubes(demo_dir):
-        good = _description(path)
-        for description, conforms in ((good, True), (_without_units(good), False)):
-            data = description.graph()
-            kept = turbo.validate(data, shacl_graph=whole, inference="none", allow_warnings=True)
-            left_out = turbo.validate(data, shacl_graph=validate._shapes(), inference="none",
-                                      allow_warnings=True)
-            assert kept[0] is left_out[0] is conforms, path.name
-            assert _violating_nodes(kept[1]) == _violating_nodes(left_out[1]), path.name
 
 
 # --- CF unpacking in blocks ----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from rdflib import Graph, URIRef
 import cubegraph
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.records._ntriples import (
-    CG, DCAT, DCTERMS, GEO, PROV, QB, RDF, RDFS, XSD, Lines, bnode, deg, file_iri, iri, lit, nt,
+    CG, DCAT, DCTERMS, DQV, GEO, OA, PROV, QB, RDF, RDFS, XSD, Lines, bnode, deg, file_iri, iri, lit, nt,
     num, typed,
 )
 from cubegraph.kg.records.content import CONTENT, METADATA_ONLY
@@ -30,6 +30,7 @@ from cubegraph.kg.records.cube_metadata import CubeMetadata
 from cubegraph.kg.records.variable import describe_variable
 from cubegraph.kg.wkt import wkt_extent
 from cubegraph.ontology import namespaces as _ns
+from cubegraph.ontology.cf_rules import rule_for
 
 __all__ = ["Description", "Revision", "describe_cube", "describe_triples"]
 
@@ -236,11 +237,24 @@ def describe_triples(
     for var in meta.variables:
         describe_variable(g, iris, slug, cube, dsd, var)
 
-    # --- warnings: on the variable they are about, else on the cube ------------------------
+    # --- notes: DQV quality annotations on the variable, dimension or cube they are about ---
     names = {v.name for v in meta.variables}
-    for note in meta.warnings:
-        subject = iri(iris.variable(slug, note.variable)) if note.variable in names else cube
-        add((subject, CG.ingestWarning, lit(f"{note.code}: {note.message}")))
+    dimensions = {d.name for d in meta.dimensions}
+    for number, note in enumerate(meta.warnings, 1):
+        if note.variable in names:
+            target = iri(iris.variable(slug, note.variable))
+        elif note.variable in dimensions:
+            target = iri(iris.dimension(slug, note.variable))
+        else:
+            target = cube
+        n = iri(iris.note(slug, number))
+        add((n, RDF.type, DQV.QualityAnnotation))
+        add((n, OA.hasTarget, target))
+        add((n, OA.bodyValue, lit(note.message)))
+        add((n, CG.noteCode, lit(note.code)))
+        rule = rule_for(note.code)
+        if rule is not None:
+            add((n, DCTERMS.references, iri(rule.iri)))
 
     # --- planted ground truth (demo cubes) -------------------------------------------------
     for var in meta.variables:
