@@ -83,7 +83,7 @@ def check_time_units(meta: CubeMetadata, name: str, units, calendar) -> None:
         meta.warn(
             "time-undecodable",
             f"time coordinate {name!r} has units {units!r}, which are not '<unit> since "
-            "<epoch>': values kept as numbers, no temporal extent recorded",
+            "<epoch>': values kept as numbers, no dates taken from them",
             name,
         )
         return
@@ -108,7 +108,7 @@ def time_dates(meta: CubeMetadata, name: str, vals, units, calendar):
         meta.warn(
             "time-undecodable",
             f"time coordinate {name!r}: units {units!r} (calendar {calendar or 'standard'}) "
-            f"cannot be decoded ({exc}): no temporal extent recorded",
+            f"cannot be decoded ({exc}): no dates taken from it",
             name,
         )
         return None

@@ -3,9 +3,17 @@
 Rule kept throughout: never guess. Bounds of a rotated-pole grid without true latitude and
 longitude, or dates in undecodable units, are left out and reported as a warning, rather
 than written wrong.
+
+Longitudes are taken on the circle (:func:`longitude_extent`), so the same area gives the
+same box in 0..360 and -180..180. When no time coordinate gives dates, the ACDD global
+attributes ``time_coverage_start`` / ``time_coverage_end`` do, said so (``time-from-acdd``).
 """
 
 from __future__ import annotations
+
+import calendar
+import re
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
@@ -16,14 +24,16 @@ from cubegraph.ingest.cubes.raw import RawArray, RawCube
 from cubegraph.ingest.cubes.times import iso
 from cubegraph.kg.records.cube_metadata import CubeMetadata
 
-__all__ = ["MAX_AUX_COORD", "temporal_extent", "spatial_bounds", "longitude_range"]
+__all__ = ["MAX_AUX_COORD", "temporal_extent", "spatial_bounds", "longitude_range",
+           "longitude_extent"]
 
 #: 2-D latitude/longitude arrays larger than this are not read to find bounds.
 MAX_AUX_COORD = 4_000_000
 
 
 def temporal_extent(meta: CubeMetadata, raw: RawCube) -> None:
-    """Set ``meta``'s time extent from its time dimension, else a scalar time coordinate."""
+    """Set ``meta``'s time extent from its time dimension, else a scalar time coordinate,
+    else the ACDD global attributes ``time_coverage_start`` / ``time_coverage_end``."""
     tdims = [d for d in meta.dimensions if d.axis == "T"]
     if tdims:
         d = tdims[0]
@@ -31,6 +41,9 @@ def temporal_extent(meta: CubeMetadata, raw: RawCube) -> None:
             meta.time_start, meta.time_end, meta.time_resolution = d.minimum, d.maximum, d.duration
         # else the axis could not be decoded as dates (reported as such): its raw numbers
         # are the dimension's range, never the cube's period
+        if meta.time_start is None:
+            _acdd_extent(meta, raw.attrs,
+                         f"the time coordinate of dimension {d.name!r} gives no dates")
         return
     # No time dimension: a scalar time coordinate still dates the cube.
     scalars = [a for a in raw.arrays.values() if a.dims == () and axis(a) == "T"]
@@ -51,7 +64,104 @@ def temporal_extent(meta: CubeMetadata, raw: RawCube) -> None:
                     f"({meta.time_start}) is recorded as the temporal extent",
                 )
                 return
+    if _acdd_extent(meta, raw.attrs, "the cube has no time coordinate that gives dates"):
+        meta.warn("no-time-dimension", "no time dimension or time coordinate that gives dates")
+        return
     meta.warn("no-time-dimension", "no time dimension or time coordinate: no temporal extent")
+
+
+def _acdd_extent(meta: CubeMetadata, attrs: dict, why: str) -> bool:
+    """Date the cube from the ACDD global attributes ``time_coverage_start`` /
+    ``time_coverage_end`` (either may come from the other and ``time_coverage_duration``),
+    when the time coordinate gives no dates; ``why`` says why they are needed.
+
+    Only ISO 8601 dates and date-times are taken (``2020-01-01``, ``2020-01-01T06:00:00Z``,
+    ``+02:00`` offsets brought to UTC), written as :func:`~.times.iso` writes a decoded date;
+    a reduced date (``2020``, ``2020-06``) is not guessed to an instant. A start after the
+    end is reported and not used. Returns whether the extent was set (nothing is said when
+    neither attribute is there).
+    """
+    start_text, end_text = attrs.get("time_coverage_start"), attrs.get("time_coverage_end")
+    duration_text = attrs.get("time_coverage_duration")
+    if start_text is None and end_text is None:
+        return False
+    start, end = _iso8601(start_text), _iso8601(end_text)
+    duration = _iso8601_duration(duration_text)
+    if start is not None and end is None and end_text is None and duration is not None:
+        end = _shift(start, duration, +1)
+    elif end is not None and start is None and start_text is None and duration is not None:
+        start = _shift(end, duration, -1)
+    given = ", ".join(f"{k} {v!r}" for k, v in (("time_coverage_start", start_text),
+                                                  ("time_coverage_end", end_text),
+                                                  ("time_coverage_duration", duration_text))
+                      if v is not None)
+    first, last = (iso(start) if start else None), (iso(end) if end else None)
+    if first is None or last is None:
+        meta.warn(
+            "time-coverage-invalid",
+            f"{why}, and the global attributes ({given}) do not give an ISO 8601 start and "
+            "end (a date or date-time each, or one of them and time_coverage_duration): no "
+            "temporal extent recorded",
+        )
+        return False
+    if start > end:
+        meta.warn(
+            "time-coverage-invalid",
+            f"{why}, and the global attributes ({given}) start after they end: no temporal "
+            "extent recorded",
+        )
+        return False
+    meta.time_start, meta.time_end, meta.time_resolution = first, last, None
+    meta.warn(
+        "time-from-acdd",
+        f"{why}: the temporal extent {first} .. {last} is taken from the global attributes "
+        f"({given}), not from coordinate values",
+    )
+    return True
+
+
+def _iso8601(text) -> datetime | None:
+    """A naive UTC datetime from an ISO 8601 date or date-time text, or None."""
+    if not isinstance(text, str) or not re.match(r"\d{4}-?\d{2}-?\d{2}", text.strip()):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        try:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:
+            return None
+    return moment
+
+
+_DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
+                       r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?")
+
+
+def _iso8601_duration(text) -> tuple[int, timedelta] | None:
+    """An ISO 8601 duration (``P1Y2M10DT2H``) as (months, the rest), or None."""
+    if not isinstance(text, str):
+        return None
+    m = _DURATION.fullmatch(text.strip())
+    if m is None or text.strip() in ("P", "PT") or text.strip().endswith("T"):
+        return None
+    y, mo, w, d, h, mi, sec = (float(g) if g else 0.0 for g in m.groups())
+    return int(y) * 12 + int(mo), timedelta(weeks=w, days=d, hours=h, minutes=mi, seconds=sec)
+
+
+def _shift(moment: datetime, duration: tuple[int, timedelta], sign: int) -> datetime | None:
+    """``moment`` plus (``sign`` 1) or minus (-1) a duration; months keep the day of the
+    month, the last day when the month is shorter (31 January + P1M = 28/29 February)."""
+    months, rest = duration
+    try:
+        total = moment.year * 12 + moment.month - 1 + sign * months
+        year, month = divmod(total, 12)
+        day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+        return moment.replace(year=year, month=month + 1, day=day) + sign * rest
+    except (ValueError, OverflowError):
+        return None
 
 
 def spatial_bounds(meta: CubeMetadata, raw: RawCube, data_arrays: list[RawArray],
@@ -103,28 +213,34 @@ def spatial_bounds(meta: CubeMetadata, raw: RawCube, data_arrays: list[RawArray]
         )
         return
     lat_v = _edges(raw, lat, read)
-    lon_v = _edges(raw, lon, read)
-    if lat_v is None or lon_v is None or lat_v.size == 0 or lon_v.size == 0:
+    lon_cells, cells = _lon_cells(raw, lon, read)
+    if lat_v is None or lon_cells is None or lat_v.size == 0 or lon_cells.size == 0:
         meta.warn("no-spatial-extent", "latitude/longitude hold only fill values: no spatial extent")
         return
     south, north = float(lat_v.min()), float(lat_v.max())
-    west, east = longitude_range(float(lon_v.min()), float(lon_v.max()))
-    if not (-90.0 <= south <= north <= 90.0) or not (-180.0 <= west <= 180.0 and -180.0 <= east <= 180.0):
+    lo, hi = float(lon_cells.min()), float(lon_cells.max())
+    if not (-90.0 <= south <= north <= 90.0) or not (-360.0 <= lo <= hi <= 720.0):
         meta.warn(
             "spatial-extent-invalid",
-            f"latitude/longitude values out of range (lat {south}..{north}, lon {west}..{east}): "
+            f"latitude/longitude values out of range (lat {south}..{north}, lon {lo}..{hi}): "
             "no spatial extent recorded",
         )
         return
+    # A 1-D grid coordinate without bounds: its cells are centred on its points, one step wide.
+    step = _grid_step(read(lon)) if not cells and lon.dims == (lon.name,) else None
+    west, east = longitude_extent(lon_cells, cells=cells, step=step)
     meta.bbox = (west, south, east, north)
 
 
 def longitude_range(lo: float, hi: float) -> tuple[float, float]:
-    """(west, east) in -180..180 from a longitude range that may use 0..360.
+    """(west, east) in -180..180 of the one stretch of longitudes running east from ``lo`` to
+    ``hi``, in any convention (0..360 as well as -180..180).
 
     A range of 360 degrees or more is the whole globe. A 0..360 range crossing 180 becomes
     west > east (GeoJSON's antimeridian convention), which is what it is, rather than a
-    wrong box around the other side of the Earth.
+    wrong box around the other side of the Earth. Which stretch a cube's longitudes cover
+    (they may cross the prime meridian in 0..360, or the antimeridian in -180..180) is
+    :func:`longitude_extent`'s to say; this is the box of one known stretch.
     """
     if hi - lo >= 360.0 - 1e-9:
         return -180.0, 180.0
@@ -133,6 +249,135 @@ def longitude_range(lo: float, hi: float) -> tuple[float, float]:
     if lo >= 180.0:
         return lo - 360.0, hi - 360.0
     return lo, hi - 360.0
+
+
+def longitude_extent(lons: np.ndarray, *, cells: bool = False,
+                     step: float | None = None) -> tuple[float, float]:
+    """(west, east) in -180..180 of longitudes taken on the circle: the smallest stretch
+    holding them all, the complement of the widest stretch that none of them covers.
+
+    So the same area gives the same box in either convention (0..360 or -180..180): a
+    0..360 grid crossing the prime meridian (325.5 .. 359.5, 0.5 .. 30.5) is -34.5..30.5,
+    not its complement, and a -180..180 grid crossing the antimeridian (170..180, -180..-170)
+    is 170..-170, west > east (GeoJSON's antimeridian convention), not the whole globe.
+
+    Args:
+        lons: finite longitudes in degrees east, any convention: points (any shape), or with
+            ``cells`` cell vertices, the last axis running over one cell's vertices.
+        cells: ``lons`` are cell bounds (CF ``bounds``). A cell of two bounds (a 1-D
+            coordinate's) is the stretch between them as written; one of more vertices (a
+            2-D grid's polygon) as written when under 180 degrees wide, else the shorter
+            arc through them (a cell straddling the antimeridian lists vertices on either
+            side of it). A cell 360 degrees wide is the whole globe.
+        step: the step of a 1-D grid coordinate without bounds, whose cells are centred on
+            its points: when no stretch between neighbouring points is wider than one step
+            (1 % tolerance, for longitudes stored as float32), the cells cover the circle and
+            the extent is the whole globe (a 0 .. 359.17 grid of step 0.83 is -180..180).
+
+    The box is never widened by half a cell beyond the outermost points of a grid without
+    bounds: a regional grid's box is the span of its points, as it always was; the step
+    only says whether the cells close the circle.
+    """
+    lons = np.asarray(lons, dtype="float64")
+    if cells and lons.ndim >= 1 and lons.shape[-1] >= 2:
+        vertices = lons.reshape(-1, lons.shape[-1])
+        start, width = _cell_arcs(vertices)
+        if (width >= 360.0 - _LON_TOLERANCE).any():
+            return -180.0, 180.0
+    else:
+        start = lons.reshape(-1)
+        width = np.zeros_like(start)
+    cover = _LON_TOLERANCE if step is None else max(step * 1.01, _LON_TOLERANCE)
+    return _circle_extent(_wrap(start), width, cover)
+
+
+#: Longitudes this close (degrees, about 10 m) touch: float32 cell bounds meeting at 360
+#: differ by their rounding.
+_LON_TOLERANCE = 1e-4
+
+
+def _wrap(lons: np.ndarray) -> np.ndarray:
+    """Longitudes brought to [-180, 180), by whole turns: a longitude already there keeps its
+    exact value (the modulo would round -43.4 to -43.400000000000006)."""
+    out = np.where(lons >= 180.0, lons - 360.0, np.where(lons < -180.0, lons + 360.0, lons))
+    far = (out < -180.0) | (out >= 180.0)
+    if far.any():
+        out[far] = (out[far] + 180.0) % 360.0 - 180.0
+    return out
+
+
+def _cell_arcs(vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's western edge and width (degrees) from its vertices, shape (n, nv)."""
+    lo, hi = vertices.min(axis=1), vertices.max(axis=1)
+    start, width = lo, hi - lo
+    if vertices.shape[1] == 2:
+        return start, width
+    # A polygon listed across the antimeridian (179.5, -179.5, ...): its shorter arc is the
+    # circle less the widest gap between its vertices.
+    across = (width > 180.0) & (width < 360.0 - _LON_TOLERANCE)
+    if across.any():
+        v = np.sort(_wrap(vertices[across]), axis=1)
+        gaps = np.concatenate([np.diff(v, axis=1), (v[:, :1] + 360.0) - v[:, -1:]], axis=1)
+        k = gaps.argmax(axis=1)
+        after = np.take_along_axis(v, ((k + 1) % v.shape[1])[:, None], axis=1)[:, 0]
+        start, width = start.copy(), width.copy()
+        start[across] = after
+        width[across] = 360.0 - gaps[np.arange(k.size), k]
+    return start, width
+
+
+def _circle_extent(start: np.ndarray, width: np.ndarray, cover: float) -> tuple[float, float]:
+    """(west, east) of arcs on the circle (western edges in [-180, 180), widths under 360):
+    the complement of the widest gap between them; the globe when no gap is wider than
+    ``cover``."""
+    end = start + width
+    over = end > 180.0  # an arc running past 180 goes on from -180
+    s = np.concatenate([start, np.full(int(over.sum()), -180.0)])
+    e = np.concatenate([np.minimum(end, 180.0), end[over] - 360.0])
+    order = np.argsort(s, kind="stable")
+    s, e = s[order], e[order]
+    reach = np.maximum.accumulate(e)  # how far east the arcs so far cover
+    gaps = s[1:] - reach[:-1]
+    around = float(s[0] + 360.0 - reach[-1])  # from the easternmost back to the westernmost
+    widest = float(gaps.max()) if gaps.size else -np.inf
+    if max(widest, around) <= cover:
+        return -180.0, 180.0
+    if around >= widest - 1e-9:  # ties: the box that does not cross the antimeridian
+        return float(s[0]), float(reach[-1])
+    i = int(gaps.argmax())
+    west, east = float(s[i + 1]), float(reach[i])
+    if east == -180.0:  # the stretch ends at the antimeridian: 180, not -180
+        east = 180.0
+    return west, east
+
+
+def _grid_step(vals: np.ndarray | None) -> float | None:
+    """The step of a 1-D grid coordinate (the median spacing of its points), or None."""
+    if vals is None:
+        return None
+    vals = vals[np.isfinite(vals)]
+    if vals.size < 2:
+        return None
+    step = float(np.median(np.abs(np.diff(vals))))
+    return step if step > 0 else None
+
+
+def _lon_cells(raw: RawCube, arr: RawArray, read=values) -> tuple[np.ndarray | None, bool]:
+    """A longitude coordinate's cells (its bounds, one row of vertices per cell, ``True``)
+    when it has them, else its finite points (``False``)."""
+    name = arr.attrs.get("bounds")
+    bounds = raw.arrays.get(name) if isinstance(name, str) else None
+    # CF bounds: the coordinate's dimensions and then one of the vertices of each cell
+    if bounds is not None and bounds.size <= MAX_AUX_COORD * 2 \
+            and len(bounds.shape) == len(arr.shape) + 1 and bounds.shape[-1] >= 2:
+        vals = read(bounds)
+        if vals is not None and vals.ndim >= 1:
+            rows = vals.reshape(-1, vals.shape[-1])
+            rows = rows[np.isfinite(rows).all(axis=1)]
+            if rows.size:
+                return rows, True
+    vals = read(arr)
+    return (vals[np.isfinite(vals)] if vals is not None else None), False
 
 
 def _edges(raw: RawCube, arr: RawArray, read=values) -> np.ndarray | None:

@@ -25,7 +25,7 @@ from cubegraph.ingest.cubes.axes import (
     values,
 )
 from cubegraph.ingest.cubes.classify import axis, data_arrays
-from cubegraph.ingest.cubes.crs import find_crs
+from cubegraph.ingest.cubes.crs import find_crs, grid_mapping_names
 from cubegraph.ingest.cubes.extent import spatial_bounds, temporal_extent
 from cubegraph.ingest.cubes.raw import SMALL_ARRAY, RawArray, RawCube
 from cubegraph.ingest.cubes.times import (
@@ -84,7 +84,7 @@ def _interpret(raw: RawCube) -> CubeMetadata:
 
     read = memo_values()
     for name in dim_order:
-        meta.dimensions.append(_dimension(meta, raw, name, sizes.get(name, 0), read))
+        meta.dimensions.append(_dimension(meta, raw, name, sizes.get(name, 0), read, data))
 
     temporal_extent(meta, raw)
     crs = find_crs(raw, data)
@@ -108,14 +108,26 @@ def _interpret(raw: RawCube) -> CubeMetadata:
     return meta
 
 
-def _dimension(meta, raw, name, size, read=values) -> DimensionMetadata:
+def _dimension(meta, raw, name, size, read=values, data=()) -> DimensionMetadata:
     dim = DimensionMetadata(name=name, size=int(size))
     arr = raw.arrays.get(name)
     if arr is None or arr.dims != (name,):
-        return dim
+        arr = _auxiliary_time(raw, name, data)
+        if arr is None:
+            return dim
+        meta.warn(
+            "time-from-auxiliary",
+            f"dimension {name!r} has no coordinate variable of its own: its time axis, range "
+            f"and step are those of the auxiliary time coordinate {arr.name!r} that the data "
+            "variables name in their 'coordinates' attribute",
+            name,
+        )
+        dim.axis = "T"
+    else:
+        dim.has_coordinate = True
+        dim.axis = axis(arr)
     a = arr.attrs
-    dim.has_coordinate = True
-    dim.axis = axis(arr)
+    name = arr.name  # the coordinate the notes below are about
     dim.units = a.get("units") if isinstance(a.get("units"), str) else None
     dim.standard_name = a.get("standard_name") if isinstance(a.get("standard_name"), str) else None
     dim.calendar = a.get("calendar") if isinstance(a.get("calendar"), str) else None
@@ -128,10 +140,10 @@ def _dimension(meta, raw, name, size, read=values) -> DimensionMetadata:
     finite = vals if np.isfinite(lo) and np.isfinite(hi) else vals[np.isfinite(vals)]
     if finite.size == 0 and dim.axis == "T" and is_time_units(dim.units):
         meta.warn(
-            "time-undecodable",
-            f"time coordinate {name!r} (units {dim.units!r}) holds only fill values, which "
-            "cannot be decoded as dates (xarray fails with 'unable to decode time units'): "
-            "no temporal extent recorded; open it in xarray with decode_times=False",
+            "time-all-fill",
+            f"time coordinate {name!r} holds only fill values (no time was written): it "
+            "gives no dates, whatever its units; xarray may fail to decode it (open it with "
+            "decode_times=False)",
             name,
         )
         return dim
@@ -181,6 +193,24 @@ def _dimension(meta, raw, name, size, read=values) -> DimensionMetadata:
     if broken is None:
         dim.resolution = regular_step(finite, diffs)
     return dim
+
+
+def _auxiliary_time(raw: RawCube, dim: str, data) -> RawArray | None:
+    """The 1-D auxiliary time coordinate of a dimension without a coordinate variable: one
+    that the data variables on ``dim`` name in their ``coordinates`` attribute (NEMO's
+    ``time_centered(time_counter)``), the first named, one with standard_name ``time``
+    before the others (``forecast_reference_time`` and friends). None when there is none."""
+    found: list[RawArray] = []
+    for var in data:
+        if dim not in var.dims:
+            continue
+        for coord in grid_mapping_names(var.attrs.get("coordinates")):
+            arr = raw.arrays.get(coord)
+            if arr is not None and arr.dims == (dim,) and axis(arr) == "T" \
+                    and all(f.name != coord for f in found):
+                found.append(arr)
+    found.sort(key=lambda a: a.attrs.get("standard_name") != "time")
+    return found[0] if found else None
 
 
 def _gregorian_ends(sample: np.ndarray, dim: DimensionMetadata) -> bool:
