@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 import cubegraph
 from cubegraph.kg.iris import Iris
@@ -92,6 +92,13 @@ class Description:
             self._graph = _ns.bind_prefixes(Graph(bind_namespaces="core"), *_PREFIXES).parse(
                 data=self.text, format="nt")
         return self._graph
+
+
+def _date_time(text: str) -> str:
+    """An ``xsd:dateTime`` literal written as given: ingest's are UTC with a ``Z``
+    (:func:`cubegraph.ingest.cubes.times.iso`), the canonical XSD form, which rdflib's
+    normalising ``Literal`` would rewrite as ``+00:00``."""
+    return nt(Literal(text, datatype=_ns.XSD.dateTime, normalize=False))
 
 
 def _license(graph: Lines, cube: URIRef, text: str) -> None:
@@ -197,9 +204,9 @@ def describe_triples(
         add((cube, DCTERMS.temporal, period))
         add((period, RDF.type, DCTERMS.PeriodOfTime))
         if meta.time_start:
-            add((period, DCAT.startDate, typed(meta.time_start, XSD.dateTime)))
+            add((period, DCAT.startDate, _date_time(meta.time_start)))
         if meta.time_end:
-            add((period, DCAT.endDate, typed(meta.time_end, XSD.dateTime)))
+            add((period, DCAT.endDate, _date_time(meta.time_end)))
     if meta.time_resolution:
         add((cube, DCAT.temporalResolution, typed(meta.time_resolution, XSD.duration)))
 
@@ -225,7 +232,7 @@ def describe_triples(
             add((d, CG.standardName, lit(dim.standard_name)))
         for prop, value in ((CG.minValue, dim.minimum), (CG.maxValue, dim.maximum)):
             if isinstance(value, str):
-                add((d, prop, typed(value, XSD.dateTime)))
+                add((d, prop, _date_time(value)))
             elif value is not None:
                 add((d, prop, num(value)))
         if dim.resolution is not None:
