@@ -1,5 +1,8 @@
 """Namespace constants for every vocabulary cubegraph writes.
 
+Over 400 lines: the ``CG`` class is one table of every term cubegraph names, one line each
+with what it means; split, a term's declaration would no longer be one lookup away.
+
 rdflib already ships DCAT, DCTERMS, QB, PROV, SOSA, SSN, TIME, GEO, VOID, SDO, SH, SKOS,
 XSD, RDF, RDFS, OWL: they are re-exported here so the rest of the code has one import.
 The vocabularies rdflib lacks are declared as closed ``DefinedNamespace`` classes
