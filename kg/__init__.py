@@ -12,6 +12,7 @@ import importlib
 from pathlib import Path
 
 from cubegraph.kg.errors import (
+    FormatCannotCarry,
     GraphNotFound,
     InvalidTerm,
     QuerySyntaxError,
@@ -28,7 +29,7 @@ from cubegraph.kg.store import Store, Transaction
 __all__ = [
     "open_store", "Store", "Transaction", "QueryResult", "Iris", "DEFAULT_BASE_IRI",
     "StoreError", "StoreUnavailable", "GraphNotFound", "QuerySyntaxError", "RDFSyntaxError",
-    "UnknownFormat", "InvalidTerm",
+    "UnknownFormat", "InvalidTerm", "FormatCannotCarry",
 ]
 
 #: Backends by location scheme -> "module:Class" (imported only when used).

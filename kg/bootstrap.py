@@ -2,14 +2,15 @@
 
 Both go into named graphs of their own, replaced as one transaction, so re-running init
 after the ontology changed swaps the old terms for the new ones. Then the records a store
-kept from an older cubegraph (jobs and selections in an earlier layout) are moved to the
-current one, one atomic update per kind (:func:`old_records`); nothing else is touched.
+kept from an older cubegraph (jobs and selections in an earlier layout, cubes whose dates
+carry no timezone) are moved to the current one, one atomic update per kind (:func:`old_records`); nothing else is touched.
 """
 
 from __future__ import annotations
 
 from cubegraph.kg.records import job as _job
 from cubegraph.kg.records import selection as _selection
+from cubegraph.kg.records.cube import old_layouts as _cube
 from cubegraph.kg.store import Store
 from cubegraph.ontology import load_ontology, load_shapes
 
@@ -34,13 +35,15 @@ def is_initialised(store: Store) -> bool:
     return store.has_graph(store.iris.ontology_graph)
 
 
-_COUNTS = {"jobs": _job.OLD_LAYOUT_COUNT, "selections": _selection.OLD_LAYOUT_COUNT}
-_UPGRADES = {"jobs": _job.OLD_LAYOUT_UPGRADE, "selections": _selection.OLD_LAYOUT_UPGRADE}
+_COUNTS = {"jobs": _job.OLD_LAYOUT_COUNT, "selections": _selection.OLD_LAYOUT_COUNT,
+           "cubes": _cube.OLD_LAYOUT_COUNT}
+_UPGRADES = {"jobs": _job.OLD_LAYOUT_UPGRADE, "selections": _selection.OLD_LAYOUT_UPGRADE,
+             "cubes": _cube.OLD_LAYOUT_UPGRADE}
 
 
 def old_records(store: Store) -> dict[str, int]:
-    """Records in a layout an older cubegraph wrote, per kind (``jobs``, ``selections``):
-    what :func:`init_store` moves to the current layout."""
+    """Records in a layout an older cubegraph wrote, per kind (``jobs``, ``selections``,
+    ``cubes``: dates without a timezone): what :func:`init_store` moves to the current layout."""
     out = {}
     for noun, query in _COUNTS.items():
         rows = store.query(query).rows()

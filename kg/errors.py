@@ -43,3 +43,12 @@ class InvalidTerm(StoreError):
     """Raised when a value cannot be an RDF term (an invalid IRI, a bad binding)."""
 
     http_status = 400
+
+
+class FormatCannotCarry(StoreError):
+    """Raised when an answer holds a value the asked format cannot write, such as a control
+    character in a literal asked for as XML (RDF/XML, SPARQL XML results: XML 1.0 has no
+    way to write U+0001, not even as ``&#1;``); the message names the character and the
+    formats that carry it."""
+
+    http_status = 406

@@ -37,6 +37,7 @@ from cubegraph.kg.errors import (
 from cubegraph.kg.formats import holds_graphs, rdf_format, rdflib_name
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.results import QueryResult
+from cubegraph.kg.serialize import xml_checked
 from cubegraph.kg.store import Store, read_rdf_source
 
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
@@ -164,7 +165,7 @@ class RemoteStore(Store):
     def dump(self, out=None, *, format="nquads", graph=None):
         fmt = rdf_format(format)
         if graph is not None:
-            data = self.graph(graph).serialize(format=rdflib_name(fmt), encoding="utf-8")
+            data = xml_checked(self.graph(graph).serialize(format=rdflib_name(fmt), encoding="utf-8"), fmt)
         else:
             if not holds_graphs(fmt):
                 raise UnknownFormat(f"{fmt} cannot hold named graphs: dump one graph, or use nquads/trig")
@@ -346,7 +347,7 @@ class _RemoteResult(QueryResult):
     def serialize(self, fmt: str) -> bytes:
         if self.kind == "graph":
             name = rdf_format(fmt)
-            return self._graph.serialize(format=rdflib_name(name), encoding="utf-8")
+            return xml_checked(self._graph.serialize(format=rdflib_name(name), encoding="utf-8"), name)
         if fmt == "json":
             return self._body
         if fmt in ("csv", "tsv") and self.kind == "select":

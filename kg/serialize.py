@@ -1,5 +1,6 @@
-"""Serialising query results under a row cap, natively (pyoxigraph), for the endpoint; and
-graphs as JSON-LD that is valid JSON.
+"""Serialising query results under a row cap, natively (pyoxigraph), for the endpoint;
+graphs as JSON-LD that is valid JSON; and XML (RDF/XML, SPARQL XML results) that is
+well-formed, or refused.
 
 Kept in ``kg`` so no other layer touches pyoxigraph objects.
 """
@@ -8,17 +9,23 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import XSD
 
 from cubegraph.kg._convert import OX_RDF_FORMATS, OX_RESULT_FORMATS
+from cubegraph.kg.errors import FormatCannotCarry
+from cubegraph.kg.formats import rdf_format
 from cubegraph.kg.results import QueryResult
 
 
 def serialize_capped(result: QueryResult, fmt: str, max_rows: int) -> tuple[bytes, bool]:
     """Serialise a result natively, truncated to ``max_rows`` rows or triples.
+
+    XML answers are written as :func:`xml_checked` says (well-formed, or refused with
+    :class:`~cubegraph.kg.errors.FormatCannotCarry`).
 
     The common case costs one native serialisation plus a byte count: each format has a
     cheap upper bound on its row count. Only when that bound passes the cap is the exact
@@ -29,6 +36,11 @@ def serialize_capped(result: QueryResult, fmt: str, max_rows: int) -> tuple[byte
     holds the rows and the truncation flag equal to the exact count's, on literals that
     look like each format's row separator.
     """
+    body, truncated = _capped(result, fmt, max_rows)
+    return xml_checked(body, rdf_format(fmt) if result.kind == "graph" else fmt), truncated
+
+
+def _capped(result: QueryResult, fmt: str, max_rows: int) -> tuple[bytes, bool]:
     if result.kind == "ask":
         return result.serialize(fmt), False
     if result.kind == "graph":
@@ -99,3 +111,50 @@ def _finite(value, in_value_object: bool = False):
     if isinstance(value, list):
         return [_finite(v) for v in value]
     return value
+
+
+#: What XML 1.0 cannot carry at all, not even as a character reference (XML 1.0, 2.2:
+#: ``Char``): the C0 controls but tab, line feed and carriage return, and U+FFFE / U+FFFF
+#: (here in UTF-8). Markup never holds them, so a match lies in a literal.
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+#: The formats that do carry them (escaped), by the XML format refused.
+_CARRIERS = {
+    "rdfxml": "Turtle, N-Triples or JSON-LD instead (format turtle, ntriples or jsonld; over "
+              "HTTP, Accept: text/turtle), which write it escaped",
+    "xml": "SPARQL JSON or TSV results instead (format json or tsv; over HTTP, Accept: "
+           "application/sparql-results+json), which write it escaped",
+}
+
+
+def xml_checked(body: bytes, fmt: str) -> bytes:
+    """``body`` as it may go out when ``fmt`` is an XML format (``rdfxml``, ``xml``: SPARQL
+    results); any other format's ``body`` is returned as it is.
+
+    XML 1.0 (which RDF/XML and the SPARQL XML results format are written in) has no way to
+    write most C0 control characters: not raw, not as ``&#1;``. An answer whose literals
+    hold one (a title with an escape sequence, say) is refused rather than written
+    ill-formed or changed: no value is dropped or rewritten behind the caller's back, and
+    the message says which character, where, and which formats carry it. That is what Jena
+    does (its XML writers raise ``CannotEncodeCharacterException``). A raw carriage return
+    is legal XML, but every XML parser reads it (and CR LF) as a line feed; it is written
+    as ``&#13;`` (what rdflib's RDF/XML writer does too), so it survives.
+
+    Raises:
+        FormatCannotCarry: a literal holds a character XML 1.0 cannot carry (HTTP 406).
+    """
+    if fmt not in _CARRIERS:
+        return body
+    found = _NOT_XML.search(body)
+    if found is not None:
+        char = found.group().decode("utf-8")
+        # The text around it, up to the markup on either side: the literal itself.
+        start = max(body.rfind(b">", 0, found.start()) + 1, found.start() - 40)
+        end = body.find(b"<", found.end())
+        end = found.end() + 40 if end < 0 else min(end, found.end() + 40)
+        near = body[start:end].decode("utf-8", "replace")
+        what = "RDF/XML" if fmt == "rdfxml" else "The SPARQL XML results format"
+        raise FormatCannotCarry(
+            f"{what} cannot carry this answer: a literal holds U+{ord(char):04X}, a character "
+            f"XML 1.0 cannot write, not even escaped (near {near!r}). Ask for "
+            f"{_CARRIERS[fmt]}.")
+    return body.replace(b"\r", b"&#13;")

@@ -125,7 +125,8 @@ class Store(ABC):
         """Write the whole dataset (``nquads``/``trig``) or one graph (any RDF format).
 
         Returns:
-            the bytes when ``out`` is ``None``.
+            the bytes when ``out`` is ``None``. ``rdfxml`` raises ``FormatCannotCarry`` (and
+            writes nothing) for a literal XML 1.0 cannot hold (``kg.serialize.xml_checked``).
         """
 
     @abstractmethod

@@ -1,5 +1,8 @@
 """Namespace constants for every vocabulary cubegraph writes.
 
+Over 400 lines: the ``CG`` class is one table of every term cubegraph names, one line each
+with what it means; split, a term's declaration would no longer be one lookup away.
+
 rdflib already ships DCAT, DCTERMS, QB, PROV, SOSA, SSN, TIME, GEO, VOID, SDO, SH, SKOS,
 XSD, RDF, RDFS, OWL: they are re-exported here so the rest of the code has one import.
 The vocabularies rdflib lacks are declared as closed ``DefinedNamespace`` classes
@@ -217,6 +220,23 @@ class CG(DefinedNamespace):
     revisionOf: URIRef  # new description -> fingerprint it replaced (a dct:isVersionOf aid)
     ingestWarning: URIRef  # deprecated: a note's text, before notes were DQV annotations
     noteCode: URIRef  # the kind of an ingest note (a DQV quality annotation)
+
+    # --- CMIP6 global attributes of a cube (the DRS facets; docs/ingest.md) ---------------
+    cmipAttribute: URIRef  # parent of the properties below (skos:notation: the attribute)
+    mipEra: URIRef  # mip_era, e.g. "CMIP6"
+    activityId: URIRef  # activity_id, one value per activity ("CMIP", "ScenarioMIP")
+    institutionId: URIRef  # institution_id, e.g. "AWI"
+    sourceId: URIRef  # source_id (the model), e.g. "AWI-CM-1-1-MR"
+    experimentId: URIRef  # experiment_id, e.g. "historical"
+    subExperimentId: URIRef  # sub_experiment_id, e.g. "none", "s1960"
+    variantLabel: URIRef  # variant_label, e.g. "r1i1p1f1"
+    memberId: URIRef  # member_id: [sub_experiment_id-]variant_label
+    tableId: URIRef  # table_id (the MIP table), e.g. "Amon"
+    variableId: URIRef  # variable_id, e.g. "ta"
+    gridLabel: URIRef  # grid_label, e.g. "gn"
+    frequency: URIRef  # frequency, e.g. "mon"
+    realm: URIRef  # realm, one value per realm ("atmos", "ocean")
+    trackingId: URIRef  # tracking_id, the file's handle ("hdl:21.14100/...")
 
     # --- ML jobs, runs, explanations --------------------------------------------------------
     target: URIRef  # job / run -> target variable or phenomenon

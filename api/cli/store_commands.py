@@ -31,8 +31,8 @@ def read_text_arg(value: str, what: str) -> str:
 def init(ctx):
     """Create the store (if new) and load the ontology and SHACL shapes into it.
 
-    Jobs and selections an older cubegraph wrote in an earlier layout are moved to the
-    current one (one atomic update per kind; running init again finishes an interrupted move).
+    Jobs and selections an older cubegraph wrote in an earlier layout, and cube dates it
+    wrote without a timezone, are moved to the current one (one atomic update per kind; running init again finishes an interrupted move).
     """
     store = ctx.store()
     old = old_records(store)

@@ -20,7 +20,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import FOAF as FOAF_NS
 
 from cubegraph.api.services.errors import ResourceNotFound
-from cubegraph.kg.serialize import jsonld_text
+from cubegraph.kg.serialize import jsonld_text, xml_checked
 from cubegraph.kg.records.cube import dataset_triples, read_cubes
 from cubegraph.kg.records.phenomenon import read_taxonomy
 from cubegraph.kg.formats import rdflib_name
@@ -141,6 +141,8 @@ def serialize_graph(graph: Graph, fmt: str = "turtle") -> bytes:
 
     Raises:
         ValueError: an unknown format name (the message lists the known ones).
+        FormatCannotCarry: ``rdfxml`` of a graph whose literals hold a character XML 1.0
+            cannot write (see :func:`cubegraph.kg.serialize.xml_checked`).
     """
     if fmt not in GRAPH_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use one of {sorted(GRAPH_FORMATS)}")
@@ -148,7 +150,7 @@ def serialize_graph(graph: Graph, fmt: str = "turtle") -> bytes:
     if name == "json-ld":
         context = {p: str(ns) for p, ns in graph.namespaces() if p}
         return jsonld_text(graph, context=context, auto_compact=True).encode()
-    return graph.serialize(format=name).encode()
+    return xml_checked(graph.serialize(format=name).encode(), fmt)
 
 
 def _bound_graph() -> Graph:

@@ -84,10 +84,14 @@ def read_cube(store: Store, iri: str) -> dict | None:
 
 
 def _day(text: str | None) -> str:
-    """A period end for display: midnight times dropped (``2021-01-01T00:00:00`` -> the day)."""
+    """A period end for display: midnight times dropped (``2021-01-01T00:00:00Z`` -> the day;
+    ``+00:00`` is how rdflib writes the same UTC instant, e.g. a model output's)."""
     if not text:
         return "…"
-    return text.removesuffix("T00:00:00").removesuffix("T00:00:00Z")
+    for midnight in ("T00:00:00Z", "T00:00:00+00:00", "T00:00:00"):
+        if text.endswith(midnight):
+            return text[:-len(midnight)]
+    return text
 
 
 def catalog_map(hits: list[dict]) -> dict:

@@ -31,6 +31,7 @@ import pickle
 import queue
 import threading
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -82,10 +83,24 @@ def execute(store: Store, job: QueryJob) -> Answer:
     Raises:
         QuerySyntaxError: the query does not parse.
         NotAcceptable: the result's kind has no format the client accepts.
+        FormatCannotCarry: the negotiated format is XML and a literal holds a character
+            XML 1.0 cannot write.
     """
     result = store.query(job.text,
                          default_graph=list(job.default_graphs) if job.default_graphs is not None else None,
                          named_graphs=list(job.named_graphs) if job.named_graphs is not None else None)
+    try:
+        return _answer(result, job)
+    except BaseException as exc:
+        # A pyoxigraph result must be dropped on the thread that made it: the traceback,
+        # raised on in the request's thread, would keep it alive (in its frames) until then.
+        traceback.clear_frames(exc.__traceback__)
+        raise
+    finally:
+        del result
+
+
+def _answer(result, job: QueryJob) -> Answer:
     chosen = job.formats.for_kind(result.kind)
     if chosen is None:
         what = "graph (CONSTRUCT/DESCRIBE)" if result.kind == "graph" else f"{result.kind.upper()} result"

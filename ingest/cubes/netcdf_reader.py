@@ -15,12 +15,15 @@ import numpy as np
 from cubegraph.ingest.cubes.base import CubeReader
 from cubegraph.ingest.cubes.raw import ArraySource, RawArray, RawCube, check_text, plain
 from cubegraph.ingest.errors import CubeReadError
+from cubegraph.ingest.cubes.hdf5_layout import damage, read_damage
 from cubegraph.ingest.cubes.journal import active_journal
 from cubegraph.ingest.cubes.netcdf_files import NETCDF_LOCK, open_dataset, sessions_open
 from cubegraph.ingest.cubes.netcdf_length import declared_length
 from cubegraph.ingest.fingerprint import fingerprint_netcdf
 
 __all__ = ["NetCDFReader", "NetCDFSource", "NETCDF_LOCK"]
+
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
 
@@ -31,6 +34,12 @@ class NetCDFSource(ArraySource):
         self.path, self.name = path, name
 
     def read(self, selection: tuple) -> np.ndarray:
+        """The stored values of ``selection``.
+
+        Raises:
+            CubeReadError: the file's HDF5 structure is damaged where the values lie (the
+                message names the file, the variable, the selection and the chunk).
+        """
         journal = active_journal()
         if journal is not None:  # a run's journal: the file's bytes, beside netCDF-C's read
             journal.record_file(self.path)
@@ -41,9 +50,40 @@ class NetCDFSource(ArraySource):
                 var.set_auto_maskandscale(False)
                 var.set_auto_chartostring(False)
                 return np.asarray(var[selection if selection else ...])
+            except RuntimeError as exc:
+                if _HDF_ERROR not in str(exc):
+                    raise
+                where = read_damage(self.path, self.name, selection)
+                what = f"values of variable {self.name!r}{_selection_text(selection)}"
+                raise CubeReadError(_damaged(self.path, f"reading the {what}", where, exc)) from exc
             finally:
                 if not sessions_open():
                     ds.close()
+
+
+# netCDF-C's words for "HDF5 could not do it" (NC_EHDFERR): all it says of a damaged file.
+_HDF_ERROR = "HDF error"
+
+
+def _damaged(path: Path, doing: str, where: tuple[str, str] | None, netcdf_c=None) -> str:
+    """The message for a NetCDF-4 file whose HDF5 structure cannot be read: the file, what
+    was being read, which part failed and HDF5's reason (h5py's, :mod:`.hdf5_layout`)."""
+    said = f"; netCDF-C: {netcdf_c}" if netcdf_c else ""
+    part = (f": {where[0]} is unreadable (HDF5: {where[1]}{said})" if where
+            else f" (netCDF-C: {netcdf_c})")
+    return (f"NetCDF-4 file '{path}' is damaged: its HDF5 structure cannot be read while "
+            f"{doing}{part}. Its bytes changed after it was written (an interrupted or "
+            "corrupted copy, a disk fault?): fetch it again or restore a backup")
+
+
+def _selection_text(selection: tuple) -> str:
+    """``[20:30, :, 5]`` for a selection of slices and integers ('' for the whole array)."""
+    def one(s) -> str:
+        if isinstance(s, slice):
+            text = f"{'' if s.start is None else s.start}:{'' if s.stop is None else s.stop}"
+            return text + (f":{s.step}" if s.step not in (None, 1) else "")
+        return "..." if s is Ellipsis else str(s) if np.ndim(s) == 0 else f"<{np.size(s)} indices>"
+    return f" [{', '.join(one(s) for s in selection)}]" if selection else ""
 
 
 class NetCDFReader(CubeReader):
@@ -74,6 +114,11 @@ class NetCDFReader(CubeReader):
             )
         declared, size = declared_length(path), path.stat().st_size
         if declared is not None and size < declared:
+            # A damaged HDF5 superblock declares a garbage length: HDF5 tells it from a
+            # file cut short by the superblock's checksum (versions 2 and 3).
+            where = damage(path) if head == _HDF5_SIGNATURE else None
+            if where is not None and "truncated" not in where[1]:
+                raise CubeReadError(_damaged(path, "opening it", where))
             raise CubeReadError(
                 f"NetCDF file '{path}' is truncated: its header declares {declared:,} bytes "
                 f"and the file holds {size:,}; it was cut short (an interrupted copy or "
@@ -83,7 +128,16 @@ class NetCDFReader(CubeReader):
             try:
                 ds = netCDF4.Dataset(str(path), mode="r")
             except OSError as exc:
-                raise CubeReadError(f"NetCDF file '{path}' cannot be opened: {exc}") from exc
+                if head != _HDF5_SIGNATURE or _HDF_ERROR not in str(exc):
+                    raise CubeReadError(f"NetCDF file '{path}' cannot be opened: {exc}") from exc
+                where = damage(path)
+                if where is not None:
+                    raise CubeReadError(_damaged(path, "opening it", where, _errno_free(exc))) from exc
+                raise CubeReadError(
+                    f"NetCDF-4 file '{path}' cannot be opened: netCDF-C reports an HDF5 error "
+                    f"({_errno_free(exc)}), yet h5py reads all its HDF5 metadata: an HDF5 "
+                    "file netCDF-C does not support, or damaged where only netCDF-C looks"
+                ) from exc
             try:
                 return self._describe(path, ds)
             finally:
@@ -133,3 +187,8 @@ class NetCDFReader(CubeReader):
                        if k in stored and np.asarray(stored[k]).size == 1},
             )
         return cube
+
+
+def _errno_free(exc: OSError) -> str:
+    """netCDF-C's message without its errno and the path (the message names the file)."""
+    return exc.strerror or str(exc)

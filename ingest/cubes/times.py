@@ -164,13 +164,21 @@ def days_of_year(times: np.ndarray) -> np.ndarray:
 
 
 def iso(date) -> str | None:
-    """ISO 8601 text of a cftime date, or None when it is not a real Gregorian instant."""
+    """ISO 8601 text of a cftime date in UTC (``2020-01-01T00:00:00Z``), or None when it is
+    not a real Gregorian instant.
+
+    The ``Z`` is what makes the ``xsd:dateTime`` comparable: a date-time without a timezone
+    is only partially ordered against one with it (XSD 1.1, 3.3.7.4), so a SPARQL filter
+    against ``"...Z"`` would be indeterminate. UTC is right: CF times are UTC unless the
+    units name an offset (``days since 2000-01-01 00:00:00 +03:00``), and both decoders
+    (cftime and xarray's) apply that offset, so the dates they return are UTC.
+    """
     text = f"{date.year:04d}-{date.month:02d}-{date.day:02d}T{date.hour:02d}:{date.minute:02d}:{date.second:02d}"
     try:
         datetime.fromisoformat(text)
     except ValueError:
         return None  # e.g. 30 February in a 360_day calendar
-    return text
+    return text + "Z"
 
 
 def iso_duration(seconds: float) -> str:

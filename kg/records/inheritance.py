@@ -143,12 +143,15 @@ def overlap_box(boxes: Iterable[Box | None]) -> Box | None:
 
 
 def overlap_period(cubes: Iterable[CubeRecord]) -> tuple[str | None, str | None]:
-    """``(start, end)`` where the recorded periods overlap, as ISO date-times; cubes without
-    a period are skipped; ``(None, None)`` when none has one or they do not overlap."""
+    """``(start, end)`` where the recorded periods overlap, as ISO date-times in UTC (``Z``,
+    as ingest writes them: a date-time without a timezone does not compare with one that
+    has it); cubes without a period are skipped; ``(None, None)`` when none has one or they
+    do not overlap."""
     cubes = list(cubes)
     starts = [c.start for c in cubes if c.start is not None]
     ends = [c.end for c in cubes if c.end is not None]
     start, end = max(starts, default=None), min(ends, default=None)
     if start is not None and end is not None and start > end:
         return None, None
-    return (start.isoformat() if start else None, end.isoformat() if end else None)
+    # the records' datetimes are naive UTC (kg.records._sparql.to_datetime)
+    return (start.isoformat() + "Z" if start else None, end.isoformat() + "Z" if end else None)

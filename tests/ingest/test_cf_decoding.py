@@ -148,7 +148,7 @@ def test_360_day_calendar(tmp_path):
     }, dims={"time": 60})
     meta = read_metadata(path)
     # 30 February has no Gregorian equivalent: the extent ends on the 29th, never guessed.
-    assert (meta.time_start, meta.time_end) == ("2000-01-01T00:00:00", "2000-02-29T00:00:00")
+    assert (meta.time_start, meta.time_end) == ("2000-01-01T00:00:00Z", "2000-02-29T00:00:00Z")
     assert any(w.code == "time-not-gregorian" and "2000-02-30" in w.message for w in meta.warnings)
     times = open_variable(path, "v").coords["time"]
     assert times.dtype == object and times[59].day == 30 and times[59].calendar == "360_day"
@@ -166,8 +166,8 @@ def test_times_xarray_cannot_decode_are_decoded_as_ingest_decodes_them(tmp_path)
     meta = read_metadata(path)
     times = open_variable(path, "v").coords["time"]
     assert times.dtype == np.dtype("datetime64[ns]")
-    assert (str(times[0])[:19], str(times[-1])[:19]) == (meta.time_start, meta.time_end) \
-        == ("1858-11-17T00:00:00", "1858-11-18T12:00:00")
+    assert (str(times[0])[:19] + "Z", str(times[-1])[:19] + "Z") == (meta.time_start, meta.time_end) \
+        == ("1858-11-17T00:00:00Z", "1858-11-18T12:00:00Z")
 
 
 # --- the CRS ----------------------------------------------------------------------------------

@@ -35,9 +35,9 @@ MAX_CELLS = 2_000_000
 
 
 def _iso(t) -> str | None:
-    """ISO 8601 (seconds) of a decoded time: datetime64 or a cftime date."""
+    """ISO 8601 (seconds, UTC) of a decoded time: datetime64 or a cftime date."""
     if isinstance(t, np.datetime64):
-        return None if np.isnat(t) else str(np.datetime_as_string(t, unit="s"))
+        return None if np.isnat(t) else str(np.datetime_as_string(t, unit="s")) + "Z"
     if isinstance(t, (float, np.number)):
         return None  # not decoded: the units give no dates
     return iso(t)

@@ -21,11 +21,12 @@ import cubegraph
 from cubegraph.ingest.cubes import read_metadata
 from cubegraph.kg.records._ntriples import ntriples
 from cubegraph.kg.records.cube import Description, describe_cube, describe_triples
+from cubegraph.kg.records.cube.describe import CMIP_ATTRIBUTES
 from cubegraph.ingest.semantics import resolve_semantics
 from cubegraph.ingest.validate import validate_many
 from cubegraph.kg import RDFSyntaxError, open_store
 from cubegraph.kg.iris import Iris
-from cubegraph.ontology.namespaces import CG
+from cubegraph.ontology.namespaces import CG, DCAT
 
 IRIS = Iris("http://test.example/")
 GOLDEN = Path(__file__).parent / "data" / "golden"
@@ -36,6 +37,8 @@ REAL = sorted(p.name[:-3] for p in GOLDEN.glob("*.nt") if p.name[:-3] not in DEM
 #: Statements added to descriptions after the golden files were written (content digests,
 #: issue 12): left out of the comparison with them, and checked in tests/ingest/test_content.py.
 SINCE_GOLDEN = {CG.checksumLevel, CG.contentDigest, CG.contentAlgorithm, CG.contentManifest}
+#: Likewise the CMIP6 global attributes (issue 13): checked in tests/ingest/test_global_attributes.py.
+SINCE_GOLDEN |= {CG[name] for name in CMIP_ATTRIBUTES.values()} | {DCAT.landingPage}
 
 
 def fast(path: Path) -> Description:

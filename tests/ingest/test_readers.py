@@ -46,7 +46,7 @@ def test_netcdf_metadata(tmp_path):
     assert [v.name for v in meta.variables] == ["t"]
     var = meta.variables[0]
     assert (var.dims, var.shape, var.dtype, var.units) == (("time", "lat", "lon"), (3, 2, 3), "float32", "K")
-    assert meta.time_start == "2020-01-01T00:00:00" and meta.time_end == "2020-01-03T00:00:00"
+    assert meta.time_start == "2020-01-01T00:00:00Z" and meta.time_end == "2020-01-03T00:00:00Z"
     assert meta.time_resolution == "P1D"
     assert meta.bbox == (20.0, 10.0, 22.0, 11.0)
     assert meta.crs == "http://www.opengis.net/def/crs/OGC/1.3/CRS84"

@@ -47,7 +47,7 @@ def test_rotated_pole_alias_resolved_and_no_bounds_guessed():
     assert var.observable == str(CF["air_pressure_at_mean_sea_level/"])
     assert {"standard-name-alias", "no-true-latlon", "no-time-dimension"} <= codes(m)
     assert m.bbox is None  # never wrong bounds
-    assert m.time_start == "2006-06-15T00:00:00"
+    assert m.time_start == "2006-06-15T00:00:00Z"
 
 
 def test_l01_met_unknown_names_units_and_time():
@@ -77,7 +77,7 @@ def test_e1_zarr_and_netcdf_describe_the_same_cube():
     nc, zr = meta("E1_north_america.nc"), meta("E1_north_america.zarr")
     assert [v.name for v in nc.variables] == [v.name for v in zr.variables] == ["air_temperature"]
     assert (nc.time_start, nc.time_end, nc.time_resolution) == (zr.time_start, zr.time_end, zr.time_resolution)
-    assert (nc.time_start, nc.time_end, nc.time_resolution) == ("1860-06-01T00:00:00", "2099-06-01T00:00:00", "P1Y")
+    assert (nc.time_start, nc.time_end, nc.time_resolution) == ("1860-06-01T00:00:00Z", "2099-06-01T00:00:00Z", "P1Y")
     assert nc.bbox == zr.bbox == (-135.0, 15.0, -45.0, 60.0)
     assert [(d.name, d.size) for d in nc.dimensions] == [(d.name, d.size) for d in zr.dimensions]
 
@@ -88,7 +88,7 @@ def test_cfdm_stores_read_in_every_format(name):
     q = m.variable("q")
     assert (q.cf_name, q.units, q.dims) == ("specific_humidity", "1", ("lat", "lon"))
     assert m.bbox == (-180.0, -90.0, 180.0, 90.0)
-    assert m.time_start == "2019-01-01T00:00:00"
+    assert m.time_start == "2019-01-01T00:00:00Z"
     assert "no-time-dimension" in codes(m)
 
 

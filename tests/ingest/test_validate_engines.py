@@ -146,10 +146,10 @@ BROKEN = {
     "west bound text": lambda c, v, d, dist, per: [_set(c, CG.westBound, Literal("abc"))],
     "two west bounds": lambda c, v, d, dist, per: [lambda g: g.add((c, CG.westBound, Literal(1.5)))],
     "period start after end": lambda c, v, d, dist, per: [
-        _set(per, DCAT.startDate, Literal("2030-01-01T00:00:00", datatype=XSD.dateTime))],
+        _set(per, DCAT.startDate, Literal("2030-01-01T00:00:00Z", datatype=XSD.dateTime))],
     "period start not a date": lambda c, v, d, dist, per: [_set(per, DCAT.startDate, Literal("yesterday"))],
     "two period starts": lambda c, v, d, dist, per: [
-        lambda g: g.add((per, DCAT.startDate, Literal("2019-01-01T00:00:00", datatype=XSD.dateTime)))],
+        lambda g: g.add((per, DCAT.startDate, Literal("2019-01-01T00:00:00Z", datatype=XSD.dateTime)))],
     "two periods": lambda c, v, d, dist, per: [lambda g: g.add((c, DCTERMS.temporal, BNode()))],
     "size not a number": lambda c, v, d, dist, per: [_set(d, CG.size, Literal("big"))],
     "size negative": lambda c, v, d, dist, per: [_set(d, CG.size, Literal(-3))],

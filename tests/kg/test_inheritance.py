@@ -45,7 +45,7 @@ def test_overlap_period_skips_cubes_without_one():
     cubes = [cube("a", start="2020-01-01T00:00:00", end="2022-12-31T00:00:00"),
              cube("b", start="2021-01-01T00:00:00", end="2023-06-30T00:00:00"),
              cube("static")]
-    assert overlap_period(cubes) == ("2021-01-01T00:00:00", "2022-12-31T00:00:00")
+    assert overlap_period(cubes) == ("2021-01-01T00:00:00Z", "2022-12-31T00:00:00Z")
     assert overlap_period([cube("static")]) == (None, None)
     assert overlap_period([cube("a", start="2020-01-01T00:00:00", end="2020-02-01T00:00:00"),
                            cube("b", start="2021-01-01T00:00:00", end="2021-02-01T00:00:00")]) \
@@ -59,7 +59,7 @@ def test_inherit_takes_the_overlap_the_strictest_licence_and_the_run():
     got = inherit(target, inputs, creator="cubegraph 1.0 (run r)", created="2024-05-01T10:00:00Z",
                   about={"fire_predicted": NERC + "x"})
     assert got.bbox == (22, 35, 30, 40)
-    assert (got.time_start, got.time_end) == ("2020-01-01T00:00:00", "2022-06-30T00:00:00")
+    assert (got.time_start, got.time_end) == ("2020-01-01T00:00:00Z", "2022-06-30T00:00:00Z")
     assert got.license == SPDX + "CC-BY-SA-4.0"
     assert (got.creator, got.created) == ("cubegraph 1.0 (run r)", "2024-05-01T10:00:00Z")
     assert got.sources == ("t", "i", "static")  # the target once, first

@@ -70,7 +70,7 @@ def test_init_moves_old_jobs_and_selections_once(tmp_path):
     init_store(store)
     store.replace_graph(IRIS.job(JOB.id), old_job_graph(JOB))
     sel, excluded = old_selection(store)
-    assert old_records(store) == {"jobs": 1, "selections": 1}
+    assert old_records(store) == {"jobs": 1, "selections": 1, "cubes": 0}
     assert read_job(store, IRIS.job(JOB.id)).bbox == ()  # the reader knows only the new layout
     store.close()
 
@@ -81,7 +81,7 @@ def test_init_moves_old_jobs_and_selections_once(tmp_path):
     assert "moved 1 selections" in out.output
 
     store = open_store(tmp_path / "store", base_iri=BASE)
-    assert old_records(store) == {"jobs": 0, "selections": 0}
+    assert old_records(store) == {"jobs": 0, "selections": 0, "cubes": 0}
     assert read_job(store, IRIS.job(JOB.id)) == JOB
     assert set(read_selection(store, sel).excluded) == set(excluded)
     before = records(store)
@@ -98,5 +98,5 @@ def test_a_current_store_has_nothing_to_move(tmp_path):
     store = open_store(None, base_iri=BASE)
     init_store(store)
     store.replace_graph(IRIS.job(JOB.id), job_graph(JOB, IRIS))
-    assert old_records(store) == {"jobs": 0, "selections": 0}
+    assert old_records(store) == {"jobs": 0, "selections": 0, "cubes": 0}
     store.close()

@@ -15,9 +15,10 @@ N-Triples text, which ingest validates and writes as text: see :mod:`._ntriples`
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 import cubegraph
 from cubegraph.kg.iris import Iris
@@ -32,7 +33,7 @@ from cubegraph.kg.wkt import wkt_extent
 from cubegraph.ontology import namespaces as _ns
 from cubegraph.ontology.cf_rules import rule_for
 
-__all__ = ["Description", "Revision", "describe_cube", "describe_triples"]
+__all__ = ["Description", "Revision", "describe_cube", "describe_triples", "CMIP_ATTRIBUTES"]
 
 #: Prefixes bound on a description's graph (for readable Turtle).
 _PREFIXES = ("cg", "dcat", "dct", "qb", "prov", "geo", "qudt", "unit", "cf")
@@ -43,6 +44,22 @@ _SPDX_IDS = {
     "cc-by-4.0": "CC-BY-4.0", "cc-by-sa-4.0": "CC-BY-SA-4.0", "cc0-1.0": "CC0-1.0",
     "apache-2.0": "Apache-2.0", "mit": "MIT", "odbl-1.0": "ODbL-1.0", "cc-by-nc-4.0": "CC-BY-NC-4.0",
 }
+
+#: CMIP6 global attributes kept on the cube: attribute -> ``cg:`` property (local name). One
+#: literal per value, so filtering on a facet is one triple pattern (docs/ingest.md).
+CMIP_ATTRIBUTES = {
+    "mip_era": "mipEra", "activity_id": "activityId", "institution_id": "institutionId",
+    "source_id": "sourceId", "experiment_id": "experimentId",
+    "sub_experiment_id": "subExperimentId", "variant_label": "variantLabel",
+    "member_id": "memberId", "table_id": "tableId", "variable_id": "variableId",
+    "grid_label": "gridLabel", "frequency": "frequency", "realm": "realm",
+    "tracking_id": "trackingId",
+}
+#: Attributes CMIP6 allows to list several values, space-separated ("atmos atmosChem"):
+#: one literal each, so ``cg:realm "atmos"`` finds a multi-realm file too.
+_LISTS = {"activity_id", "realm"}
+# A URL that can be an IRI as written (no spaces, no characters IRIs exclude, no stray %).
+_WEB_URL = re.compile(r'https?://(?:[^\s<>"{}|\\^`%]|%[0-9A-Fa-f]{2})+')
 
 
 @dataclass(frozen=True)
@@ -93,6 +110,38 @@ class Description:
             self._graph = _ns.bind_prefixes(Graph(bind_namespaces="core"), *_PREFIXES).parse(
                 data=self.text, format="nt")
         return self._graph
+
+
+def _date_time(text: str) -> str:
+    """An ``xsd:dateTime`` literal written as given: ingest's are UTC with a ``Z``
+    (:func:`cubegraph.ingest.cubes.times.iso`), the canonical XSD form, which rdflib's
+    normalising ``Literal`` would rewrite as ``+00:00``."""
+    return nt(Literal(text, datatype=_ns.XSD.dateTime, normalize=False))
+
+
+def _attribute_text(value) -> str | None:
+    """A global attribute as text (numbers too), stripped; None when empty or not scalar."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    return str(value).strip() or None
+
+
+def _cmip_attributes(graph: Lines, cube: str, attrs: dict) -> None:
+    """The CMIP6 global attributes of ``attrs`` (:data:`CMIP_ATTRIBUTES`), and
+    ``further_info_url`` as the cube's ``dcat:landingPage`` (when it is a web IRI)."""
+    texts = {name: _attribute_text(attrs.get(name)) for name in CMIP_ATTRIBUTES}
+    variant, sub = texts["variant_label"], texts["sub_experiment_id"]
+    if texts["member_id"] is None and variant and texts["mip_era"] == "CMIP6":
+        # The DRS's member_id, which CMIP6 files carry as its two parts (ESGF composes it).
+        texts["member_id"] = variant if sub in (None, "none") else f"{sub}-{variant}"
+    for name, text in texts.items():
+        if text is None:
+            continue
+        for value in (text.split() if name in _LISTS else (text,)):
+            graph.add((cube, CG[CMIP_ATTRIBUTES[name]], lit(value)))
+    url = _attribute_text(attrs.get("further_info_url"))
+    if url and _WEB_URL.fullmatch(url):
+        graph.add((cube, DCAT.landingPage, iri(url)))
 
 
 def _license(graph: Lines, cube: URIRef, text: str) -> None:
@@ -176,6 +225,7 @@ def describe_triples(
         for word in (k.strip() for k in keywords.replace(";", ",").split(",")):
             if word:
                 add((cube, DCAT.keyword, lit(word)))
+    _cmip_attributes(g, cube, meta.attrs)
     add((iri(iris.catalog), DCAT.dataset, cube))
     add((cube, CG.sourcePath, lit(str(meta.path))))
 
@@ -198,9 +248,9 @@ def describe_triples(
         add((cube, DCTERMS.temporal, period))
         add((period, RDF.type, DCTERMS.PeriodOfTime))
         if meta.time_start:
-            add((period, DCAT.startDate, typed(meta.time_start, XSD.dateTime)))
+            add((period, DCAT.startDate, _date_time(meta.time_start)))
         if meta.time_end:
-            add((period, DCAT.endDate, typed(meta.time_end, XSD.dateTime)))
+            add((period, DCAT.endDate, _date_time(meta.time_end)))
     if meta.time_resolution:
         add((cube, DCAT.temporalResolution, typed(meta.time_resolution, XSD.duration)))
 
@@ -226,7 +276,7 @@ def describe_triples(
             add((d, CG.standardName, lit(dim.standard_name)))
         for prop, value in ((CG.minValue, dim.minimum), (CG.maxValue, dim.maximum)):
             if isinstance(value, str):
-                add((d, prop, typed(value, XSD.dateTime)))
+                add((d, prop, _date_time(value)))
             elif value is not None:
                 add((d, prop, num(value)))
         if dim.resolution is not None:
