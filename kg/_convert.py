@@ -19,6 +19,7 @@ from rdflib.namespace import XSD
 from cubegraph.kg.errors import InvalidTerm, RDFSyntaxError
 
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
 _XSD_STRING = str(XSD.string)
 _BNODE_LABEL = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
@@ -79,6 +80,9 @@ def from_ox(term):
         # RDF 1.1: a simple literal *is* an xsd:string; rdflib compares them as different.
         if datatype in (_XSD_STRING, _RDF_LANGSTRING):
             return Literal(term.value)
+        if datatype == _XSD_DATETIME:
+            # As stored: rdflib's normalising would write a UTC "...Z" as "...+00:00".
+            return Literal(term.value, datatype=URIRef(datatype), normalize=False)
         return Literal(term.value, datatype=URIRef(datatype))
     if isinstance(term, ox.DefaultGraph):
         return None

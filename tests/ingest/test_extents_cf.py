@@ -194,10 +194,10 @@ def nemo_like(path: Path, attrs: dict | None = None) -> Path:
 def test_a_time_axis_given_by_an_auxiliary_coordinate(tmp_path):
     meta = read_metadata(nemo_like(tmp_path / "nemo.nc"))
     assert (meta.time_start, meta.time_end, meta.time_resolution) == \
-        ("1900-01-16T00:00:00", "1900-12-16T00:00:00", "P1M")
+        ("1900-01-16T00:00:00Z", "1900-12-16T00:00:00Z", "P1M")
     [dim] = [d for d in meta.dimensions if d.name == "time_counter"]
     assert (dim.axis, dim.minimum, dim.maximum, dim.duration) == \
-        ("T", "1900-01-16T00:00:00", "1900-12-16T00:00:00", "P1M")
+        ("T", "1900-01-16T00:00:00Z", "1900-12-16T00:00:00Z", "P1M")
     assert (dim.units, dim.calendar, dim.has_coordinate) == \
         ("seconds since 1900-01-01 00:00:00", "360_day", False)
     [note] = [w for w in meta.warnings if w.code == "time-from-auxiliary"]
@@ -210,7 +210,7 @@ def test_a_cube_dated_by_an_auxiliary_time_lands_with_its_period(store, tmp_path
     result = ingest_cube(store, nemo_like(tmp_path / "nemo.nc"))
     assert result.status == "ingested", result.error
     [cube] = read_cubes(store, str(result.cube))
-    assert (cube.start_text, cube.end_text) == ("1900-01-16T00:00:00", "1900-12-16T00:00:00")
+    assert (cube.start_text, cube.end_text) == ("1900-01-16T00:00:00Z", "1900-12-16T00:00:00Z")
 
 
 # --- a time axis of fill values only; the ACDD attributes -----------------------------------
@@ -252,7 +252,7 @@ def test_acdd_time_coverage_dates_a_cube_whose_coordinate_gives_no_dates(tmp_pat
         write(path, {"x": 2}, {"v": (("x",), [1.0, 2.0],
                                      {"standard_name": "air_temperature", "units": "K"})}, ACDD)
     meta = read_metadata(path)
-    assert (meta.time_start, meta.time_end) == ("2020-01-01T00:00:00", "2020-12-31T00:00:00")
+    assert (meta.time_start, meta.time_end) == ("2020-01-01T00:00:00Z", "2020-12-31T00:00:00Z")
     [note] = [w for w in meta.warnings if w.code == "time-from-acdd"]
     assert "time_coverage_start" in note.message and "not from coordinate values" in note.message
 
@@ -260,11 +260,11 @@ def test_acdd_time_coverage_dates_a_cube_whose_coordinate_gives_no_dates(tmp_pat
 @pytest.mark.parametrize("attrs, expected", [
     ({"time_coverage_start": "2020-01-01T02:00:00+02:00",
       "time_coverage_end": "2020-06-30T18:30:00-05:30"},
-     ("2020-01-01T00:00:00", "2020-07-01T00:00:00")),
+     ("2020-01-01T00:00:00Z", "2020-07-01T00:00:00Z")),
     ({"time_coverage_start": "2019-01-31", "time_coverage_duration": "P1M"},
-     ("2019-01-31T00:00:00", "2019-02-28T00:00:00")),
+     ("2019-01-31T00:00:00Z", "2019-02-28T00:00:00Z")),
     ({"time_coverage_end": "2020-01-02T00:00:00Z", "time_coverage_duration": "PT36H"},
-     ("2019-12-31T12:00:00", "2020-01-02T00:00:00")),
+     ("2019-12-31T12:00:00Z", "2020-01-02T00:00:00Z")),
 ])
 def test_acdd_offsets_and_durations(tmp_path, attrs, expected):
     meta = read_metadata(time_cube(tmp_path / "acdd.nc", [np.nan], attrs=attrs))
@@ -286,7 +286,7 @@ def test_acdd_attributes_that_give_no_period_are_reported_not_used(tmp_path, att
 
 def test_dates_of_the_coordinate_win_over_the_acdd_attributes(tmp_path):
     meta = read_metadata(time_cube(tmp_path / "t.nc", [0.0, 1.0], attrs=ACDD))
-    assert (meta.time_start, meta.time_end) == ("2020-01-01T00:00:00", "2020-01-02T00:00:00")
+    assert (meta.time_start, meta.time_end) == ("2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z")
     assert not {"time-from-acdd", "time-coverage-invalid"} & codes(meta)
 
 
@@ -295,4 +295,4 @@ def test_a_cube_dated_by_acdd_lands_with_its_period(store, tmp_path):
     assert result.status == "ingested", result.error
     assert {"time-all-fill", "time-from-acdd"} <= {w.code for w in result.warnings}
     [cube] = read_cubes(store, str(result.cube))
-    assert (cube.start_text, cube.end_text) == ("2020-01-01T00:00:00", "2020-12-31T00:00:00")
+    assert (cube.start_text, cube.end_text) == ("2020-01-01T00:00:00Z", "2020-12-31T00:00:00Z")

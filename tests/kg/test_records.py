@@ -113,7 +113,7 @@ def test_a_cube_refused_whole_is_an_excluded_cube_not_an_excluded_variable(store
 
 def _run(**changes) -> Run:
     run = Run(
-        id="r1", status="succeeded", started="2026-01-05T10:00:00+00:00", ended="2026-01-05T10:01:04+00:00",
+        id="r1", status="succeeded", started="2026-01-05T10:00:00Z", ended="2026-01-05T10:01:04Z",
         software="0.1.0", host="box", labels=("mlp run", "run r1 of job j"), seed=3,
         job_spec='{"task": "classification"}', inputs=(VAR("active_fire"), VAR("lst"), VAR("t2m")),
         comment="inputs without a graph IRI: x in /data/x.zarr", target=VAR("active_fire"),
@@ -130,7 +130,7 @@ def _run(**changes) -> Run:
         outputs=(URIRef(f"{BASE}cube/r1-predictions"),),
         job=IRIS.job("j"), selection=URIRef(f"{IRIS.job('j')}/selection/abc"),
         selection_query="SELECT ?v WHERE {}",
-        usages=(Usage(URIRef(f"{BASE}cube/c"), ("sha256:1",), "2026-01-05T10:00:01+00:00"),),
+        usages=(Usage(URIRef(f"{BASE}cube/c"), ("sha256:1",), "2026-01-05T10:00:01Z"),),
     )
     return Run(**{**run.__dict__, **changes})
 
@@ -152,7 +152,7 @@ def test_run_round_trip(store):
 
 
 def test_failed_run_round_trip(store):
-    run = Run(id="r2", status="failed", started="2026-01-05T10:00:00+00:00", ended="2026-01-05T10:00:01+00:00",
+    run = Run(id="r2", status="failed", started="2026-01-05T10:00:00Z", ended="2026-01-05T10:00:01Z",
               software="0.1.0", host="box", error="GridMismatch: input 'x' does not overlap")
     store.replace_graph(IRIS.run("r2"), run_graph(run, IRIS))
     assert read_run(store, IRIS.run("r2")) == run
