@@ -19,7 +19,7 @@ from cubegraph.kg import open_store
 from cubegraph.kg.bootstrap import init_store
 from cubegraph.ml.runner import train_job
 from cubegraph.ontology import load_shapes
-from cubegraph.ontology.namespaces import CG, DCTERMS, PROV
+from cubegraph.ontology.namespaces import CG, DCTERMS, OA, PROV
 from cubegraph.reasoning.jobs import load_job
 from cubegraph.reasoning.materialize import materialize
 from tests_support import REPO
@@ -80,7 +80,7 @@ def test_outputs_are_cubes_generated_by_the_run(demo, fire_run):
             assert bool(store.query("ASK { ?src a <https://w3id.org/cubegraph/ontology#Variable> }",
                                     bindings={"src": row["src"]}))
         warnings = store.query(
-            "SELECT ?cube ?w WHERE { GRAPH ?cube { ?s <https://w3id.org/cubegraph/ontology#ingestWarning> ?w } }",
+            "SELECT ?cube ?w WHERE { GRAPH ?cube { ?n <http://www.w3.org/ns/oa#hasTarget> ?s ; <http://www.w3.org/ns/oa#bodyValue> ?w } }",
             bindings={"cube": cube}).rows()
         assert not any("derived_from" in str(r["w"]) for r in warnings)
     assert fire_run.model_path.is_file()
@@ -182,7 +182,7 @@ def test_outputs_inherit_extent_licence_creator_date_and_phenomena(demo, fire_ru
         assert out.description and "fire-test" in out.description
         g = store.graph(cube)
         assert g.value(cube, DCTERMS.created).toPython() == ended.toPython()
-        assert any(str(w).startswith("extent-inherited") for w in g.objects(cube, CG.ingestWarning))
+        assert any(str(g.value(n, CG.noteCode)) == "extent-inherited" for n in g.subjects(OA.hasTarget, cube))
         # the period is the file's own: the target's time, one step (the horizon) later
         assert out.start > fire.start and out.end == fire.end
         variables = read_variables(store, cube)[str(cube)]
