@@ -37,7 +37,7 @@ from cubegraph.kg.errors import (
 from cubegraph.kg.formats import holds_graphs, rdf_format
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.results import SOLUTION_FORMATS, QueryResult
-from cubegraph.kg.serialize import xml_checked
+from cubegraph.kg.serialize import write_dump, xml_checked
 from cubegraph.kg.store import Store, read_rdf_source
 
 #: The journal graph of unfinished bulk loads (see the module docstring); never user data.
@@ -231,7 +231,7 @@ class EmbeddedStore(Store):
             raise UnknownFormat(f"{fmt} cannot hold named graphs: dump one graph, or use nquads/trig")
         if fmt == "rdfxml":  # checked whole before any of it is written
             data = xml_checked(self._ox.dump(None, OX_RDF_FORMATS[fmt], **kwargs), fmt)
-            return _write_to(out, data)
+            return write_dump(out, data)
         if isinstance(out, (str, Path)):
             out = str(out)
         return self._ox.dump(out, OX_RDF_FORMATS[fmt], **kwargs)
@@ -247,17 +247,6 @@ class EmbeddedStore(Store):
             if self.persistent and not self.read_only:
                 self._ox.flush()
             self._ox = None
-
-
-def _write_to(out, data: bytes) -> bytes | None:
-    """``data`` returned (``out`` None), written to the file ``out`` names, or to stream ``out``."""
-    if out is None:
-        return data
-    if isinstance(out, (str, Path)):
-        Path(out).write_bytes(data)
-    else:
-        out.write(data)
-    return None
 
 
 def _unjournal(graphs) -> str:

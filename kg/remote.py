@@ -22,7 +22,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
-from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
@@ -37,7 +36,7 @@ from cubegraph.kg.errors import (
 from cubegraph.kg.formats import holds_graphs, rdf_format, rdflib_name
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.results import QueryResult
-from cubegraph.kg.serialize import xml_checked
+from cubegraph.kg.serialize import write_dump, xml_checked
 from cubegraph.kg.store import Store, read_rdf_source
 
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
@@ -173,13 +172,7 @@ class RemoteStore(Store):
             for row in self.query(ALL_QUADS):
                 ds.graph(row["g"]).add((row["s"], row["p"], row["o"]))
             data = ds.serialize(format=rdflib_name(fmt), encoding="utf-8")
-        if out is None:
-            return data
-        if isinstance(out, (str, Path)):
-            Path(out).write_bytes(data)
-        else:
-            out.write(data)
-        return None
+        return write_dump(out, data)
 
     def graphs(self):
         return sorted(r["g"] for r in self.query(ALL_GRAPHS) if isinstance(r["g"], URIRef))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -158,3 +159,15 @@ def xml_checked(body: bytes, fmt: str) -> bytes:
             f"XML 1.0 cannot write, not even escaped (near {near!r}). Ask for "
             f"{_CARRIERS[fmt]}.")
     return body.replace(b"\r", b"&#13;")
+
+
+def write_dump(out, data: bytes) -> bytes | None:
+    """What :meth:`Store.dump` does with serialised ``data``: returned when ``out`` is None,
+    else written to the file ``out`` names or to the binary stream ``out``."""
+    if out is None:
+        return data
+    if isinstance(out, (str, Path)):
+        Path(out).write_bytes(data)
+    else:
+        out.write(data)
+    return None
