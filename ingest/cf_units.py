@@ -89,6 +89,9 @@ _TABLE: dict[str, UnitInfo] = {
     "ppm": UnitInfo("PPM", "dimensionless"),
     "ppb": UnitInfo("PPB", "dimensionless"),
     "1e-9": UnitInfo("PPB", "dimensionless"),
+    "1e-6": UnitInfo("PPM", "dimensionless"),
+    "1e-3": UnitInfo("PPTH", "dimensionless"),  # CF's salinity (sea_water_salinity, CF <1.9)
+    "0.001": UnitInfo("PPTH", "dimensionless"),
     # mass per area, fluxes, concentrations
     "kg m-2": UnitInfo("KiloGM-PER-M2", "mass_per_area"),
     "kg m-2 s-1": UnitInfo("KiloGM-PER-M2-SEC", "mass_flux"),

@@ -112,6 +112,14 @@ def _standard_name(meta: CubeMetadata, var: VariableMetadata, table: CFTable) ->
 
 def _observable(meta: CubeMetadata, var: VariableMetadata) -> None:
     match = _observable_match(var.standard_name, var.name, var.long_name)
+    if match is None and var.standard_name_modifier and var.cf_name:
+        # CF 3.3: a modifier makes the variable data *about* the quantity (its status flag,
+        # standard error, count of observations), not a measurement of it: cg:isAbout, the
+        # relation a model's prediction has to its target's property, and no note.
+        about = _observable_match(var.cf_name, None, None)
+        if about is not None:
+            var.about = str(about.observable)
+            return
     if match is None:
         if var.standard_name_modifier:
             why = (f"its standard_name carries the modifier {var.standard_name_modifier!r} "

@@ -47,6 +47,8 @@ _COORDINATES = _cf("5", "Coordinate Systems and Domain", "coordinate-system")
 _GRID_MAPPING = _cf("5.6", "Horizontal Coordinate Reference Systems, Grid Mappings, and "
                     "Projections", "grid-mappings-and-projections")
 _MISSING = _cf("2.5.1", "Missing data, valid and actual range of data", "missing-data")
+_BOUNDS = _cf("7.1", "Cell Boundaries", "cell-boundaries")
+_CELL_MEASURES = _cf("7.2", "Cell Measures", "cell-measures")
 _LATITUDE = _cf("4.1", "Latitude Coordinate", "latitude-coordinate")
 _ACDD = Rule("ACDD 1.3 (Attribute Convention for Data Discovery)", ACDD_DOCUMENT)
 
@@ -77,6 +79,10 @@ NOTE_RULES: dict[str, Rule] = {
     "coordinate-has-fill": _MISSING,
     "all-fill": _MISSING,
     "no-title": _ACDD,
+    "bounds-missing": _BOUNDS,
+    "bounds-shape": _BOUNDS,
+    "cell-measure-missing": _CELL_MEASURES,
+    "cell-measure-kind": _CELL_MEASURES,
 }
 
 

@@ -171,6 +171,10 @@ class CG(DefinedNamespace):
     Variable: URIRef  # a data variable of a cube (a qb:MeasureProperty of that cube)
     Dimension: URIRef  # a dimension of a cube (time, lat, lon, ...), a qb:DimensionProperty
     CubeDistribution: URIRef  # a zarr store or NetCDF file holding a cube, a dcat:Distribution
+    CellBounds: URIRef  # the bounds variable of a coordinate: each cell's edges (CF 7.1)
+    ClimatologyBounds: URIRef  # climatological bounds of a time coordinate (CF 7.4)
+    CellMeasure: URIRef  # a cell area or volume variable (CF 7.2), not a measure of the cube
+    ScalarCoordinate: URIRef  # a coordinate of one value and no dimension (CF 5.7)
     MLJob: URIRef  # a job spec: target, drivers, region, period
     Model: URIRef  # a trained model artifact, an mls:Model and prov:Entity
     ModelRun: URIRef  # one training run, an mls:Run and prov:Activity
@@ -197,6 +201,13 @@ class CG(DefinedNamespace):
     missingFraction: URIRef  # fraction of missing values of a variable (with --stats)
     resolution: URIRef  # step of a regular dimension (numeric, in the dimension's units)
     axis: URIRef  # CF axis of a dimension: "T", "X", "Y", "Z"
+    positive: URIRef  # direction of a vertical coordinate: "up" or "down" (CF 4.3)
+    hasBounds: URIRef  # dimension -> its cg:CellBounds
+    cellMeasure: URIRef  # variable -> its cg:CellMeasure
+    measureKind: URIRef  # a cell measure's kind: "area" or "volume"
+    scalarCoordinate: URIRef  # cube -> a cg:ScalarCoordinate
+    arrayName: URIRef  # name of a bounds, cell measure or scalar coordinate array in the file
+    value: URIRef  # the one value of a scalar coordinate (number or date-time)
     unitsString: URIRef  # the raw CF units string, kept always
     standardName: URIRef  # the raw CF standard_name attribute, kept always
     dtype: URIRef  # numpy dtype of a variable
@@ -342,6 +353,9 @@ class CG(DefinedNamespace):
     CubeShape: URIRef  # what a cg:DataCube description must state
     VariableShape: URIRef  # what a cg:Variable must state (units required)
     DimensionShape: URIRef  # what a cg:Dimension must state
+    ArrayShape: URIRef  # a named array that is not a data variable (bounds, measure, scalar)
+    CellMeasureShape: URIRef  # what a cg:CellMeasure must state
+    ScalarCoordinateShape: URIRef  # what a cg:ScalarCoordinate must state
     DistributionShape: URIRef  # a distribution needs a fingerprint
     PeriodShape: URIRef  # dct:temporal: dcat:startDate <= dcat:endDate
     NumberShape: URIRef  # any numeric literal

@@ -9,7 +9,7 @@ from __future__ import annotations
 from cubegraph.ingest.cubes.crs import grid_mapping_names
 from cubegraph.ingest.cubes.raw import RawArray, RawCube
 
-__all__ = ["coordinate_names", "data_arrays", "axis", "is_lat", "is_lon", "Y_NAMES", "X_NAMES"]
+__all__ = ["coordinate_names", "cell_measures", "data_arrays", "axis", "is_lat", "is_lon", "Y_NAMES", "X_NAMES"]
 
 _LAT_NAMES = {"latitude"}
 _LON_NAMES = {"longitude"}
@@ -25,11 +25,13 @@ _Z_NAMES = {
 
 
 def coordinate_names(raw: RawCube) -> set[str]:
-    """Names of the arrays that are coordinates, bounds or grid mappings (not data)."""
+    """Names of the arrays that are coordinates, bounds, cell measures or grid mappings (not
+    data): a cell's area is a property of the grid, not an observation."""
     coords: set[str] = set()
     for arr in raw.arrays.values():
         a = arr.attrs
         coords.update(grid_mapping_names(a.get("coordinates")))
+        coords.update(name for _, name in cell_measures(a.get("cell_measures")))
         for key in ("bounds", "climatology", "grid_mapping"):
             coords.update(grid_mapping_names(a.get(key)))
         if "grid_mapping_name" in a or "cf_role" in a:
@@ -39,6 +41,17 @@ def coordinate_names(raw: RawCube) -> set[str]:
         if len(arr.dims) <= 1 and axis(arr) is not None:
             coords.add(arr.name)
     return coords
+
+
+def cell_measures(value) -> list[tuple[str, str]]:
+    """The ``(kind, variable)`` pairs of a ``cell_measures`` attribute (CF 7.2):
+    ``"area: cell_area volume: vol"`` gives ``[("area", "cell_area"), ("volume", "vol")]``.
+    Words that do not pair up are left out (``coordinates``-style lists are not measures)."""
+    if not isinstance(value, str):
+        return []
+    words = value.split()
+    return [(words[i][:-1], words[i + 1]) for i in range(len(words) - 1)
+            if words[i].endswith(":") and len(words[i]) > 1 and not words[i + 1].endswith(":")]
 
 
 def data_arrays(raw: RawCube) -> list[RawArray]:

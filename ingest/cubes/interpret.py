@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from cubegraph.ingest.cubes.ancillary import bounds_of, cell_measures_of, scalar_coordinates
 from cubegraph.ingest.cubes.netcdf_files import keep_open
 from cubegraph.ingest.cubes.axes import (
     check_time_units,
@@ -86,6 +87,7 @@ def _interpret(raw: RawCube) -> CubeMetadata:
     for name in dim_order:
         meta.dimensions.append(_dimension(meta, raw, name, sizes.get(name, 0), read, data))
 
+    scalar_coordinates(meta, raw, data)
     temporal_extent(meta, raw)
     crs = find_crs(raw, data)
     for code, message, variable in crs.notes:
@@ -95,6 +97,7 @@ def _interpret(raw: RawCube) -> CubeMetadata:
 
     for arr in data:
         meta.variables.append(_variable(meta, arr))
+        cell_measures_of(meta, raw, meta.variables[-1])
     names = {v.name for v in meta.variables}
     for var in meta.variables:
         for source in var.derived_from:
@@ -128,6 +131,9 @@ def _dimension(meta, raw, name, size, read=values, data=()) -> DimensionMetadata
         dim.axis = axis(arr)
     a = arr.attrs
     name = arr.name  # the coordinate the notes below are about
+    bounds_of(meta, raw, dim, arr)
+    if str(a.get("positive", "")).strip().lower() in ("up", "down"):
+        dim.positive = str(a["positive"]).strip().lower()
     dim.units = a.get("units") if isinstance(a.get("units"), str) else None
     dim.standard_name = a.get("standard_name") if isinstance(a.get("standard_name"), str) else None
     dim.calendar = a.get("calendar") if isinstance(a.get("calendar"), str) else None
@@ -264,8 +270,9 @@ def _variable(meta: CubeMetadata, arr: RawArray) -> VariableMetadata:
             )
     if "ground_truth_distractor" in a:
         var.is_distractor = bool(int(a["ground_truth_distractor"]))
-    # All-fill: free for zarr (no chunk file was ever written); small arrays are read.
-    if arr.size > 0 and arr.chunks_written == 0:
+    # All-fill: free for zarr (no chunk file was ever written, and an unwritten chunk reads
+    # as missing data); small arrays are read.
+    if arr.size > 0 and arr.chunks_written == 0 and arr.unwritten_missing:
         var.all_fill = True
     elif 0 < arr.size <= SMALL_ARRAY:
         vals = values(arr)

@@ -21,6 +21,7 @@ __all__ = [
     "VariableStats",
     "DimensionMetadata",
     "VariableMetadata",
+    "ScalarCoordinate",
     "CubeMetadata",
 ]
 
@@ -84,6 +85,9 @@ class DimensionMetadata:
         resolution: step of a regular numeric coordinate (in ``units``).
         duration: step of a regular time coordinate as an ``xsd:duration`` (``"P1D"``).
         has_coordinate: whether a coordinate variable of that name exists.
+        positive: ``"up"`` or ``"down"``, the direction of a vertical coordinate (CF 4.3).
+        bounds: name of the coordinate's cell bounds variable (CF 7.1), if it names one.
+        climatology: ``True`` when ``bounds`` names climatological bounds (CF 7.4).
     """
 
     name: str
@@ -97,6 +101,9 @@ class DimensionMetadata:
     resolution: float | None = None
     duration: str | None = None
     has_coordinate: bool = False
+    positive: str | None = None
+    bounds: str | None = None
+    climatology: bool = False
 
 
 @dataclass
@@ -127,6 +134,8 @@ class VariableMetadata:
         derived_from: names of variables of the same cube this one was computed from.
         derived_from_iris: IRIs of variables of other cubes it was computed from (a run's
             outputs: the inputs it was computed from).
+        cell_measures: ``(kind, variable name)`` pairs of the ``cell_measures`` attribute
+            (CF 7.2), kind ``"area"`` or ``"volume"``.
         planted: planted ground-truth effects (demo cubes only).
         is_distractor: demo cubes: ``True`` when the variable drives nothing.
         stats: statistics (``stats=True`` only).
@@ -155,10 +164,30 @@ class VariableMetadata:
     qudt_unit: str | None = None
     derived_from: list[str] = field(default_factory=list)
     derived_from_iris: list[str] = field(default_factory=list)
+    cell_measures: list[tuple[str, str]] = field(default_factory=list)
     planted: list[PlantedEffect] = field(default_factory=list)
     is_distractor: bool | None = None
     stats: VariableStats | None = None
     about: str | None = None
+
+
+@dataclass
+class ScalarCoordinate:
+    """A coordinate with one value and no dimension (CF 5.7): the 2 m of a 2 m temperature.
+
+    Attributes:
+        name: the array's name in the file.
+        axis: CF axis, ``None`` when unknown.
+        units / standard_name: as written.
+        value: the value: a float, an ISO 8601 string for a decoded time, ``None`` when
+            unreadable (fill, text).
+    """
+
+    name: str
+    axis: str | None = None
+    units: str | None = None
+    standard_name: str | None = None
+    value: float | str | None = None
 
 
 @dataclass
@@ -197,7 +226,9 @@ class CubeMetadata(DistributionFacts):
         (the :class:`DistributionFacts`, then)
         attrs: the global attributes.
         dimensions: the cube's dimensions, in file order.
-        variables: the data variables (coordinates, bounds and grid mappings excluded).
+        variables: the data variables (coordinates, bounds, cell measures and grid mappings
+            excluded).
+        scalar_coordinates: coordinates of one value and no dimension (CF 5.7).
         crs: a CRS IRI (``http://www.opengis.net/def/crs/...``) or WKT text, ``None`` if unknown.
         grid_mapping_name: CF ``grid_mapping_name`` of the cube's grid mapping, if any.
         bbox: ``(west, south, east, north)`` in decimal degrees, ``None`` when not known for
@@ -217,6 +248,7 @@ class CubeMetadata(DistributionFacts):
     attrs: dict[str, Any] = field(default_factory=dict)
     dimensions: list[DimensionMetadata] = field(default_factory=list)
     variables: list[VariableMetadata] = field(default_factory=list)
+    scalar_coordinates: list[ScalarCoordinate] = field(default_factory=list)
     crs: str | None = None
     grid_mapping_name: str | None = None
     bbox: tuple[float, float, float, float] | None = None

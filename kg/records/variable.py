@@ -70,6 +70,12 @@ def describe_variable(g: Lines, iris: Iris, slug: str, cube: str, dsd: str,
         add((v, CG.hasDimension, iri(iris.dimension(slug, dim))))
     for source in var.derived_from:
         add((v, PROV.wasDerivedFrom, iri(iris.variable(slug, source))))
+    for kind, name in var.cell_measures:  # CF 7.2: the grid's cells, not an observation
+        m = iri(iris.variable(slug, name))
+        add((v, CG.cellMeasure, m))
+        add((m, RDF.type, CG.CellMeasure))
+        add((m, CG.arrayName, lit(name)))
+        add((m, CG.measureKind, lit(kind)))
     for source in var.derived_from_iris:
         add((v, PROV.wasDerivedFrom, iri(source)))
     if var.is_distractor is not None:

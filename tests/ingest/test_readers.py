@@ -54,8 +54,10 @@ def test_netcdf_metadata(tmp_path):
 
 def test_virtual_10tb_array_costs_the_same_as_a_small_one(tmp_path):
     # 10 TB of float32 that was never written: only metadata exists, reading it is instant.
+    # (Unwritten chunks read as the store's fill value 0, which _FillValue makes missing.)
     arrays = {
-        "big": (("time", "y", "x"), (100_000, 5_000, 5_000), "float32", {"units": "K", "standard_name": "air_temperature"}),
+        "big": (("time", "y", "x"), (100_000, 5_000, 5_000), "float32",
+                {"units": "K", "standard_name": "air_temperature", "_FillValue": 0.0}),
     }
     store = write_zarr3(tmp_path / "big.zarr", arrays, {"title": "virtual"})
     start = time.perf_counter()
@@ -64,6 +66,15 @@ def test_virtual_10tb_array_costs_the_same_as_a_small_one(tmp_path):
     assert meta.variables[0].shape == (100_000, 5_000, 5_000)
     assert meta.variables[0].all_fill
     assert any(w.code == "all-fill" for w in meta.warnings)
+
+
+def test_unwritten_zarr3_chunks_of_a_value_are_not_missing(tmp_path):
+    """A v3 store's fill value says what unwritten chunks hold; without a _FillValue naming
+    it, that is data (xarray reads zeros), not missing values: no 'all-fill' note."""
+    arrays = {"zeros": (("x",), (10_000_000,), "float32", {"units": "K"})}
+    meta = read_metadata(write_zarr3(tmp_path / "z.zarr", arrays, {"title": "zeros"}))
+    assert not meta.variables[0].all_fill
+    assert "all-fill" not in {w.code for w in meta.warnings}
 
 
 def test_zarr_fingerprint_sees_a_new_chunk_but_not_mtime(tmp_path):

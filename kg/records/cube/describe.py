@@ -182,6 +182,26 @@ def describe_cube(
     return describe_triples(meta, iris, slug=slug, ingested_at=ingested_at, revision=revision).graph()
 
 
+def _scalar_coordinates(g: Lines, iris: Iris, slug: str, cube, meta: CubeMetadata) -> None:
+    """The cube's scalar coordinates (CF 5.7): one value each, on no dimension."""
+    add = g.add
+    for coord in meta.scalar_coordinates:
+        c = iri(iris.variable(slug, coord.name))
+        add((cube, CG.scalarCoordinate, c))
+        add((c, RDF.type, CG.ScalarCoordinate))
+        add((c, CG.arrayName, lit(coord.name)))
+        if coord.axis:
+            add((c, CG.axis, lit(coord.axis)))
+        if coord.units:
+            add((c, CG.unitsString, lit(coord.units)))
+        if coord.standard_name:
+            add((c, CG.standardName, lit(coord.standard_name)))
+        if isinstance(coord.value, str):
+            add((c, CG.value, _date_time(coord.value)))
+        elif coord.value is not None:
+            add((c, CG.value, num(coord.value)))
+
+
 def describe_triples(
     meta: CubeMetadata,
     iris: Iris,
@@ -283,12 +303,22 @@ def describe_triples(
             add((d, CG.resolution, num(dim.resolution)))
         if dim.duration:
             add((d, DCAT.temporalResolution, typed(dim.duration, XSD.duration)))
+        if dim.positive:
+            add((d, CG.positive, lit(dim.positive)))
+        if dim.bounds:
+            b = iri(iris.variable(slug, dim.bounds))
+            add((d, CG.hasBounds, b))
+            add((b, RDF.type, CG.CellBounds))  # both types: validation sees no ontology
+            if dim.climatology:
+                add((b, RDF.type, CG.ClimatologyBounds))
+            add((b, CG.arrayName, lit(dim.bounds)))
+    _scalar_coordinates(g, iris, slug, cube, meta)
 
     for var in meta.variables:
         describe_variable(g, iris, slug, cube, dsd, var)
 
     # --- notes: DQV quality annotations on the variable, dimension or cube they are about ---
-    names = {v.name for v in meta.variables}
+    names = {v.name for v in meta.variables} | {c.name for c in meta.scalar_coordinates}
     dimensions = {d.name for d in meta.dimensions}
     for number, note in enumerate(meta.warnings, 1):
         if note.variable in names:
