@@ -201,6 +201,7 @@ class CG(DefinedNamespace):
     missingFraction: URIRef  # fraction of missing values of a variable (with --stats)
     resolution: URIRef  # step of a regular dimension (numeric, in the dimension's units)
     axis: URIRef  # CF axis of a dimension: "T", "X", "Y", "Z"
+    calendar: URIRef  # CF calendar of a time dimension ("360_day", "noleap", ...)
     positive: URIRef  # direction of a vertical coordinate: "up" or "down" (CF 4.3)
     hasBounds: URIRef  # dimension -> its cg:CellBounds
     cellMeasure: URIRef  # variable -> its cg:CellMeasure

@@ -177,6 +177,22 @@ def spatial_bounds(meta: CubeMetadata, raw: RawCube, data_arrays: list[RawArray]
             lat = arr
         elif is_lon(arr):
             lon = arr
+    # 1b) compression by gathering (CF 8.2): a data dimension's coordinate names, in its
+    # 'compress' attribute, the grid dimensions it was gathered from; their coordinates
+    # bound the grid and so every gathered point
+    if lat is None or lon is None:
+        for d in meta.dimensions:
+            arr = raw.arrays.get(d.name)
+            if arr is None or not isinstance(arr.attrs.get("compress"), str):
+                continue
+            for name in arr.attrs["compress"].split():
+                grid = raw.arrays.get(name)
+                if grid is None or grid.dims != (name,):
+                    continue
+                if lat is None and is_lat(grid):
+                    lat = grid
+                elif lon is None and is_lon(grid):
+                    lon = grid
     # 2) auxiliary (2-D or scalar) latitude / longitude named by the data variables
     if lat is None or lon is None:
         aux = set()

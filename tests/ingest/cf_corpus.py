@@ -135,7 +135,7 @@ def _write_zarr(case: Case, path: Path, version: int) -> Path:
         arr = root.create_array(name, shape=vals.shape, dtype=vals.dtype,
                                 fill_value=fill if fill is not None else None,
                                 **kwargs)
-        arr.attrs.update({k: v.tolist() if isinstance(v, np.ndarray) else v
+        arr.attrs.update({k: v.tolist() if isinstance(v, (np.ndarray, np.generic)) else v
                           for k, v in attrs.items()})
         arr[...] = vals
     return path
@@ -180,4 +180,338 @@ def _units() -> Case:
     ))
 
 
-CASES: list[Case] = [_units()]
+def _standard_names() -> Case:
+    dims, coords = _grid()
+    return Case("standard_names", "CF 3.3 Standard Name", dims, {
+        **coords,
+        "tep": _field(standard_name="equivalent_potential_temperature", units="K"),  # an alias
+        "tas_err": _field(standard_name="air_temperature standard_error", units="K"),
+        "n_obs": _field(standard_name="air_temperature number_of_observations"),
+        "odd": _field(standard_name="not_a_cf_name", units="K"),
+    }, Expect(
+        measures={"tep", "tas_err", "n_obs", "odd"},
+        observables={"tep": "air_equivalent_potential_temperature"},
+        units={"tas_err": "K", "n_obs": None},
+        bbox=(20.0, 10.0, 22.0, 11.0),
+        notes={("standard-name-alias", "tep"), ("unknown-standard-name", "odd"),
+               ("no-observable", "odd"), ("no-time-dimension", None)},
+        # a modifier: data about the quantity, not a measurement of it
+        facts={("variable/tas_err", "isAbout", _nerc("air_temperature")),
+               ("variable/n_obs", "isAbout", _nerc("air_temperature"))},
+    ))
+
+
+def _nerc(name: str) -> str:
+    return f"http://vocab.nerc.ac.uk/standard_name/{name}/"
+
+
+def _flags() -> Case:
+    dims, coords = _grid()
+    return Case("flags", "CF 3.5 Flags", dims, {
+        **coords,
+        "sst": _field(standard_name="sea_surface_temperature", units="K",
+                      ancillary_variables="sst_qc"),
+        "sst_qc": Var(("lat", "lon"), np.ones((2, 3)), {
+            "standard_name": "sea_surface_temperature status_flag",
+            "flag_masks": np.array([1, 2, 4], "i1"), "flag_meanings": "land ice cloud"}, "i1"),
+        "land": Var(("lat", "lon"), np.ones((2, 3)), {
+            "long_name": "land mask", "flag_values": np.array([0, 1], "i1"),
+            "flag_meanings": "sea land"}, "i1"),
+    }, Expect(
+        measures={"sst", "sst_qc", "land"},
+        observables={"sst": "sea_surface_temperature"},
+        units={"sst_qc": None, "land": None},
+        bbox=(20.0, 10.0, 22.0, 11.0),
+        # a mask with no standard name measures nothing known, but needs no units (CF 3.5)
+        notes={("no-observable", "land"), ("no-time-dimension", None)},
+        facts={("variable/sst_qc", "isAbout", _nerc("sea_surface_temperature"))},
+    ))
+
+
+def _lat_lon_degrees() -> Case:
+    """``degrees`` on latitude and longitude, recognised by their standard names (CF 4.1)."""
+    return Case("degrees", "CF 4.1 Latitude Coordinate", {"y": 2, "x": 2}, {
+        "y": Var(("y",), [40.0, 41.0], {"standard_name": "latitude", "units": "degrees"}),
+        "x": Var(("x",), [-3.0, -2.0], {"standard_name": "longitude", "units": "degrees"}),
+        "tas": _field(("y", "x"), (2, 2), standard_name="air_temperature", units="K"),
+    }, Expect(measures={"tas"}, bbox=(-3.0, 40.0, -2.0, 41.0),
+              notes={("no-time-dimension", None)},
+              facts={("dimension/y", "axis", "Y"), ("dimension/x", "axis", "X")}))
+
+
+def _vertical() -> Case:
+    """A depth axis (positive down) and a pressure axis (no positive: pressure units)."""
+    dims, coords = _grid()
+    return Case("vertical", "CF 4.3 Vertical (Height or Depth) Coordinate",
+                {"depth": 2, "plev": 2, **dims}, {
+        **coords,
+        "depth": Var(("depth",), [0.5, 10.0], {"standard_name": "depth", "units": "m",
+                                                "positive": "down", "axis": "Z"}),
+        "plev": Var(("plev",), [100000.0, 85000.0], {"standard_name": "air_pressure",
+                                                      "units": "Pa"}),
+        "thetao": _field(("depth", "lat", "lon"), (2, 2, 3), units="degC",
+                         standard_name="sea_water_potential_temperature"),
+        "ta": _field(("plev", "lat", "lon"), (2, 2, 3), units="K",
+                     standard_name="air_temperature"),
+    }, Expect(
+        measures={"thetao", "ta"},
+        bbox=(20.0, 10.0, 22.0, 11.0),
+        notes={("no-time-dimension", None)},
+        facts={("dimension/depth", "axis", "Z"), ("dimension/depth", "positive", "down"),
+               ("dimension/depth", "maxValue", 10.0), ("dimension/plev", "axis", "Z")},
+    ))
+
+
+def _time_360_day() -> Case:
+    dims, coords = _grid()
+    return Case("calendar_360", "CF 4.4.1 Calendar", {"time": 12, **dims}, {
+        **coords,
+        "time": Var(("time",), np.arange(12) * 30.0 + 15, {
+            "standard_name": "time", "units": "days since 2000-01-01", "calendar": "360_day"}),
+        "tas": _field(("time", "lat", "lon"), (12, 2, 3), standard_name="air_temperature",
+                      units="K"),
+    }, Expect(measures={"tas"}, bbox=(20.0, 10.0, 22.0, 11.0),
+              period=("2000-01-16T00:00:00Z", "2000-12-16T00:00:00Z"),
+              facts={("dimension/time", "calendar", "360_day")}))
+
+
+def _time_undecodable() -> Case:
+    """Time units without an epoch: no dates from them; the ACDD attributes date the cube."""
+    dims, coords = _grid()
+    return Case("time_undecodable", "CF 4.4 Time Coordinate", {"time": 3, **dims}, {
+        **coords,
+        "time": Var(("time",), [1.0, 2.0, 3.0], {"standard_name": "time", "units": "days"}),
+        "tas": _field(("time", "lat", "lon"), (3, 2, 3), standard_name="air_temperature",
+                      units="K"),
+    }, Expect(measures={"tas"}, bbox=(20.0, 10.0, 22.0, 11.0),
+              period=("2021-03-01T00:00:00Z", "2021-03-03T00:00:00Z"),
+              notes={("time-undecodable", "time"), ("time-from-acdd", None)}),
+        attrs={"time_coverage_start": "2021-03-01", "time_coverage_end": "2021-03-03"})
+
+
+def _time_all_fill() -> Case:
+    dims, coords = _grid()
+    return Case("time_all_fill", "CF 2.5.1 Missing data", {"time": 2, **dims}, {
+        **coords,
+        "time": Var(("time",), [np.nan, np.nan], {**TIME, "_FillValue": -9999.0}),
+        "tas": _field(("time", "lat", "lon"), (2, 2, 3), standard_name="air_temperature",
+                      units="K"),
+    }, Expect(measures={"tas"}, bbox=(20.0, 10.0, 22.0, 11.0),
+              period=("2020-06-01T00:00:00Z", "2020-06-30T00:00:00Z"),
+              notes={("time-all-fill", "time"), ("time-from-acdd", None)}),
+        attrs={"time_coverage_start": "2020-06-01T00:00:00Z",
+               "time_coverage_duration": "P29D"})
+
+
+def _time_auxiliary() -> Case:
+    """NEMO's layout: ``time_counter`` has no coordinate variable; ``time_centered`` is
+    named by the data's ``coordinates`` (CF 5)."""
+    return Case("time_auxiliary", "CF 5 Coordinate Systems", {"time_counter": 2, "y": 2, "x": 2}, {
+        "time_centered": Var(("time_counter",), [15 * 86400.0, 45 * 86400.0], {
+            "standard_name": "time", "units": "seconds since 1900-01-01", "calendar": "360_day"}),
+        "nav_lat": Var(("y", "x"), [[40.0, 40.0], [41.0, 41.0]], LAT),
+        "nav_lon": Var(("y", "x"), [[5.0, 6.0], [5.0, 6.0]], LON),
+        "sst": _field(("time_counter", "y", "x"), (2, 2, 2), units="degC",
+                      standard_name="sea_surface_temperature",
+                      coordinates="time_centered nav_lat nav_lon"),
+    }, Expect(measures={"sst"}, bbox=(5.0, 40.0, 6.0, 41.0),
+              period=("1900-01-16T00:00:00Z", "1900-02-16T00:00:00Z"),
+              notes={("time-from-auxiliary", "time_counter")},
+              facts={("dimension/time_counter", "axis", "T")}))
+
+
+def _no_coordinate_variable() -> Case:
+    """A dimension without a coordinate variable (station) and 1-D auxiliary lat/lon on it."""
+    return Case("stations", "CF 5 Coordinate Systems", {"time": 2, "station": 3}, {
+        "time": Var(("time",), [0.0, 1.0], TIME),
+        "lat": Var(("station",), [35.0, 36.0, 37.0], LAT),
+        "lon": Var(("station",), [23.0, 24.0, 25.0], LON),
+        "pr": _field(("time", "station"), (2, 3), standard_name="precipitation_flux",
+                     units="kg m-2 s-1", coordinates="lat lon"),
+    }, Expect(measures={"pr"}, bbox=(23.0, 35.0, 25.0, 37.0),
+              period=("2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z"),
+              facts={("dimension/station", "size", 3)}))
+
+
+def _auxiliary_2d() -> Case:
+    """A projected grid with 2-D latitude/longitude and its grid mapping (CF 5.2, 5.6)."""
+    return Case("projected", "CF 5.6 Grid Mappings", {"y": 2, "x": 2}, {
+        "y": Var(("y",), [0.0, 1000.0], {"standard_name": "projection_y_coordinate", "units": "m"}),
+        "x": Var(("x",), [0.0, 1000.0], {"standard_name": "projection_x_coordinate", "units": "m"}),
+        "lat": Var(("y", "x"), [[50.0, 50.0], [50.01, 50.01]], LAT),
+        "lon": Var(("y", "x"), [[8.0, 8.014], [8.0, 8.014]], LON),
+        "crs": Var((), 0, {"grid_mapping_name": "transverse_mercator",
+                          "longitude_of_central_meridian": 9.0, "scale_factor_at_central_meridian": 0.9996,
+                          "latitude_of_projection_origin": 0.0, "false_easting": 500000.0,
+                          "false_northing": 0.0, "epsg_code": "EPSG:32632"}, "i4"),
+        "tas": _field(("y", "x"), (2, 2), standard_name="air_temperature", units="K",
+                      coordinates="lat lon", grid_mapping="crs"),
+    }, Expect(measures={"tas"}, bbox=(8.0, 50.0, 8.014, 50.01),
+              notes={("no-time-dimension", None)},
+              facts={("", "crs", "http://www.opengis.net/def/crs/EPSG/0/32632")}))
+
+
+def _rotated_pole() -> Case:
+    """A rotated grid without true latitude/longitude: no box rather than a wrong one."""
+    return Case("rotated", "CF 5.6 Grid Mappings", {"rlat": 2, "rlon": 2}, {
+        "rlat": Var(("rlat",), [-1.0, 1.0], {"standard_name": "grid_latitude", "units": "degrees"}),
+        "rlon": Var(("rlon",), [-1.0, 1.0], {"standard_name": "grid_longitude", "units": "degrees"}),
+        "rp": Var((), 0, {"grid_mapping_name": "rotated_latitude_longitude",
+                         "grid_north_pole_latitude": 39.25, "grid_north_pole_longitude": -162.0}, "i4"),
+        "tas": _field(("rlat", "rlon"), (2, 2), standard_name="air_temperature", units="K",
+                      grid_mapping="rp"),
+    }, Expect(measures={"tas"}, bbox=None,
+              notes={("no-true-latlon", None), ("no-time-dimension", None)}))
+
+
+def _longitudes(name: str, section: str, lon, bbox, bounds=None, notes=()) -> Case:
+    lon = np.asarray(lon, dtype="f8")
+    variables = {"lat": Var(("lat",), [10.0, 11.0], LAT),
+                 "lon": Var(("lon",), lon, dict(LON)),
+                 "tas": _field(("lat", "lon"), (2, lon.size), standard_name="air_temperature",
+                               units="K")}
+    dims = {"lat": 2, "lon": lon.size}
+    if bounds is not None:
+        dims["nv"] = 2
+        variables["lon"].attrs["bounds"] = "lon_bnds"
+        variables["lon_bnds"] = Var(("lon", "nv"), bounds)
+    return Case(name, section, dims, variables,
+                Expect(measures={"tas"}, bbox=bbox, notes={("no-time-dimension", None), *notes}))
+
+
+def _scalar_coordinates() -> Case:
+    """A 2 m air temperature at one time: scalar height and time (CF 5.7)."""
+    dims, coords = _grid()
+    return Case("scalar", "CF 5.7 Scalar Coordinate Variables", dims, {
+        **coords,
+        "height": Var((), 2.0, {"standard_name": "height", "units": "m", "axis": "Z",
+                               "positive": "up"}),
+        "time": Var((), 31.0, TIME),
+        "tas": _field(standard_name="air_temperature", units="K", coordinates="height time"),
+    }, Expect(measures={"tas"}, bbox=(20.0, 10.0, 22.0, 11.0),
+              period=("2020-02-01T00:00:00Z", "2020-02-01T00:00:00Z"),
+              notes={("no-time-dimension", None)},
+              facts={("", "scalarCoordinate", "/variable/height"),
+                     ("variable/height", "type", "ScalarCoordinate"),
+                     ("variable/height", "value", 2.0), ("variable/height", "axis", "Z"),
+                     ("variable/time", "value", "2020-02-01T00:00:00Z")}))
+
+
+def _bounds() -> Case:
+    """Cell bounds on time and latitude, a climatology, a bounds variable the file lacks."""
+    return Case("bounds", "CF 7.1 Cell Boundaries", {"time": 2, "lat": 2, "lon": 2, "nv": 2}, {
+        "time": Var(("time",), [15.5, 45.0], {**TIME, "climatology": "clim_bnds"}),
+        "clim_bnds": Var(("time", "nv"), [[0.0, 31.0], [31.0, 60.0]]),
+        "lat": Var(("lat",), [10.0, 11.0], {**LAT, "bounds": "lat_bnds"}),
+        "lat_bnds": Var(("lat", "nv"), [[9.5, 10.5], [10.5, 11.5]]),
+        "lon": Var(("lon",), [20.0, 21.0], {**LON, "bounds": "lon_bnds"}),  # not in the file
+        "tas": _field(("time", "lat", "lon"), (2, 2, 2), standard_name="air_temperature",
+                      units="K", cell_methods="time: mean within years time: mean over years"),
+    }, Expect(measures={"tas"}, bbox=(20.0, 9.5, 21.0, 11.5),
+              period=("2020-01-16T12:00:00Z", "2020-02-15T00:00:00Z"),
+              notes={("bounds-missing", "lon")},
+              facts={("dimension/lat", "hasBounds", "/variable/lat_bnds"),
+                     ("variable/lat_bnds", "type", "CellBounds"),
+                     ("variable/lat_bnds", "arrayName", "lat_bnds"),
+                     ("dimension/time", "hasBounds", "/variable/clim_bnds"),
+                     ("variable/clim_bnds", "type", "ClimatologyBounds")}))
+
+
+def _cell_measures() -> Case:
+    dims, coords = _grid()
+    return Case("cell_measures", "CF 7.2 Cell Measures", dims, {
+        **coords,
+        "areacello": Var(("lat", "lon"), np.full((2, 3), 1.2e10),
+                         {"standard_name": "cell_area", "units": "m2"}),
+        "tos": _field(standard_name="sea_surface_temperature", units="degC",
+                      cell_measures="area: areacello"),
+        "tas": _field(standard_name="air_temperature", units="K",
+                      cell_measures="area: areacella"),  # external_variables names it
+        "pr": _field(standard_name="precipitation_flux", units="kg m-2 s-1",
+                     cell_measures="area: gone"),
+    }, Expect(measures={"tos", "tas", "pr"}, bbox=(20.0, 10.0, 22.0, 11.0),
+              notes={("cell-measure-missing", "pr"), ("no-time-dimension", None)},
+              facts={("variable/tos", "cellMeasure", "/variable/areacello"),
+                     ("variable/areacello", "type", "CellMeasure"),
+                     ("variable/areacello", "measureKind", "area"),
+                     ("variable/tas", "cellMeasure", "/variable/areacella")}),
+        attrs={"external_variables": "areacella"})
+
+
+def _packed() -> Case:
+    """int16 packed with scale_factor / add_offset and a _FillValue (CF 8.1, 2.5.1)."""
+    dims, coords = _grid()
+    return Case("packed", "CF 8.1 Packed Data", dims, {
+        **coords,
+        "tas": Var(("lat", "lon"), [[0, 1, 2], [3, 4, -32767]], {
+            "standard_name": "air_temperature", "units": "K", "scale_factor": 0.01,
+            "add_offset": 273.15, "_FillValue": np.int16(-32767)}, "i2"),
+        "empty": Var(("lat", "lon"), np.full((2, 3), np.nan), {
+            "standard_name": "air_pressure", "units": "Pa", "_FillValue": -1.0e20}),
+    }, Expect(measures={"tas", "empty"}, units={"tas": "K"}, bbox=(20.0, 10.0, 22.0, 11.0),
+              notes={("all-fill", "empty"), ("no-time-dimension", None)}))
+
+
+def _gathering() -> Case:
+    """Land points gathered into one dimension (CF 8.2, compression by gathering)."""
+    return Case("gathered", "CF 8.2 Compression by Gathering",
+                {"time": 2, "lat": 2, "lon": 3, "landpoint": 2}, {
+        "time": Var(("time",), [0.0, 1.0], TIME),
+        "lat": Var(("lat",), [10.0, 11.0], LAT),
+        "lon": Var(("lon",), [20.0, 21.0, 22.0], LON),
+        "landpoint": Var(("landpoint",), [1, 4], {"compress": "lat lon"}, "i4"),
+        "mrso": _field(("time", "landpoint"), (2, 2), standard_name="mass_content_of_water_in_soil",
+                       units="kg m-2"),
+    }, Expect(measures={"mrso"}, period=("2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z"),
+              bbox=(20.0, 10.0, 22.0, 11.0)))  # the grid the points were gathered from
+
+
+def _dsg() -> Case:
+    """A time series of stations (CF 9, discrete sampling geometries)."""
+    return Case("timeseries", "CF 9 Discrete Sampling Geometries", {"station": 2, "time": 3}, {
+        "station_id": Var(("station",), [101, 102], {"cf_role": "timeseries_id"}, "i4"),
+        "lat": Var(("station",), [-15.0, -14.0], LAT),
+        "lon": Var(("station",), [-47.0, -46.0], LON),
+        "time": Var(("time",), [0.0, 1.0, 2.0], TIME),
+        "tas": _field(("station", "time"), (2, 3), standard_name="air_temperature", units="K",
+                      coordinates="lat lon station_id"),
+    }, Expect(measures={"tas"}, bbox=(-47.0, -15.0, -46.0, -14.0),
+              period=("2020-01-01T00:00:00Z", "2020-01-03T00:00:00Z")),
+        attrs={"featureType": "timeSeries"})
+
+
+def _cmip6() -> Case:
+    dims, coords = _grid()
+    return Case("cmip6", "CMIP6 global attributes", {"time": 1, **dims}, {
+        **coords,
+        "time": Var(("time",), [0.0], TIME),
+        "tas": _field(("time", "lat", "lon"), (1, 2, 3), standard_name="air_temperature",
+                      units="K"),
+    }, Expect(measures={"tas"}, bbox=(20.0, 10.0, 22.0, 11.0),
+              period=("2020-01-01T00:00:00Z", "2020-01-01T00:00:00Z"),
+              facts={("", "experimentId", "historical"), ("", "variantLabel", "r1i1p1f1"),
+                     ("", "sourceId", "EC-Earth3"),
+                     ("", "trackingId", "hdl:21.14100/0b6f6c8e-0c3f-4b2c-9b3c-1f2e3d4c5b6a")}),
+        attrs={"mip_era": "CMIP6", "experiment_id": "historical", "variant_label": "r1i1p1f1",
+               "source_id": "EC-Earth3",
+               "tracking_id": "hdl:21.14100/0b6f6c8e-0c3f-4b2c-9b3c-1f2e3d4c5b6a"})
+
+
+CASES: list[Case] = [
+    _units(), _standard_names(), _flags(), _lat_lon_degrees(), _vertical(), _time_360_day(),
+    _time_undecodable(), _time_all_fill(), _time_auxiliary(), _no_coordinate_variable(),
+    _auxiliary_2d(), _rotated_pole(),
+    _longitudes("global_0_360", "CF 4.2 Longitude Coordinate",
+                np.linspace(0.0, 360.0, 433)[:-1], (-180.0, 10.0, 180.0, 11.0)),
+    # as seen in the wild: 0..360 values that jump back at the prime meridian (CF 5 wants
+    # coordinates monotonic, so the note; the box is still the area's)
+    _longitudes("prime_meridian", "CF 4.2 Longitude Coordinate",
+                np.r_[np.arange(325.5, 360.0, 1.0), np.arange(0.5, 31.0, 1.0)],
+                (-34.5, 10.0, 30.5, 11.0), notes={("coordinate-not-monotonic", "lon")}),
+    _longitudes("antimeridian", "CF 4.2 Longitude Coordinate", [170.0, 180.0, 190.0],
+                (170.0, 10.0, -170.0, 11.0)),
+    _longitudes("antimeridian_bounds", "CF 7.1 Cell Boundaries", [175.0, -175.0],
+                (170.0, 10.0, -170.0, 11.0), bounds=[[170.0, 180.0], [-180.0, -170.0]]),
+    _scalar_coordinates(), _bounds(), _cell_measures(), _packed(), _gathering(), _dsg(),
+    _cmip6(),
+]

@@ -40,10 +40,10 @@ REAL = sorted(p.name[:-3] for p in GOLDEN.glob("*.nt") if p.name[:-3] not in DEM
 SINCE_GOLDEN = {CG.checksumLevel, CG.contentDigest, CG.contentAlgorithm, CG.contentManifest}
 #: Likewise the CMIP6 global attributes (issue 13): checked in tests/ingest/test_global_attributes.py.
 SINCE_GOLDEN |= {CG[name] for name in CMIP_ATTRIBUTES.values()} | {DCAT.landingPage}
-#: Likewise bounds, cell measures, scalar coordinates and the vertical direction (issue 13,
+#: Likewise bounds, cell measures, scalar coordinates, calendars and vertical directions (issue 13,
 #: the arrays around them are left out too): checked in tests/ingest/test_cf_corpus.py.
 ANCILLARY = {CG.hasBounds, CG.cellMeasure, CG.scalarCoordinate}
-SINCE_GOLDEN |= ANCILLARY | {CG.positive}
+SINCE_GOLDEN |= ANCILLARY | {CG.positive, CG.calendar}
 
 
 def notes_as_warnings(graph: Graph) -> None:

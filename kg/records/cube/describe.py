@@ -303,6 +303,8 @@ def describe_triples(
             add((d, CG.resolution, num(dim.resolution)))
         if dim.duration:
             add((d, DCAT.temporalResolution, typed(dim.duration, XSD.duration)))
+        if dim.calendar:
+            add((d, CG.calendar, lit(dim.calendar)))
         if dim.positive:
             add((d, CG.positive, lit(dim.positive)))
         if dim.bounds:
