@@ -9,7 +9,7 @@ from __future__ import annotations
 from cubegraph.ingest.cubes.crs import grid_mapping_names
 from cubegraph.ingest.cubes.raw import RawArray, RawCube
 
-__all__ = ["coordinate_names", "cell_measures", "data_arrays", "axis", "is_lat", "is_lon", "Y_NAMES", "X_NAMES"]
+__all__ = ["coordinate_names", "cell_measures", "data_arrays", "auxiliary_time", "axis", "is_lat", "is_lon", "Y_NAMES", "X_NAMES"]
 
 _LAT_NAMES = {"latitude"}
 _LON_NAMES = {"longitude"}
@@ -58,6 +58,27 @@ def data_arrays(raw: RawCube) -> list[RawArray]:
     """The data variables of a cube, in store order."""
     coords = coordinate_names(raw)
     return [a for a in raw.arrays.values() if a.name not in coords]
+
+
+def auxiliary_time(raw: RawCube, dim: str, data: list[RawArray]) -> RawArray | None:
+    """The 1-D auxiliary time coordinate of a dimension without a coordinate variable: one
+    that the data variables on ``dim`` name in their ``coordinates`` attribute (NEMO's
+    ``time_centered(time_counter)``), the first named, one with standard_name ``time``
+    before the others (``forecast_reference_time`` and friends). None when there is none.
+
+    Shared by ingest (the dimension's description) and ml's reader (the dimension's times),
+    so a period the catalogue states is a period a job can select."""
+    found: list[RawArray] = []
+    for var in data:
+        if dim not in var.dims:
+            continue
+        for coord in grid_mapping_names(var.attrs.get("coordinates")):
+            arr = raw.arrays.get(coord)
+            if arr is not None and arr.dims == (dim,) and axis(arr) == "T" \
+                    and all(f.name != coord for f in found):
+                found.append(arr)
+    found.sort(key=lambda a: a.attrs.get("standard_name") != "time")
+    return found[0] if found else None
 
 
 def axis(arr: RawArray) -> str | None:

@@ -25,8 +25,8 @@ from cubegraph.ingest.cubes.axes import (
     time_dates,
     values,
 )
-from cubegraph.ingest.cubes.classify import axis, data_arrays
-from cubegraph.ingest.cubes.crs import find_crs, grid_mapping_names
+from cubegraph.ingest.cubes.classify import auxiliary_time, axis, data_arrays
+from cubegraph.ingest.cubes.crs import find_crs
 from cubegraph.ingest.cubes.extent import spatial_bounds, temporal_extent
 from cubegraph.ingest.cubes.raw import SMALL_ARRAY, RawArray, RawCube
 from cubegraph.ingest.cubes.times import (
@@ -115,7 +115,7 @@ def _dimension(meta, raw, name, size, read=values, data=()) -> DimensionMetadata
     dim = DimensionMetadata(name=name, size=int(size))
     arr = raw.arrays.get(name)
     if arr is None or arr.dims != (name,):
-        arr = _auxiliary_time(raw, name, data)
+        arr = auxiliary_time(raw, name, data)
         if arr is None:
             return dim
         meta.warn(
@@ -199,24 +199,6 @@ def _dimension(meta, raw, name, size, read=values, data=()) -> DimensionMetadata
     if broken is None:
         dim.resolution = regular_step(finite, diffs)
     return dim
-
-
-def _auxiliary_time(raw: RawCube, dim: str, data) -> RawArray | None:
-    """The 1-D auxiliary time coordinate of a dimension without a coordinate variable: one
-    that the data variables on ``dim`` name in their ``coordinates`` attribute (NEMO's
-    ``time_centered(time_counter)``), the first named, one with standard_name ``time``
-    before the others (``forecast_reference_time`` and friends). None when there is none."""
-    found: list[RawArray] = []
-    for var in data:
-        if dim not in var.dims:
-            continue
-        for coord in grid_mapping_names(var.attrs.get("coordinates")):
-            arr = raw.arrays.get(coord)
-            if arr is not None and arr.dims == (dim,) and axis(arr) == "T" \
-                    and all(f.name != coord for f in found):
-                found.append(arr)
-    found.sort(key=lambda a: a.attrs.get("standard_name") != "time")
-    return found[0] if found else None
 
 
 def _gregorian_ends(sample: np.ndarray, dim: DimensionMetadata) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from cubegraph.ingest.cubes.cf import CFCoding, coding_of, decode_float32, decode_native
-from cubegraph.ingest.cubes.classify import data_arrays
+from cubegraph.ingest.cubes.classify import auxiliary_time, data_arrays
 from cubegraph.ingest.cubes.crs import variable_crs
 from cubegraph.ingest.cubes.raw import ArraySource, RawCube
 from cubegraph.ingest.cubes.registry import reader_for
@@ -172,14 +172,18 @@ class OpenCube:
         return self._variables[name]
 
     def coordinate(self, dim: str) -> np.ndarray | None:
-        """The decoded 1-D coordinate of dimension ``dim``, None when it has none.
+        """The decoded 1-D coordinate of dimension ``dim``, None when it has none: its
+        coordinate variable, else the auxiliary time coordinate that names it (what ingest
+        dated it by, :func:`~cubegraph.ingest.cubes.classify.auxiliary_time`).
 
         Times in undecodable units stay numbers (as ingest reports them).
         """
         if dim not in self._coords:
             arr = self.raw.arrays.get(dim)
+            if arr is None or arr.dims != (dim,):  # a time axis given by another coordinate
+                arr = auxiliary_time(self.raw, dim, self._data)
             values = None
-            if arr is not None and arr.dims == (dim,) and arr.load is not None:
+            if arr is not None and arr.load is not None:
                 values = np.asarray(arr.load())
                 if values.dtype.kind in "fiub":
                     values = decode_native(values, coding_of(arr))

@@ -19,7 +19,7 @@ from tests_support import REAL_DATA
 from cubegraph.ingest.cubes import open_cube, read_metadata
 from cubegraph.ingest.cubes.axes import values as ingest_values
 from cubegraph.ingest.cubes.classify import is_lat, is_lon
-from cubegraph.ingest.cubes.extent import longitude_range
+from cubegraph.ingest.cubes.longitudes import longitude_range
 from cubegraph.ingest.cubes.registry import reader_for
 from cubegraph.ingest.cubes.times import iso
 from cubegraph.ingest.stats import compute_stats

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from cubegraph.ingest.cubes import read_metadata
-from cubegraph.ingest.cubes.extent import longitude_extent
+from cubegraph.ingest.cubes.longitudes import longitude_extent
 from cubegraph.ingest.pipeline import ingest_cube
 from cubegraph.kg.records.cube import read_cubes
 
@@ -296,3 +296,16 @@ def test_a_cube_dated_by_acdd_lands_with_its_period(store, tmp_path):
     assert {"time-all-fill", "time-from-acdd"} <= {w.code for w in result.warnings}
     [cube] = read_cubes(store, str(result.cube))
     assert (cube.start_text, cube.end_text) == ("2020-01-01T00:00:00Z", "2020-12-31T00:00:00Z")
+
+
+def test_ml_reads_the_times_ingest_dated_the_cube_by(tmp_path):
+    """The reader jobs use finds the same auxiliary time axis: a period the catalogue
+    states is a period a job can select."""
+    from cubegraph.ingest.cubes.variable import open_cube
+
+    cube = open_cube(nemo_like(tmp_path / "nemo.nc"))
+    times = cube.variable("v").coords["time_counter"]
+    assert len(times) == 12
+    assert (times[0].year, times[0].month, times[0].day) == (1900, 1, 16)
+    assert (times[-1].month, times[-1].day) == (12, 16)
+    assert "time_counter" in cube.variable("v").coords and cube.coordinate("y") is None
