@@ -154,12 +154,26 @@ class IngestSummary:
             lines.append(f"skipped {len(self.skipped)} file(s) that are not cubes: "
                          + ", ".join(p.name for p in self.skipped[:10])
                          + (" ..." if len(self.skipped) > 10 else ""))
+        counts = self.note_counts
+        if counts:
+            lines.append("notes per kind: " + ", ".join(f"{code} {n}" for code, n in counts.items())
+                         + " (cubes described now; --report FILE lists every note)")
         lines.append(
             f"{len(self.ingested)} ingested, {len(self.replaced)} replaced, "
             f"{len(self.unchanged)} unchanged, {len(self.failed)} failed "
             f"({self.triples} triples, {self.seconds:.1f} s)"
         )
         return "\n".join(lines)
+
+    @property
+    def note_counts(self) -> dict[str, int]:
+        """Notes per kind over the cubes this batch described, most frequent first
+        (a cube left unchanged is not read again, so its notes are not counted here)."""
+        counts: dict[str, int] = {}
+        for r in self.results:
+            for w in r.warnings:
+                counts[w.code] = counts.get(w.code, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 _log = logging.getLogger(__name__)

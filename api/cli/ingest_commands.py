@@ -18,8 +18,12 @@ import click
                    "changed chunk), only metadata and sizes (metadata), or content for cubes up "
                    "to 1 GiB (auto).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no warnings, only the summary.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every file's outcome and every note on its cube, with the CF/ACDD "
+                   "rule each cites, and the notes per kind: JSON for a .json file, else a "
+                   "readable table. Cubes this ingest leaves unchanged are reported too.")
 @click.pass_obj
-def ingest(ctx, paths, stats, force, checksum, quiet):
+def ingest(ctx, paths, stats, force, checksum, quiet, report_path):
     """Describe zarr stores and NetCDF files (PATHS: files, folders, globs) in the graph.
 
     Reads metadata and hashes the stored bytes (see --checksum); decodes values only with
@@ -29,6 +33,9 @@ def ingest(ctx, paths, stats, force, checksum, quiet):
     from cubegraph.ingest.pipeline import ingest_paths
     from cubegraph.kg.bootstrap import init_store, is_initialised
 
+    if report_path is not None and not report_path.absolute().parent.is_dir():
+        raise click.BadParameter(f"folder {str(report_path.absolute().parent)!r} does not exist",
+                                 param_hint="--report")
     store = ctx.store()
     if not is_initialised(store):
         # Descriptions point at ontology classes; without them queries by meaning find nothing.
@@ -37,6 +44,18 @@ def ingest(ctx, paths, stats, force, checksum, quiet):
     summary = ingest_paths(store, list(paths), stats=stats, force=force, progress=not quiet,
                            checksum=checksum)
     click.echo(summary.render(warnings=not quiet))
+    if report_path is not None:
+        from cubegraph.ingest.report import build_report, write_report
+
+        report = build_report(store, summary)
+        try:
+            write_report(report, report_path)
+        except OSError as exc:
+            click.echo(f"error: the report could not be written to {report_path}: "
+                       f"{exc.strerror or exc}", err=True)
+            sys.exit(1)
+        click.echo(f"report: {report_path} ({len(report.files)} file(s), "
+                   f"{sum(report.counts.values())} note(s))")
     changed = [r.cube for r in (*summary.ingested, *summary.replaced) if r.cube is not None]
     if changed and store.has_graph(store.iris.inferred_graph):
         # Keep the inferred graph in step, cube by cube (cheap), once a full run exists.

@@ -7,7 +7,8 @@ itself, so the test follows the README when it changes. What it changes, and why
 
 - the tour loads ``extra.ttl``, which a reader brings: the test writes a one-triple file;
 - ``ingest``'s ``'archive/**/*.nc'`` names a reader's own archive: a path or pattern that
-  matches nothing here is left out (ingest would rightly report it as failed);
+  matches nothing here is left out (ingest would rightly report it as failed), an option's
+  value (``--report notes.txt``) is kept;
 - ``train`` gets ``--max-samples 300`` (the CLI's own setting) to stay short;
 - the two server lines (``serve``, and ``ingest`` into the server) are left out: no server.
 
@@ -51,6 +52,10 @@ def tour() -> list[tuple[dict, list[str]]]:
     return commands
 
 
+#: ingest's options that take a value (kept with it when paths are filtered).
+_VALUED = {"--report", "--checksum"}
+
+
 def _needs_a_server(argv: list[str]) -> bool:
     store = argv[argv.index("--store") + 1] if "--store" in argv else ""
     return "serve" in argv or store.startswith(("http://", "https://"))
@@ -67,8 +72,9 @@ def toured(tmp_path_factory):
         if _needs_a_server(argv):
             continue
         args = argv[1:] + (["--max-samples", "300"] if argv[1] == "train" else [])
-        if args[0] == "ingest":
-            args = ["ingest", *(a for a in args[1:] if a.startswith("-") or any(work.glob(a)))]
+        if args[0] == "ingest":  # paths that match nothing here are left out, not options' values
+            args = ["ingest", *(a for prev, a in zip(args, args[1:])
+                                if a.startswith("-") or prev in _VALUED or any(work.glob(a)))]
         proc = run_cli(*args, cwd=work, env=env, timeout=600)
         ran.append((args, proc))
         assert proc.returncode == 0, f"{shlex.join(argv)} -> {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
@@ -136,6 +142,9 @@ def test_the_tour_runs_every_command_as_written(toured):
                     "reason", "select", "train", "search", "audit", "export"):
         assert command in names, f"the README's tour no longer runs {command}"
     assert (work / "data" / "store").is_dir() and (work / "backup.trig").is_file()
+    # the ingest report names every demo cube (unchanged by then: read back from the store)
+    report = (work / "notes.txt").read_text()
+    assert report.startswith("cubegraph ingest report: 6 file(s)") and "unchanged " in report
 
 
 def test_after_the_tour_the_catalog_lists_exactly_the_ingested_cubes(toured):

@@ -1,0 +1,110 @@
+"""The ingest report: what each file of a batch lacks, in one place for a data steward.
+
+``cubegraph ingest --report FILE`` writes it after the batch: for every path its outcome, the
+cube, the error (a file that failed) and every note the catalogue holds on its cube (read
+back from the store, so a cube left unchanged by this ingest is reported as fully as one
+described now), with the rule each note cites; then the count of notes per kind. ``.json``
+gives JSON (:meth:`IngestReport.to_json`), any other suffix a readable table
+(:meth:`IngestReport.to_table`). Writing is atomic (a temporary file renamed), so a report
+is whole or absent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cubegraph.ingest.pipeline import IngestSummary
+from cubegraph.kg.records.notes import CubeNote, read_notes
+from cubegraph.ontology.cf_rules import NOTE_RULES
+
+__all__ = ["FileReport", "IngestReport", "build_report", "write_report"]
+
+
+@dataclass
+class FileReport:
+    """One path of the batch: its outcome, its cube, its error and its cube's notes."""
+
+    path: str
+    status: str
+    cube: str | None
+    error: str | None
+    notes: list[CubeNote] = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    """The whole batch (files in input order) and the notes per kind."""
+
+    files: list[FileReport]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Notes per kind over every file, most frequent first."""
+        return dict(Counter(n.code for f in self.files for n in f.notes).most_common())
+
+    def to_json(self) -> str:
+        rules = {code: {"rule": rule.label, "iri": rule.iri} for code, rule in NOTE_RULES.items()}
+        return json.dumps({
+            "files": [{
+                "path": f.path, "status": f.status, "cube": f.cube, "error": f.error,
+                "notes": [{"code": n.code, "about": n.about, "message": n.message,
+                           "rule": n.rule} for n in f.notes],
+            } for f in self.files],
+            "counts": self.counts,
+            "rules": {code: rules[code] for code in self.counts if code in rules},
+        }, indent=2, ensure_ascii=False) + "\n"
+
+    def to_table(self) -> str:
+        """A plain-text report: counts per kind (with the rule each cites), then each file
+        with its notes, one line each."""
+        lines = [f"cubegraph ingest report: {len(self.files)} file(s), "
+                 f"{sum(self.counts.values())} note(s)", ""]
+        if self.counts:
+            width = max(len(c) for c in self.counts)
+            lines += ["notes per kind", "-" * 14]
+            for code, count in self.counts.items():
+                rule = NOTE_RULES.get(code)
+                lines.append(f"{count:6d}  {code:<{width}}  {rule.label if rule else ''}".rstrip())
+            lines.append("")
+        lines += ["files", "-----"]
+        for f in self.files:
+            lines.append(f"{f.status:9s} {f.path}")
+            if f.error:
+                lines.append(f"    error: {f.error}")
+            for n in f.notes:
+                about = f" {n.about}" if n.about else ""
+                lines.append(f"    [{n.code}]{about}: {n.message}")
+        return "\n".join(lines) + "\n"
+
+
+def build_report(store, summary: IngestSummary) -> IngestReport:
+    """The report of ``summary``'s batch, each cube's notes read from ``store``."""
+    files = []
+    for r in summary.results:
+        notes = read_notes(store, r.cube) if r.cube is not None and r.ok else []
+        files.append(FileReport(str(r.path), r.status, None if r.cube is None else str(r.cube),
+                                None if r.error is None else str(r.error), notes))
+    return IngestReport(files)
+
+
+def write_report(report: IngestReport, path: Path) -> None:
+    """Write ``report`` to ``path``: JSON for ``.json``, else the table; whole or not at all.
+
+    Raises:
+        OSError: when the folder cannot be written (nothing is left behind).
+    """
+    path = Path(path)
+    text = report.to_json() if path.suffix.lower() == ".json" else report.to_table()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
