@@ -73,7 +73,8 @@ def temporal_extent(meta: CubeMetadata, raw: RawCube) -> None:
 def _acdd_extent(meta: CubeMetadata, attrs: dict, why: str) -> bool:
     """Date the cube from the ACDD global attributes ``time_coverage_start`` /
     ``time_coverage_end`` (either may come from the other and ``time_coverage_duration``),
-    when the time coordinate gives no dates; ``why`` says why they are needed.
+    when the time coordinate gives no dates; ``why`` says why they are needed. An ISO 8601
+    ``time_coverage_resolution`` (``P1D``) is then the cube's temporal resolution.
 
     Only ISO 8601 dates and date-times are taken (``2020-01-01``, ``2020-01-01T06:00:00Z``,
     ``+02:00`` offsets brought to UTC), written as :func:`~.times.iso` writes a decoded date;
@@ -111,13 +112,25 @@ def _acdd_extent(meta: CubeMetadata, attrs: dict, why: str) -> bool:
             "extent recorded",
         )
         return False
-    meta.time_start, meta.time_end, meta.time_resolution = first, last, None
+    resolution = attrs.get("time_coverage_resolution")
+    resolution = resolution.strip() if isinstance(resolution, str) else None
+    if resolution and _XSD_DURATION.fullmatch(resolution):
+        given += f", time_coverage_resolution {resolution!r}"
+    else:
+        resolution = None  # not an ISO 8601 duration: no step stated
+    meta.time_start, meta.time_end, meta.time_resolution = first, last, resolution
     meta.warn(
         "time-from-acdd",
         f"{why}: the temporal extent {first} .. {last} is taken from the global attributes "
         f"({given}), not from coordinate values",
     )
     return True
+
+
+#: An ISO 8601 duration as xsd:duration writes it (``P1D``, ``PT6H``, ``P1Y2M``): at least
+#: one field, and a ``T`` only before time fields.
+_XSD_DURATION = re.compile(
+    r"P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?")
 
 
 def _iso8601(text) -> datetime | None:

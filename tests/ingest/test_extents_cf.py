@@ -309,3 +309,14 @@ def test_ml_reads_the_times_ingest_dated_the_cube_by(tmp_path):
     assert (times[0].year, times[0].month, times[0].day) == (1900, 1, 16)
     assert (times[-1].month, times[-1].day) == (12, 16)
     assert "time_counter" in cube.variable("v").coords and cube.coordinate("y") is None
+
+
+@pytest.mark.parametrize("resolution, expected", [("P1D", "P1D"), ("PT6H", "PT6H"),
+                                                  ("daily", None), ("P", None), (" P1M ", "P1M")])
+def test_acdd_time_coverage_resolution_is_the_step_when_iso_8601(tmp_path, resolution, expected):
+    meta = read_metadata(time_cube(tmp_path / "r.nc", [np.nan, np.nan],
+                                   attrs={**ACDD, "time_coverage_resolution": resolution}))
+    assert meta.time_start == "2020-01-01T00:00:00Z"
+    assert meta.time_resolution == expected
+    [note] = [w for w in meta.warnings if w.code == "time-from-acdd"]
+    assert ("time_coverage_resolution" in note.message) == (expected is not None)
