@@ -34,7 +34,10 @@ def coordinate_names(raw: RawCube) -> set[str]:
         coords.update(name for _, name in cell_measures(a.get("cell_measures")))
         for key in ("bounds", "climatology", "grid_mapping"):
             coords.update(grid_mapping_names(a.get(key)))
-        if "grid_mapping_name" in a or "cf_role" in a:
+        # grid mappings, DSG instance ids, and the count / index variables of ragged
+        # arrays (CF 9.3.3, 9.3.4): they structure the data, they are not data
+        if "grid_mapping_name" in a or "cf_role" in a or "sample_dimension" in a \
+                or "instance_dimension" in a:
             coords.add(arr.name)
         if len(arr.dims) == 1 and arr.dims[0] == arr.name:
             coords.add(arr.name)

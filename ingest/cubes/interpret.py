@@ -114,7 +114,8 @@ def _interpret(raw: RawCube) -> CubeMetadata:
 def _dimension(meta, raw, name, size, read=values, data=()) -> DimensionMetadata:
     dim = DimensionMetadata(name=name, size=int(size))
     arr = raw.arrays.get(name)
-    if arr is None or arr.dims != (name,):
+    auxiliary = arr is None or arr.dims != (name,)
+    if auxiliary:
         arr = auxiliary_time(raw, name, data)
         if arr is None:
             return dim
@@ -160,11 +161,11 @@ def _dimension(meta, raw, name, size, read=values, data=()) -> DimensionMetadata
             name,
         )
         return dim
-    if finite.size < vals.size:
+    if finite.size < vals.size and not auxiliary:  # CF allows them in auxiliary coordinates
         meta.warn("coordinate-has-fill", f"coordinate {name!r} has missing values", name)
     diffs = np.diff(finite)  # shared by the monotonic and regular-step tests
     broken = monotonic(finite, diffs)
-    if broken is not None:
+    if broken is not None and not auxiliary:  # CF 5: only coordinate variables must be monotonic
         label = "time" if dim.axis == "T" else "coordinate"
         meta.warn(
             f"{label}-not-monotonic",

@@ -480,6 +480,26 @@ def _dsg() -> Case:
         attrs={"featureType": "timeSeries"})
 
 
+def _ragged() -> Case:
+    """Stations' series in one contiguous ragged array (CF 9.3.3): the count variable
+    structures the data, the observations' times restart per station (an auxiliary
+    coordinate need not be monotonic, so no note says so)."""
+    return Case("ragged", "CF 9.3.3 Contiguous ragged array representation",
+                {"station": 2, "obs": 5}, {
+        "station_id": Var(("station",), [101, 102], {"cf_role": "timeseries_id"}, "i4"),
+        "row_size": Var(("station",), [2, 3], {"sample_dimension": "obs",
+                                               "long_name": "number of observations"}, "i4"),
+        "lat": Var(("station",), [1.0, 2.0], LAT),
+        "lon": Var(("station",), [3.0, 4.0], LON),
+        "time": Var(("obs",), [0.0, 1.0, 0.0, 1.0, 2.0], TIME),
+        "tas": _field(("obs",), (5,), standard_name="air_temperature", units="K",
+                      coordinates="time lat lon station_id"),
+    }, Expect(measures={"tas"}, bbox=(3.0, 1.0, 4.0, 2.0),
+              period=("2020-01-01T00:00:00Z", "2020-01-03T00:00:00Z"),
+              notes={("time-from-auxiliary", "obs")}),
+        attrs={"featureType": "timeSeries"})
+
+
 def _cmip6() -> Case:
     dims, coords = _grid()
     return Case("cmip6", "CMIP6 global attributes", {"time": 1, **dims}, {
@@ -513,5 +533,5 @@ CASES: list[Case] = [
     _longitudes("antimeridian_bounds", "CF 7.1 Cell Boundaries", [175.0, -175.0],
                 (170.0, 10.0, -170.0, 11.0), bounds=[[170.0, 180.0], [-180.0, -170.0]]),
     _scalar_coordinates(), _bounds(), _cell_measures(), _packed(), _gathering(), _dsg(),
-    _cmip6(),
+    _ragged(), _cmip6(),
 ]
