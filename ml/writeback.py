@@ -41,13 +41,20 @@ __all__ = ["run_record", "failed_run_record", "write_predictions", "save_model",
 
 
 def predicted_name(target: str) -> str:
-    """The name of the predictions' variable for target variable ``target``."""
-    return f"{target}_predicted"
+    """The name of the predictions' variable for target variable ``target`` (a variable of
+    a NetCDF group, ``forecast/tas``, gives ``forecast.tas_predicted``: one array, not a
+    sub-group, of the output cube)."""
+    return f"{_flat(target)}_predicted"
 
 
 def attribution_name(variable: str) -> str:
-    """The name of the attributions' variable for model input ``variable``."""
-    return f"shap_{variable}"
+    """The name of the attributions' variable for model input ``variable`` (flattened as
+    :func:`predicted_name`'s)."""
+    return f"shap_{_flat(variable)}"
+
+
+def _flat(name: str) -> str:
+    return name.replace("/", ".")
 
 
 def run_record(run: RunResult, run_id: str, inputs: Mapping[str, str] | None = None, *,

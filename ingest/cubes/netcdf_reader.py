@@ -46,7 +46,7 @@ class NetCDFSource(ArraySource):
         with NETCDF_LOCK:
             ds = open_dataset(self.path)
             try:
-                var = ds.variables[self.name]
+                var = ds[self.name]  # a path for a variable in a group ("forecast/tas")
                 var.set_auto_maskandscale(False)
                 var.set_auto_chartostring(False)
                 return np.asarray(var[selection if selection else ...])
@@ -158,35 +158,95 @@ class NetCDFReader(CubeReader):
             dim_sizes={name: len(dim) for name, dim in ds.dimensions.items()},
         )
         check_text("", cube.attrs, cube.notes)
-        if ds.groups:
-            cube.notes.append(
-                ("nested-group", f"groups {sorted(ds.groups)} ignored: only the root is read", None)
-            )
-        for name, var in ds.variables.items():
-            stored = {k: var.getncattr(k) for k in var.ncattrs()}
-            attrs = {k: plain(v) for k, v in stored.items()}
-            check_text(name, attrs, cube.notes)
-            fill = attrs.pop("_FillValue", None)
-            if fill is None:
-                fill = attrs.get("missing_value")
-            chunking = var.chunking() if ds.data_model.startswith("NETCDF4") else "contiguous"
-            dtype = var.dtype if isinstance(var.dtype, np.dtype) else np.dtype(object)
-            source = NetCDFSource(path, name)
-            cube.arrays[name] = RawArray(
-                name=name,
-                dims=tuple(var.dimensions),
-                shape=tuple(int(s) for s in var.shape),
-                dtype="str" if dtype.kind in "OSU" else dtype.name,
-                chunks=None if chunking in ("contiguous", None) else tuple(chunking),
-                fill_value=plain(fill),
-                attrs=attrs,
-                load=lambda s=source: s.read(()),
-                source=source,
-                # The attribute's own type decides the unpacking precision, as in xarray.
-                typed={k: np.asarray(stored[k]).reshape(-1)[0] for k in ("scale_factor", "add_offset")
-                       if k in stored and np.asarray(stored[k]).size == 1},
-            )
+        groups = list(_walk(ds))
+        names = {_path(g, n) for g in groups for n in g.variables}
+        for group in groups:
+            for dim in group.dimensions.values():
+                cube.dim_sizes[_dim_path(dim)] = len(dim)
+        for group in groups:
+            for local, var in group.variables.items():
+                name = _path(group, local)
+                stored = {k: var.getncattr(k) for k in var.ncattrs()}
+                attrs = {k: plain(v) for k, v in stored.items()}
+                check_text(name, attrs, cube.notes)
+                _resolve_references(attrs, group, names)
+                fill = attrs.pop("_FillValue", None)
+                if fill is None:
+                    fill = attrs.get("missing_value")
+                chunking = var.chunking() if ds.data_model.startswith("NETCDF4") else "contiguous"
+                dtype = var.dtype if isinstance(var.dtype, np.dtype) else np.dtype(object)
+                source = NetCDFSource(path, name)
+                cube.arrays[name] = RawArray(
+                    name=name,
+                    dims=tuple(_dim_path(d) for d in var.get_dims()),
+                    shape=tuple(int(s) for s in var.shape),
+                    dtype="str" if dtype.kind in "OSU" else dtype.name,
+                    chunks=None if chunking in ("contiguous", None) else tuple(chunking),
+                    fill_value=plain(fill),
+                    attrs=attrs,
+                    load=lambda s=source: s.read(()),
+                    source=source,
+                    # The attribute's own type decides the unpacking precision, as in xarray.
+                    typed={k: np.asarray(stored[k]).reshape(-1)[0] for k in ("scale_factor", "add_offset")
+                           if k in stored and np.asarray(stored[k]).size == 1},
+                )
         return cube
+
+
+# --- groups (CF 1.8 section 2.7) -----------------------------------------------------------
+# A variable or dimension of a group is named by its path below the root ("forecast/tas"),
+# so every name of the file is one name of the cube; the root's keep their plain names.
+
+#: Attributes whose words name variables (CF 2.7: found by path or by proximity; the
+#: dimensions ``compress`` names are found through their coordinate variables).
+_REFERENCES = ("coordinates", "bounds", "climatology", "grid_mapping", "ancillary_variables",
+               "cell_measures", "compress")
+
+
+def _walk(group):
+    """The group and its subgroups, depth first, the root first."""
+    yield group
+    for sub in group.groups.values():
+        yield from _walk(sub)
+
+
+def _path(group, name: str) -> str:
+    where = group.path.strip("/")
+    return f"{where}/{name}" if where else name
+
+
+def _dim_path(dim) -> str:
+    return _path(dim.group(), dim.name)
+
+
+def _resolve_references(attrs: dict, group, names: set[str]) -> None:
+    """Rewrite the variable names in ``attrs``' references as paths below the root: an
+    absolute path (``/x``) as is, a relative one (``sub/x``) from ``group``, a bare name by
+    proximity, in ``group`` first and then each ancestor (CF 2.7's search for coordinates).
+    Words that name no variable (``area:`` of cell_measures) are left as written."""
+    for key in _REFERENCES:
+        value = attrs.get(key)
+        if not isinstance(value, str) or not ("/" in value or group.path != "/"):
+            continue
+        words = []
+        for word in value.split():
+            colon = word.endswith(":") and len(word) > 1
+            found = _find(word[:-1] if colon else word, group, names)
+            words.append(word if found is None else found + (":" if colon else ""))
+        attrs[key] = " ".join(words)
+
+
+def _find(word: str, group, names: set[str]) -> str | None:
+    if word.startswith("/"):
+        return word.strip("/") if word.strip("/") in names else None
+    if "/" in word:
+        candidate = _path(group, word)
+        return candidate if candidate in names else None
+    while group is not None:
+        if _path(group, word) in names:
+            return _path(group, word)
+        group = group.parent
+    return None
 
 
 def _errno_free(exc: OSError) -> str:

@@ -108,7 +108,11 @@ def _write_netcdf(case: Case, path: Path) -> Path:
         for name, var in case.variables.items():
             attrs = dict(var.attrs)
             fill = attrs.pop("_FillValue", None)
-            v = ds.createVariable(name, var.dtype, var.dims, fill_value=fill)
+            where = ds  # a name with slashes is a path through groups (CF 2.7)
+            *groups, name = name.split("/")
+            for group in groups:
+                where = where.groups.get(group) or where.createGroup(group)
+            v = where.createVariable(name, var.dtype, var.dims, fill_value=fill)
             v.set_auto_maskandscale(False)  # values are written as given (packed stays packed)
             v.setncatts(attrs)
             vals = _values(var)
@@ -500,6 +504,28 @@ def _ragged() -> Case:
         attrs={"featureType": "timeSeries"})
 
 
+def _groups() -> Case:
+    """Hierarchical groups (CF 1.8+, section 2.7): the same name in two groups, a scalar
+    coordinate found by proximity (in the variable's own group before the root). NetCDF-4
+    only: zarr has no such convention."""
+    dims, coords = _grid()
+    return Case("groups", "CF 2.7 Groups", dims, {
+        **coords,
+        "height": Var((), 10.0, {"standard_name": "height", "units": "m", "axis": "Z"}),
+        "forecast/height": Var((), 2.0, {"standard_name": "height", "units": "m", "axis": "Z"}),
+        "forecast/tas": _field(standard_name="air_temperature", units="K", coordinates="height"),
+        "analysis/tas": _field(standard_name="air_temperature", units="K",
+                               coordinates="/height"),
+    }, Expect(measures={"forecast/tas", "analysis/tas"},
+              observables={"forecast/tas": "air_temperature"},
+              bbox=(20.0, 10.0, 22.0, 11.0), notes={("no-time-dimension", None)},
+              facts={("", "scalarCoordinate", "/variable/forecast%2Fheight"),
+                     ("variable/forecast%2Fheight", "value", 2.0),
+                     ("", "scalarCoordinate", "/variable/height"),
+                     ("variable/height", "value", 10.0)}),
+        zarr=False)
+
+
 def _cmip6() -> Case:
     dims, coords = _grid()
     return Case("cmip6", "CMIP6 global attributes", {"time": 1, **dims}, {
@@ -533,5 +559,5 @@ CASES: list[Case] = [
     _longitudes("antimeridian_bounds", "CF 7.1 Cell Boundaries", [175.0, -175.0],
                 (170.0, 10.0, -170.0, 11.0), bounds=[[170.0, 180.0], [-180.0, -170.0]]),
     _scalar_coordinates(), _bounds(), _cell_measures(), _packed(), _gathering(), _dsg(),
-    _ragged(), _cmip6(),
+    _ragged(), _groups(), _cmip6(),
 ]

@@ -88,3 +88,19 @@ def test_docs_list_every_corpus_file_beside_its_rule():
     named = {name for row in table.splitlines() if row.startswith("| ")
              for name in re.findall(r"`([a-z0-9_]+)`", row.rsplit("|", 2)[-2])}
     assert named == {case.name for case in CASES}
+
+
+def test_a_variable_in_a_group_reads_as_ml_reads_it(tmp_path):
+    """ml opens a group's variable by the name the catalogue gives it, with the root's
+    coordinates (CF 2.7: dimensions are found in the group or above it)."""
+    import numpy as np
+
+    from cubegraph.ingest.cubes.variable import open_cube
+
+    [case] = [c for c in CASES if c.name == "groups"]
+    cube = open_cube(write(case, tmp_path, "netcdf4"))
+    assert sorted(cube.data_variables) == ["analysis/tas", "forecast/tas"]
+    var = cube.variable("forecast/tas")
+    assert var.dims == ("lat", "lon")
+    np.testing.assert_array_equal(var.read(), np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(var.coords["lon"], [20.0, 21.0, 22.0])
