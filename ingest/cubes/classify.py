@@ -32,6 +32,12 @@ def coordinate_names(raw: RawCube) -> set[str]:
         a = arr.attrs
         coords.update(grid_mapping_names(a.get("coordinates")))
         coords.update(name for _, name in cell_measures(a.get("cell_measures")))
+        # the terms of a parametric vertical coordinate (CF 4.3.3) that live on it alone
+        # (the a and b of hybrid levels, a reference p0); a surface field (ps) stays data
+        for _, term in cell_measures(a.get("formula_terms")):
+            t = raw.arrays.get(term)
+            if t is not None and set(t.dims) <= set(arr.dims):
+                coords.add(term)
         for key in ("bounds", "climatology", "grid_mapping"):
             coords.update(grid_mapping_names(a.get(key)))
         # grid mappings, DSG instance ids, and the count / index variables of ragged
@@ -47,7 +53,8 @@ def coordinate_names(raw: RawCube) -> set[str]:
 
 
 def cell_measures(value) -> list[tuple[str, str]]:
-    """The ``(kind, variable)`` pairs of a ``cell_measures`` attribute (CF 7.2):
+    """The ``(kind, variable)`` pairs of a ``cell_measures`` attribute (CF 7.2; the
+    ``(term, variable)`` pairs of ``formula_terms`` read the same):
     ``"area: cell_area volume: vol"`` gives ``[("area", "cell_area"), ("volume", "vol")]``.
     Words that do not pair up are left out (``coordinates``-style lists are not measures)."""
     if not isinstance(value, str):

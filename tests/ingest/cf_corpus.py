@@ -266,6 +266,26 @@ def _vertical() -> Case:
     ))
 
 
+def _hybrid_levels() -> Case:
+    """Hybrid sigma-pressure levels (CF 4.3.3): a, b and p0 are terms of the coordinate, not
+    data; the surface pressure ps is data."""
+    dims, coords = _grid()
+    return Case("hybrid_levels", "CF 4.3.3 Parametric Vertical Coordinate", {"lev": 2, **dims}, {
+        **coords,
+        "lev": Var(("lev",), [0.9, 0.5], {
+            "standard_name": "atmosphere_hybrid_sigma_pressure_coordinate", "units": "1",
+            "positive": "down", "formula_terms": "a: a b: b ps: ps p0: p0"}),
+        "a": Var(("lev",), [0.1, 0.3], {"long_name": "vertical coordinate formula term: a(k)"}),
+        "b": Var(("lev",), [0.8, 0.2], {"long_name": "vertical coordinate formula term: b(k)"}),
+        "p0": Var((), 100000.0, {"long_name": "reference pressure", "units": "Pa"}),
+        "ps": _field(standard_name="surface_air_pressure", units="Pa"),
+        "ta": _field(("lev", "lat", "lon"), (2, 2, 3), standard_name="air_temperature",
+                     units="K"),
+    }, Expect(measures={"ps", "ta"}, bbox=(20.0, 10.0, 22.0, 11.0),
+              notes={("no-time-dimension", None)},
+              facts={("dimension/lev", "axis", "Z"), ("dimension/lev", "positive", "down")}))
+
+
 def _time_360_day() -> Case:
     dims, coords = _grid()
     return Case("calendar_360", "CF 4.4.1 Calendar", {"time": 12, **dims}, {
@@ -544,7 +564,7 @@ def _cmip6() -> Case:
 
 
 CASES: list[Case] = [
-    _units(), _standard_names(), _flags(), _lat_lon_degrees(), _vertical(), _time_360_day(),
+    _units(), _standard_names(), _flags(), _lat_lon_degrees(), _vertical(), _hybrid_levels(), _time_360_day(),
     _time_undecodable(), _time_all_fill(), _time_auxiliary(), _no_coordinate_variable(),
     _auxiliary_2d(), _rotated_pole(),
     _longitudes("global_0_360", "CF 4.2 Longitude Coordinate",
