@@ -326,8 +326,9 @@ def cubes_matching(store, token: str) -> list[tuple[str, str, str | None]]:
 DATASETS = PREFIXES + """
 CONSTRUCT { ?s ?p ?o } WHERE {
   ?cube a cg:DataCube .
-  {
-    BIND(?cube AS ?s) ?s ?p ?o .
+  {  # the pattern binds ?cube before BIND copies it (a BIND first would see it unbound
+     # and match every triple)
+    ?cube ?p ?o . BIND(?cube AS ?s)
   } UNION {
     ?cube dct:temporal|dct:spatial|dcat:distribution|dct:publisher|dct:creator|dcat:contactPoint ?s .
     ?s ?p ?o .

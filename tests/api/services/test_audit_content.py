@@ -280,3 +280,23 @@ def test_catalog_reads_leave_the_manifest_out(world):
     triples = dataset_triples(store, [str(g)]).graph()
     assert not list(triples.triples((None, CG.contentManifest, None)))
     assert list(triples.triples((None, CG.contentDigest, None)))
+
+
+def test_catalog_reads_take_the_cube_and_its_variables_not_every_triple(world):
+    """DATASETS once began with a BIND that saw ?cube unbound and so matched every triple of
+    the graph (dimensions, notes, provenance); a catalog reader gets what it names."""
+    from rdflib.namespace import RDF
+
+    from cubegraph.kg.records.cube import dataset_triples
+    from cubegraph.ontology.namespaces import CG, DQV
+
+    _, store, _ = world
+    g = cube(store, "greece_fire_daily.zarr")
+    triples = dataset_triples(store, [str(g)]).graph()
+    full = store.graph(str(g))
+    assert list(full.subjects(RDF.type, CG.Dimension))  # the cube has dimensions ...
+    assert not list(triples.subjects(RDF.type, CG.Dimension))  # ... a catalog read leaves out
+    assert not list(triples.triples((None, CG.size, None)))
+    assert not list(triples.subjects(RDF.type, DQV.QualityAnnotation))
+    assert set(triples.objects(g, CG.hasVariable)) == set(full.objects(g, CG.hasVariable))
+    assert len(triples) < len(full)
