@@ -5,14 +5,15 @@ cube, the error (a file that failed) and every note the catalogue holds on its c
 back from the store, so a cube left unchanged by this ingest is reported as fully as one
 described now), with the rule each note cites; then the count of notes per kind. ``.json``
 gives JSON (:meth:`IngestReport.to_json`), any other suffix a readable table
-(:meth:`IngestReport.to_table`). Writing is atomic (a temporary file renamed), so a report
-is whole or absent.
+(:meth:`IngestReport.to_table`), ``-`` the table on stdout. A report file is written whole or
+not at all (:func:`write_report`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -51,9 +52,10 @@ class IngestReport:
         rules = {code: {"rule": rule.label, "iri": rule.iri} for code, rule in NOTE_RULES.items()}
         return json.dumps({
             "files": [{
-                "path": f.path, "status": f.status, "cube": f.cube, "error": f.error,
-                "notes": [{"code": n.code, "about": n.about, "message": n.message,
-                           "rule": n.rule} for n in f.notes],
+                "path": _text(f.path), "status": f.status, "cube": f.cube,
+                "error": None if f.error is None else _text(f.error),
+                "notes": [{"code": n.code, "about": None if n.about is None else _text(n.about),
+                           "message": _text(n.message), "rule": n.rule} for n in f.notes],
             } for f in self.files],
             "counts": self.counts,
             "rules": {code: rules[code] for code in self.counts if code in rules},
@@ -73,12 +75,12 @@ class IngestReport:
             lines.append("")
         lines += ["files", "-----"]
         for f in self.files:
-            lines.append(f"{f.status:9s} {f.path}")
+            lines.append(f"{f.status:9s} {_line(f.path)}")
             if f.error:
-                lines.append(f"    error: {f.error}")
+                lines.append(f"    error: {_line(f.error)}")
             for n in f.notes:
-                about = f" {n.about}" if n.about else ""
-                lines.append(f"    [{n.code}]{about}: {n.message}")
+                about = f" {_line(n.about)}" if n.about else ""
+                lines.append(f"    [{n.code}]{about}: {_line(n.message)}")
         return "\n".join(lines) + "\n"
 
 
@@ -92,19 +94,48 @@ def build_report(store, summary: IngestSummary) -> IngestReport:
     return IngestReport(files)
 
 
-def write_report(report: IngestReport, path: Path) -> None:
-    """Write ``report`` to ``path``: JSON for ``.json``, else the table; whole or not at all.
+def write_report(report: IngestReport, path: Path | str) -> None:
+    """Write ``report`` to ``path``: JSON for ``.json``, else the table; ``-`` is stdout.
+
+    A regular file (or a link to one: the file it points at) is written whole or not at
+    all (a temporary file beside it, renamed over it, with the permissions a new file gets
+    here); anything else that exists there (``/dev/stdout``, a named pipe) is written to as
+    it is, never replaced.
 
     Raises:
-        OSError: when the folder cannot be written (nothing is left behind).
+        OSError: when it cannot be written (nothing is left behind).
     """
+    if str(path) == "-":
+        sys.stdout.write(report.to_table())
+        sys.stdout.flush()
+        return
     path = Path(path)
     text = report.to_json() if path.suffix.lower() == ".json" else report.to_table()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    data = text.encode("utf-8")
+    target = path.resolve() if path.is_symlink() else path
+    if target.exists() and not target.is_file():
+        with open(target, "wb") as out:
+            out.write(data)
+        return
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _text(value: str) -> str:
+    """Text from a file or a path, printable as UTF-8: undecodable bytes (a file name in
+    Latin-1, kept by Python as surrogates) as ``\\xe9``."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _line(value: str) -> str:
+    """:func:`_text` on one line: a newline in a name or message does not break the table."""
+    return _text(value).replace("\r", "\\r").replace("\n", "\\n")

@@ -83,6 +83,9 @@ NOTE_RULES: dict[str, Rule] = {
     "bounds-shape": _BOUNDS,
     "cell-measure-missing": _CELL_MEASURES,
     "cell-measure-kind": _CELL_MEASURES,
+    "cell-measure-is-data": _CELL_MEASURES,
+    "cell-measure-syntax": _CELL_MEASURES,
+    "bounds-and-climatology": _cf("7.4", "Climatological Statistics", "climatological-statistics"),
 }
 
 

@@ -18,10 +18,11 @@ import click
                    "changed chunk), only metadata and sizes (metadata), or content for cubes up "
                    "to 1 GiB (auto).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no warnings, only the summary.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="Write every file's outcome and every note on its cube, with the CF/ACDD "
                    "rule each cites, and the notes per kind: JSON for a .json file, else a "
-                   "readable table. Cubes this ingest leaves unchanged are reported too.")
+                   "readable table ('-': the table on stdout). Cubes this ingest leaves "
+                   "unchanged are reported too.")
 @click.pass_obj
 def ingest(ctx, paths, stats, force, checksum, quiet, report_path):
     """Describe zarr stores and NetCDF files (PATHS: files, folders, globs) in the graph.
@@ -33,7 +34,8 @@ def ingest(ctx, paths, stats, force, checksum, quiet, report_path):
     from cubegraph.ingest.pipeline import ingest_paths
     from cubegraph.kg.bootstrap import init_store, is_initialised
 
-    if report_path is not None and not report_path.absolute().parent.is_dir():
+    if report_path is not None and str(report_path) != "-" \
+            and not report_path.absolute().parent.is_dir():
         raise click.BadParameter(f"folder {str(report_path.absolute().parent)!r} does not exist",
                                  param_hint="--report")
     store = ctx.store()
@@ -54,8 +56,9 @@ def ingest(ctx, paths, stats, force, checksum, quiet, report_path):
             click.echo(f"error: the report could not be written to {report_path}: "
                        f"{exc.strerror or exc}", err=True)
             sys.exit(1)
-        click.echo(f"report: {report_path} ({len(report.files)} file(s), "
-                   f"{sum(report.counts.values())} note(s))")
+        if str(report_path) != "-":
+            click.echo(f"report: {report_path} ({len(report.files)} file(s), "
+                       f"{sum(report.counts.values())} note(s))")
     changed = [r.cube for r in (*summary.ingested, *summary.replaced) if r.cube is not None]
     if changed and store.has_graph(store.iris.inferred_graph):
         # Keep the inferred graph in step, cube by cube (cheap), once a full run exists.

@@ -49,6 +49,14 @@ def decode_fill(value: Any, dtype: np.dtype | None) -> Any:
             return float("nan")
         if value in ("Infinity", "-Infinity"):
             return float(value.replace("Infinity", "inf"))
+        if value.startswith("0x") and dtype is not None and dtype.kind == "f":
+            # zarr v3 writes a float fill value as hex of its bits ("0x7fc00000": a NaN)
+            try:
+                bits = bytes.fromhex(value[2:])
+                if len(bits) in (2, 4, 8):
+                    return np.frombuffer(bits, dtype=f">f{len(bits)}")[0].item()
+            except ValueError:
+                return value
         if dtype is not None and dtype.kind in "fiub":
             # xarray writes a CF _FillValue into zarr v3 attributes as base64 of its bytes
             # (little-endian, as zarr v3 stores numbers).

@@ -6,10 +6,12 @@ variable the catalogue lists is exactly a variable a job can read.
 
 from __future__ import annotations
 
+import re
+
 from cubegraph.ingest.cubes.crs import grid_mapping_names
 from cubegraph.ingest.cubes.raw import RawArray, RawCube
 
-__all__ = ["coordinate_names", "cell_measures", "data_arrays", "auxiliary_time", "axis", "is_lat", "is_lon", "Y_NAMES", "X_NAMES"]
+__all__ = ["coordinate_names", "cell_measures", "measure_names", "data_arrays", "auxiliary_time", "axis", "is_lat", "is_lon", "Y_NAMES", "X_NAMES"]
 
 _LAT_NAMES = {"latitude"}
 _LON_NAMES = {"longitude"}
@@ -31,7 +33,7 @@ def coordinate_names(raw: RawCube) -> set[str]:
     for arr in raw.arrays.values():
         a = arr.attrs
         coords.update(grid_mapping_names(a.get("coordinates")))
-        coords.update(name for _, name in cell_measures(a.get("cell_measures")))
+        coords.update(measure_names(raw, arr))
         # the terms of a parametric vertical coordinate (CF 4.3.3) that live on it alone
         # (the a and b of hybrid levels, a reference p0); a surface field (ps) stays data
         for _, term in cell_measures(a.get("formula_terms")):
@@ -55,13 +57,31 @@ def coordinate_names(raw: RawCube) -> set[str]:
 def cell_measures(value) -> list[tuple[str, str]]:
     """The ``(kind, variable)`` pairs of a ``cell_measures`` attribute (CF 7.2; the
     ``(term, variable)`` pairs of ``formula_terms`` read the same):
-    ``"area: cell_area volume: vol"`` gives ``[("area", "cell_area"), ("volume", "vol")]``.
-    Words that do not pair up are left out (``coordinates``-style lists are not measures)."""
+    ``"area: cell_area volume: vol"`` gives ``[("area", "cell_area"), ("volume", "vol")]``;
+    ``"area:cell_area"`` and ``"area : cell_area"`` read as the first. Words that do not
+    pair up are left out."""
     if not isinstance(value, str):
         return []
-    words = value.split()
-    return [(words[i][:-1], words[i + 1]) for i in range(len(words) - 1)
-            if words[i].endswith(":") and len(words[i]) > 1 and not words[i + 1].endswith(":")]
+    return _PAIRS.findall(value)
+
+
+_PAIRS = re.compile(r"([^\s:]+)\s*:\s*([^\s:]+)")
+
+#: Standard names a cell measure variable may carry (CF 7.2: "cell_area" or "cell_volume").
+MEASURE_NAMES = {"cell_area", "cell_volume", None}
+
+
+def measure_names(raw: RawCube, arr: RawArray) -> list[str]:
+    """The variables ``arr``'s ``cell_measures`` names that are cell measures, not data:
+    of kind area or volume, another variable than ``arr``, with no standard name but
+    ``cell_area`` / ``cell_volume`` (one that measures something else is data, and noted)."""
+    names = []
+    for kind, name in cell_measures(arr.attrs.get("cell_measures")):
+        target = raw.arrays.get(name)
+        if kind in ("area", "volume") and name != arr.name and (
+                target is None or target.attrs.get("standard_name") in MEASURE_NAMES):
+            names.append(name)
+    return names
 
 
 def data_arrays(raw: RawCube) -> list[RawArray]:

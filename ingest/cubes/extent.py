@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
+from cubegraph.ingest.cubes.ancillary import bounds_array
 from cubegraph.ingest.cubes.axes import time_dates, values
 from cubegraph.ingest.cubes.classify import axis, is_lat, is_lon
 from cubegraph.ingest.cubes.crs import grid_mapping_names
@@ -190,22 +191,14 @@ def spatial_bounds(meta: CubeMetadata, raw: RawCube, data_arrays: list[RawArray]
             lat = arr
         elif is_lon(arr):
             lon = arr
-    # 1b) compression by gathering (CF 8.2): a data dimension's coordinate names, in its
-    # 'compress' attribute, the grid dimensions it was gathered from; their coordinates
-    # bound the grid and so every gathered point
+    # 1b) compression by gathering (CF 8.2): a data dimension's list variable names, in
+    # its 'compress' attribute, the grid dimensions it was gathered from; its indices pick
+    # the points of their latitude / longitude coordinates that hold data
     if lat is None or lon is None:
-        for d in meta.dimensions:
-            arr = raw.arrays.get(d.name)
-            if arr is None or not isinstance(arr.attrs.get("compress"), str):
-                continue
-            for name in arr.attrs["compress"].split():
-                grid = raw.arrays.get(name)
-                if grid is None or grid.dims != (name,):
-                    continue
-                if lat is None and is_lat(grid):
-                    lat = grid
-                elif lon is None and is_lon(grid):
-                    lon = grid
+        gathered = _gathered(meta, raw, read)
+        if gathered is not None:
+            meta.bbox = gathered
+            return
     # 2) auxiliary (2-D or scalar) latitude / longitude named by the data variables
     if lat is None or lon is None:
         aux = set()
@@ -261,6 +254,40 @@ def spatial_bounds(meta: CubeMetadata, raw: RawCube, data_arrays: list[RawArray]
     meta.bbox = (west, south, east, north)
 
 
+def _gathered(meta: CubeMetadata, raw: RawCube, read=values):
+    """The box of the grid points a gathered dimension holds (CF 8.2), or None when no data
+    dimension is gathered from latitude / longitude coordinate variables."""
+    for d in meta.dimensions:
+        index = raw.arrays.get(d.name)
+        compress = index.attrs.get("compress") if index is not None else None
+        if index is None or index.dims != (d.name,) or not isinstance(compress, str):
+            continue
+        names = compress.split()
+        grid = [raw.arrays.get(n) for n in names]
+        if any(g is None or g.dims != (g.name,) for g in grid):
+            continue
+        lat_i = [i for i, g in enumerate(grid) if is_lat(g)]
+        lon_i = [i for i, g in enumerate(grid) if is_lon(g)]
+        picks = read(index)
+        if not lat_i or not lon_i or picks is None or max(g.size for g in grid) > MAX_AUX_COORD:
+            continue
+        picks = picks[np.isfinite(picks)].astype("int64")
+        shape = tuple(g.size for g in grid)
+        picks = picks[(picks >= 0) & (picks < int(np.prod(shape)))]
+        lats, lons = read(grid[lat_i[0]]), read(grid[lon_i[0]])
+        if picks.size == 0 or lats is None or lons is None:
+            continue
+        where = np.unravel_index(picks, shape)  # CF 8.2: C order over the named dimensions
+        lat_v, lon_v = lats[where[lat_i[0]]], lons[where[lon_i[0]]]
+        ok = np.isfinite(lat_v) & np.isfinite(lon_v) & (np.abs(lat_v) <= 90.0) \
+            & (lon_v >= -360.0) & (lon_v <= 720.0)
+        if not ok.any():
+            continue
+        west, east = longitude_extent(lon_v[ok])
+        return (west, float(lat_v[ok].min()), east, float(lat_v[ok].max()))
+    return None
+
+
 def _grid_step(vals: np.ndarray | None) -> float | None:
     """The step of a 1-D grid coordinate (the median spacing of its points), or None."""
     if vals is None:
@@ -275,11 +302,8 @@ def _grid_step(vals: np.ndarray | None) -> float | None:
 def _lon_cells(raw: RawCube, arr: RawArray, read=values) -> tuple[np.ndarray | None, bool]:
     """A longitude coordinate's cells (its bounds, one row of vertices per cell, ``True``)
     when it has them, else its finite points (``False``)."""
-    name = arr.attrs.get("bounds")
-    bounds = raw.arrays.get(name) if isinstance(name, str) else None
-    # CF bounds: the coordinate's dimensions and then one of the vertices of each cell
-    if bounds is not None and bounds.size <= MAX_AUX_COORD * 2 \
-            and len(bounds.shape) == len(arr.shape) + 1 and bounds.shape[-1] >= 2:
+    bounds = bounds_array(raw, arr)  # CF 7.1, in the shape CF gives them, or None
+    if bounds is not None and bounds.size <= MAX_AUX_COORD * 2:
         vals = read(bounds)
         if vals is not None and vals.ndim >= 1:
             rows = vals.reshape(-1, vals.shape[-1])
@@ -292,7 +316,7 @@ def _lon_cells(raw: RawCube, arr: RawArray, read=values) -> tuple[np.ndarray | N
 
 def _edges(raw: RawCube, arr: RawArray, read=values) -> np.ndarray | None:
     """Finite values of a lat/lon coordinate, its cell bounds when it has them."""
-    bounds = raw.arrays.get(arr.attrs.get("bounds")) if isinstance(arr.attrs.get("bounds"), str) else None
+    bounds = bounds_array(raw, arr)
     source = bounds if bounds is not None and bounds.size <= MAX_AUX_COORD * 2 else arr
     vals = read(source)
     if vals is None:

@@ -95,9 +95,10 @@ def _interpret(raw: RawCube) -> CubeMetadata:
     meta.crs, meta.grid_mapping_name = crs.crs, crs.grid_mapping_name
     spatial_bounds(meta, raw, data, read)
 
+    data_names = {arr.name for arr in data}
     for arr in data:
         meta.variables.append(_variable(meta, arr))
-        cell_measures_of(meta, raw, meta.variables[-1])
+        cell_measures_of(meta, raw, meta.variables[-1], data_names)
     names = {v.name for v in meta.variables}
     for var in meta.variables:
         for source in var.derived_from:

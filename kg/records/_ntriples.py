@@ -80,6 +80,13 @@ def typed(lexical, datatype: URIRef) -> str:
     return nt(Literal(lexical, datatype=datatype))
 
 
+def date_time(text: str) -> str:
+    """An ``xsd:dateTime`` literal written as given: ingest's are UTC with a ``Z``
+    (:func:`cubegraph.ingest.cubes.times.iso`), the canonical XSD form, which rdflib's
+    normalising ``Literal`` would rewrite as ``+00:00``."""
+    return nt(Literal(text, datatype=_ns.XSD.dateTime, normalize=False))
+
+
 def iri(value) -> str:
     return f"<{value}>"
 

@@ -180,7 +180,8 @@ class ScalarCoordinate:
         axis: CF axis, ``None`` when unknown.
         units / standard_name: as written.
         value: the value: a float, an ISO 8601 string for a decoded time, ``None`` when
-            unreadable (fill, text).
+            unreadable (fill, text) or a date with no Gregorian equivalent.
+        calendar: a time's CF calendar as written; positive: a vertical one's direction.
     """
 
     name: str
@@ -188,6 +189,8 @@ class ScalarCoordinate:
     units: str | None = None
     standard_name: str | None = None
     value: float | str | None = None
+    calendar: str | None = None
+    positive: str | None = None
 
 
 @dataclass

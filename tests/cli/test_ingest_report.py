@@ -78,3 +78,69 @@ def test_a_report_into_a_missing_folder_is_refused_before_anything_is_written(ba
     assert "--report" in proc.stderr and "does not exist" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not store.exists()
+
+
+# --- the writer, on its own ------------------------------------------------------------------
+
+def a_report():
+    from cubegraph.ingest.report import FileReport, IngestReport
+    from cubegraph.kg.records.notes import CubeNote
+
+    note = CubeNote("units-missing", "t", "variable 't'\nhas no units", None, 1)
+    return IngestReport([FileReport("/data/caf\udce9.nc", "ingested", "http://x/c", None, [note])])
+
+
+def test_the_writer_follows_a_link_and_gives_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    from cubegraph.ingest.report import write_report
+
+    target = tmp_path / "real.txt"
+    target.write_text("old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    write_report(a_report(), link)
+    assert link.is_symlink() and "units-missing" in target.read_text()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_the_writer_writes_into_what_is_not_a_file_without_replacing_it(tmp_path):
+    """A named pipe (as /dev/stdout or /dev/null would be) is written to, not replaced."""
+    import os
+    import stat
+    import threading
+
+    from cubegraph.ingest.report import write_report
+
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    write_report(a_report(), fifo)
+    reader.join(10)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert json.loads(got[0])["counts"] == {"units-missing": 1}
+
+
+def test_undecodable_names_and_newlines_do_not_break_a_report(tmp_path):
+    from cubegraph.ingest.report import write_report
+
+    write_report(a_report(), tmp_path / "r.json")
+    doc = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert doc["files"][0]["path"] == "/data/caf\\udce9.nc"
+    write_report(a_report(), tmp_path / "r.txt")
+    lines = (tmp_path / "r.txt").read_text(encoding="utf-8").splitlines()
+    assert "    [units-missing] t: variable 't'\\nhas no units" in lines
+
+
+def test_a_dash_writes_the_table_to_stdout(batch, tmp_path):
+    proc = run_cli("--store", str(tmp_path / "store"), "ingest", "-q", str(batch / "nounits.nc"),
+                   "--report", "-", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "cubegraph ingest report: 1 file(s)" in proc.stdout
+    assert not (tmp_path / "-").exists()

@@ -441,6 +441,25 @@ def _bounds() -> Case:
                      ("variable/clim_bnds", "type", "ClimatologyBounds")}))
 
 
+def _bounds_odd() -> Case:
+    """Bounds CF does not allow: vertices first (not used for the box), a climatology the
+    file lacks beside valid bounds (both attributes: CF 7.4 allows one)."""
+    return Case("bounds_odd", "CF 7.1 Cell Boundaries", {"time": 2, "lat": 2, "lon": 2, "nv": 2}, {
+        "time": Var(("time",), [0.5, 1.5], {**TIME, "climatology": "nope",
+                                             "bounds": "time_bnds"}),
+        "time_bnds": Var(("time", "nv"), [[0.0, 1.0], [1.0, 2.0]]),
+        "lat": Var(("lat",), [10.0, 11.0], {**LAT, "bounds": "lat_bnds"}),
+        "lat_bnds": Var(("nv", "lat"), [[9.5, 10.5], [10.5, 11.5]]),
+        "lon": Var(("lon",), [20.0, 21.0], {**LON, "bounds": "lon"}),  # itself
+        "tas": _field(("time", "lat", "lon"), (2, 2, 2), standard_name="air_temperature",
+                      units="K"),
+    }, Expect(measures={"tas"}, bbox=(20.0, 10.0, 21.0, 11.0),
+              period=("2020-01-01T12:00:00Z", "2020-01-02T12:00:00Z"),
+              notes={("bounds-and-climatology", "time"), ("bounds-missing", "time"),
+                     ("bounds-shape", "lat"), ("bounds-shape", "lon")},
+              facts={("dimension/time", "hasBounds", "/variable/time_bnds")}))
+
+
 def _cell_measures() -> Case:
     dims, coords = _grid()
     return Case("cell_measures", "CF 7.2 Cell Measures", dims, {
@@ -453,11 +472,26 @@ def _cell_measures() -> Case:
                       cell_measures="area: areacella"),  # external_variables names it
         "pr": _field(standard_name="precipitation_flux", units="kg m-2 s-1",
                      cell_measures="area: gone"),
-    }, Expect(measures={"tos", "tas", "pr"}, bbox=(20.0, 10.0, 22.0, 11.0),
-              notes={("cell-measure-missing", "pr"), ("no-time-dimension", None)},
+        # odd spellings seen in the wild
+        "sos": _field(standard_name="sea_surface_salinity", units="1e-3",
+                      cell_measures="area:areacello"),
+        "zos": _field(standard_name="sea_surface_height_above_geoid", units="m",
+                      cell_measures="area : areacello"),
+        # not cell measures: a data variable (it stays data) and the variable itself
+        "uas": _field(standard_name="eastward_wind", units="m s-1", cell_measures="area: tos"),
+        "vas": _field(standard_name="northward_wind", units="m s-1", cell_measures="area: vas"),
+        "hfss": _field(standard_name="surface_upward_sensible_heat_flux", units="W m-2",
+                       cell_measures="areacella"),
+    }, Expect(measures={"tos", "tas", "pr", "sos", "zos", "uas", "vas", "hfss"},
+              bbox=(20.0, 10.0, 22.0, 11.0),
+              notes={("cell-measure-missing", "pr"), ("no-time-dimension", None),
+                     ("cell-measure-is-data", "uas"), ("cell-measure-is-data", "vas"),
+                     ("cell-measure-syntax", "hfss")},
               facts={("variable/tos", "cellMeasure", "/variable/areacello"),
                      ("variable/areacello", "type", "CellMeasure"),
                      ("variable/areacello", "measureKind", "area"),
+                     ("variable/sos", "cellMeasure", "/variable/areacello"),
+                     ("variable/zos", "cellMeasure", "/variable/areacello"),
                      ("variable/tas", "cellMeasure", "/variable/areacella")}),
         attrs={"external_variables": "areacella"})
 
@@ -487,7 +521,7 @@ def _gathering() -> Case:
         "mrso": _field(("time", "landpoint"), (2, 2), standard_name="mass_content_of_water_in_soil",
                        units="kg m-2"),
     }, Expect(measures={"mrso"}, period=("2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z"),
-              bbox=(20.0, 10.0, 22.0, 11.0)))  # the grid the points were gathered from
+              bbox=(21.0, 10.0, 21.0, 11.0)))  # points 1 and 4 of the 2 x 3 grid: lon 21
 
 
 def _dsg() -> Case:
@@ -578,6 +612,6 @@ CASES: list[Case] = [
                 (170.0, 10.0, -170.0, 11.0)),
     _longitudes("antimeridian_bounds", "CF 7.1 Cell Boundaries", [175.0, -175.0],
                 (170.0, 10.0, -170.0, 11.0), bounds=[[170.0, 180.0], [-180.0, -170.0]]),
-    _scalar_coordinates(), _bounds(), _cell_measures(), _packed(), _gathering(), _dsg(),
+    _scalar_coordinates(), _bounds(), _bounds_odd(), _cell_measures(), _packed(), _gathering(), _dsg(),
     _ragged(), _groups(), _cmip6(),
 ]

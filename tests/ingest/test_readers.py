@@ -92,3 +92,20 @@ def test_netcdf_fingerprint_ignores_location(tmp_path):
     b = tmp_path / "copy.nc"
     b.write_bytes(a.read_bytes())
     assert read_metadata(a).fingerprint == read_metadata(b).fingerprint
+
+
+@pytest.mark.parametrize("fill_value, attrs, all_fill", [
+    ("0x7fc00000", {}, True),                      # a NaN fill, written as hex (zarr v3)
+    (0, {"missing_value": [0.0, -9.0]}, True),     # a list of missing values holding 0
+    (0, {"missing_value": [-9.0, -99.0]}, False),  # zeros are data
+])
+def test_unwritten_zarr3_chunks_read_as_the_store_fill_value(tmp_path, fill_value, attrs, all_fill):
+    import json
+
+    store = write_zarr3(tmp_path / "z.zarr", {"v": (("x",), (500_000,), "float32",
+                                                    {"units": "K", **attrs})}, {"title": "f"})
+    doc = json.loads((store / "v" / "zarr.json").read_text())
+    doc["fill_value"] = fill_value
+    (store / "v" / "zarr.json").write_text(json.dumps(doc))
+    meta = read_metadata(store)
+    assert meta.variables[0].all_fill is all_fill

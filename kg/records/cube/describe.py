@@ -18,20 +18,20 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
 import cubegraph
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.records._ntriples import (
-    CG, DCAT, DCTERMS, DQV, GEO, OA, PROV, QB, RDF, RDFS, XSD, Lines, bnode, deg, file_iri, iri, lit, nt,
-    num, typed,
+    CG, DCAT, DCTERMS, GEO, PROV, QB, RDF, RDFS, XSD, Lines, bnode, date_time, deg, file_iri, iri,
+    lit, nt, num, typed,
 )
 from cubegraph.kg.records.content import CONTENT, METADATA_ONLY
+from cubegraph.kg.records.cube.arrays import describe_notes, describe_scalar_coordinates
 from cubegraph.kg.records.cube_metadata import CubeMetadata
 from cubegraph.kg.records.variable import describe_variable
 from cubegraph.kg.wkt import wkt_extent
 from cubegraph.ontology import namespaces as _ns
-from cubegraph.ontology.cf_rules import rule_for
 
 __all__ = ["Description", "Revision", "describe_cube", "describe_triples", "CMIP_ATTRIBUTES"]
 
@@ -112,13 +112,6 @@ class Description:
         return self._graph
 
 
-def _date_time(text: str) -> str:
-    """An ``xsd:dateTime`` literal written as given: ingest's are UTC with a ``Z``
-    (:func:`cubegraph.ingest.cubes.times.iso`), the canonical XSD form, which rdflib's
-    normalising ``Literal`` would rewrite as ``+00:00``."""
-    return nt(Literal(text, datatype=_ns.XSD.dateTime, normalize=False))
-
-
 def _attribute_text(value) -> str | None:
     """A global attribute as text (numbers too), stripped; None when empty or not scalar."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -180,26 +173,6 @@ def describe_cube(
         A new graph; prefixes bound for readable Turtle.
     """
     return describe_triples(meta, iris, slug=slug, ingested_at=ingested_at, revision=revision).graph()
-
-
-def _scalar_coordinates(g: Lines, iris: Iris, slug: str, cube, meta: CubeMetadata) -> None:
-    """The cube's scalar coordinates (CF 5.7): one value each, on no dimension."""
-    add = g.add
-    for coord in meta.scalar_coordinates:
-        c = iri(iris.variable(slug, coord.name))
-        add((cube, CG.scalarCoordinate, c))
-        add((c, RDF.type, CG.ScalarCoordinate))
-        add((c, CG.arrayName, lit(coord.name)))
-        if coord.axis:
-            add((c, CG.axis, lit(coord.axis)))
-        if coord.units:
-            add((c, CG.unitsString, lit(coord.units)))
-        if coord.standard_name:
-            add((c, CG.standardName, lit(coord.standard_name)))
-        if isinstance(coord.value, str):
-            add((c, CG.value, _date_time(coord.value)))
-        elif coord.value is not None:
-            add((c, CG.value, num(coord.value)))
 
 
 def describe_triples(
@@ -268,9 +241,9 @@ def describe_triples(
         add((cube, DCTERMS.temporal, period))
         add((period, RDF.type, DCTERMS.PeriodOfTime))
         if meta.time_start:
-            add((period, DCAT.startDate, _date_time(meta.time_start)))
+            add((period, DCAT.startDate, date_time(meta.time_start)))
         if meta.time_end:
-            add((period, DCAT.endDate, _date_time(meta.time_end)))
+            add((period, DCAT.endDate, date_time(meta.time_end)))
     if meta.time_resolution:
         add((cube, DCAT.temporalResolution, typed(meta.time_resolution, XSD.duration)))
 
@@ -296,7 +269,7 @@ def describe_triples(
             add((d, CG.standardName, lit(dim.standard_name)))
         for prop, value in ((CG.minValue, dim.minimum), (CG.maxValue, dim.maximum)):
             if isinstance(value, str):
-                add((d, prop, _date_time(value)))
+                add((d, prop, date_time(value)))
             elif value is not None:
                 add((d, prop, num(value)))
         if dim.resolution is not None:
@@ -314,29 +287,12 @@ def describe_triples(
             if dim.climatology:
                 add((b, RDF.type, CG.ClimatologyBounds))
             add((b, CG.arrayName, lit(dim.bounds)))
-    _scalar_coordinates(g, iris, slug, cube, meta)
+    describe_scalar_coordinates(g, iris, slug, cube, meta)
 
     for var in meta.variables:
         describe_variable(g, iris, slug, cube, dsd, var)
 
-    # --- notes: DQV quality annotations on the variable, dimension or cube they are about ---
-    names = {v.name for v in meta.variables} | {c.name for c in meta.scalar_coordinates}
-    dimensions = {d.name for d in meta.dimensions}
-    for number, note in enumerate(meta.warnings, 1):
-        if note.variable in names:
-            target = iri(iris.variable(slug, note.variable))
-        elif note.variable in dimensions:
-            target = iri(iris.dimension(slug, note.variable))
-        else:
-            target = cube
-        n = iri(iris.note(slug, number))
-        add((n, RDF.type, DQV.QualityAnnotation))
-        add((n, OA.hasTarget, target))
-        add((n, OA.bodyValue, lit(note.message)))
-        add((n, CG.noteCode, lit(note.code)))
-        rule = rule_for(note.code)
-        if rule is not None:
-            add((n, DCTERMS.references, iri(rule.iri)))
+    describe_notes(g, iris, slug, cube, meta)
 
     # --- planted ground truth (demo cubes) -------------------------------------------------
     for var in meta.variables:
