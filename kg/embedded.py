@@ -242,6 +242,21 @@ class EmbeddedStore(Store):
     def flush(self) -> None:
         self._ox.flush()
 
+    def snapshot(self, target: str | Path) -> None:
+        """Write a consistent copy of the store to the new folder ``target``, for readers
+        to open read-only (a RocksDB checkpoint: table files hard-linked where the file
+        system allows, no log to replay; see :mod:`cubegraph.kg.snapshots`).
+
+        Raises:
+            StoreError: when it cannot be written (``target`` exists, the disk is full).
+        """
+        if not self.persistent:
+            raise StoreError("an in-memory store has no snapshot on disk")
+        try:
+            self._ox.backup(str(target))
+        except OSError as exc:
+            raise StoreError(f"cannot write a snapshot of the store to '{target}': {exc}") from exc
+
     def close(self) -> None:
         if getattr(self, "_ox", None) is not None:
             if self.persistent and not self.read_only:

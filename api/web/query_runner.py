@@ -4,12 +4,15 @@ pyoxigraph cannot cancel a query from Python, so a runaway query can only be sto
 ending what runs it. Two runners share one interface (``run``, ``bump``, ``close``):
 
 - :class:`ProcessRunner` (on-disk stores): a small pool of worker processes, each holding
-  the store open READ-ONLY (``open_store(path, read_only=True)``). A query that runs past
-  its deadline is stopped by killing its worker, which is replaced at once; the others go
-  on serving. A read-only pyoxigraph store is a snapshot taken when it is opened, so every
-  write done through the server bumps a *generation* counter (:meth:`ProcessRunner.bump`)
-  and a worker re-opens its store before answering a job of a newer generation: a reader
-  sees every update whose response was sent before its query arrived.
+  a *snapshot* of the store open read-only (:mod:`cubegraph.kg.snapshots`: a checkpoint
+  of the writer in a folder nothing writes to again, never the writer's own folder, which
+  pyoxigraph does not allow beside a live writer). A query that runs past its deadline is
+  stopped by killing its worker, which is replaced at once; the others go on serving.
+  Every write done through the server bumps a *generation* counter
+  (:meth:`ProcessRunner.bump`); a job carries the path of a snapshot holding at least its
+  generation (taken when the newest is older: a burst of writes costs one), and a worker
+  opens it before answering: a reader sees every update whose response was sent before
+  its query arrived, and opening a snapshot costs the same after 10 writes or 10,000.
 - :class:`ThreadRunner` (in-memory stores, used by tests and embedding, and remote stores):
   an in-memory store cannot be shared across processes, and a remote store's own server
   runs the query, so queries run in a thread pool and the caller stops *waiting* at the
@@ -41,6 +44,7 @@ from cubegraph.errors import CubegraphError
 from cubegraph.kg import Store, open_store
 from cubegraph.kg.errors import StoreError, StoreUnavailable
 from cubegraph.kg.serialize import serialize_capped
+from cubegraph.kg.snapshots import Snapshots
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +59,7 @@ class QueryJob:
     formats: ResultFormats
     max_rows: int
     generation: int = 0
+    snapshot: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,19 +154,21 @@ class ThreadRunner:
 
 # --- process runner (on-disk stores) --------------------------------------------------------
 
-def _worker_main(conn, location: str, base_iri: str) -> None:
-    """Body of a worker process: open the store read-only, answer jobs until told to stop."""
-    store, generation = None, -1
+def _worker_main(conn, snapshot: str, base_iri: str) -> None:
+    """Body of a worker process: open a snapshot read-only, answer jobs until told to stop,
+    opening each job's snapshot when it is another one."""
+    store, current = None, None
 
-    def reopen(gen: int):
-        nonlocal store, generation
+    def reopen(path: str):
+        nonlocal store, current
         if store is not None:
             store.close()
-        store = open_store(location, base_iri=base_iri, read_only=True)
-        generation = gen
+            store = None
+        store = open_store(path, base_iri=base_iri, read_only=True)
+        current = path
 
     try:
-        reopen(0)
+        reopen(snapshot)
     except CubegraphError:
         store = None  # reported on the first job
     while True:
@@ -172,17 +179,9 @@ def _worker_main(conn, location: str, base_iri: str) -> None:
         if job is None:
             return
         try:
-            if store is None or job.generation != generation:
-                reopen(job.generation)
-            try:
-                answer = execute(store, job)
-            except StoreError as exc:
-                if type(exc) is not StoreError:
-                    raise
-                # A read-only snapshot can lose files to the writer's compaction: retry once
-                # on a fresh snapshot before giving up.
-                reopen(job.generation)
-                answer = execute(store, job)
+            if store is None or job.snapshot != current:
+                reopen(job.snapshot)
+            answer = execute(store, job)
             reply = ("ok", answer.kind, answer.format, answer.media_type, answer.body, answer.truncated)
         except CubegraphError as exc:
             reply = ("error", exc)
@@ -203,16 +202,17 @@ def _encode_job(job: QueryJob | None) -> bytes:
     if job is None:
         return pickle.dumps(None)
     return pickle.dumps((job.text, job.default_graphs, job.named_graphs, job.formats.solutions,
-                         job.formats.graph, job.max_rows, job.generation), pickle.HIGHEST_PROTOCOL)
+                         job.formats.graph, job.max_rows, job.generation, job.snapshot),
+                        pickle.HIGHEST_PROTOCOL)
 
 
 def _decode_job(data: bytes) -> QueryJob | None:
     fields = pickle.loads(data)
     if fields is None:
         return None
-    text, default_graphs, named_graphs, solutions, graph, max_rows, generation = fields
+    text, default_graphs, named_graphs, solutions, graph, max_rows, generation, snapshot = fields
     return QueryJob(text, default_graphs, named_graphs, ResultFormats(solutions, graph),
-                    max_rows, generation)
+                    max_rows, generation, snapshot)
 
 
 def _decode_reply(data: bytes) -> tuple[str, object]:
@@ -223,9 +223,10 @@ def _decode_reply(data: bytes) -> tuple[str, object]:
 
 
 class _Worker:
-    def __init__(self, ctx, location: str, base_iri: str):
+    def __init__(self, ctx, snapshot: str, base_iri: str):
+        self.snapshot = snapshot  # the one it has open (or opens with its next job)
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, location, base_iri),
+        self.process = ctx.Process(target=_worker_main, args=(child, snapshot, base_iri),
                                    name="cubegraph-query-worker", daemon=True)
         self.process.start()
         child.close()
@@ -239,19 +240,19 @@ class _Worker:
 
 
 class ProcessRunner:
-    """A pool of worker processes, each with the on-disk store open read-only.
+    """A pool of worker processes, each with a snapshot of the on-disk store open read-only.
 
     Args:
-        location: the store folder (already created by the server's read-write store).
+        snapshots: the snapshots of the server's read-write store.
         base_iri: the store's base IRI.
         workers: number of worker processes (queries answered in parallel).
     """
 
-    def __init__(self, location: str, base_iri: str, *, workers: int):
+    def __init__(self, snapshots: Snapshots, base_iri: str, *, workers: int):
         # spawn, not fork: the server is multi-threaded and holds the read-write store;
         # a forked child would inherit locks and RocksDB handles in an unknown state.
         self._ctx = multiprocessing.get_context("spawn")
-        self._location, self._base_iri = location, base_iri
+        self._snapshots, self._base_iri = snapshots, base_iri
         self._generation = 0
         self._lock = threading.Lock()
         # Last in, first out: a lone client keeps reusing the worker whose caches are warm.
@@ -262,7 +263,8 @@ class ProcessRunner:
             self._add_worker()
 
     def _add_worker(self) -> None:
-        worker = _Worker(self._ctx, self._location, self._base_iri)
+        # the worker's hold on the snapshot it opens, until it moves on or ends
+        worker = _Worker(self._ctx, self._snapshots.acquire(self._generation), self._base_iri)
         with self._lock:
             self._all.add(worker)
         self._idle.put(worker)
@@ -271,6 +273,7 @@ class ProcessRunner:
         with self._lock:
             self._all.discard(worker)
         worker.kill()
+        self._snapshots.release(worker.snapshot)
         if not self._closed:
             self._add_worker()
 
@@ -293,9 +296,18 @@ class ProcessRunner:
             CubegraphError: whatever the query raised (syntax error, 406, ...).
         """
         deadline = time.monotonic() + timeout
-        job = dataclasses.replace(job, generation=self._generation)
-        # A worker can die between jobs (a read-only snapshot beside a live writer is not
-        # guaranteed by pyoxigraph): queries only read, so one retry on a fresh worker is safe.
+        generation = self._generation
+        # the job's hold on its snapshot, from now until it is answered
+        job = dataclasses.replace(job, generation=generation,
+                                  snapshot=self._snapshots.acquire(generation))
+        try:
+            return self._run(job, timeout, deadline)
+        finally:
+            self._snapshots.release(job.snapshot)
+
+    def _run(self, job: QueryJob, timeout: float, deadline: float) -> Answer:
+        # A worker can die between jobs: queries only read, so one retry on a fresh worker
+        # is safe.
         for attempt in (1, 2):
             try:
                 worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
@@ -305,6 +317,10 @@ class ProcessRunner:
             try:
                 if not worker.process.is_alive():
                     raise EOFError("the worker had stopped")
+                if worker.snapshot != job.snapshot:  # the worker moves to the job's snapshot
+                    self._snapshots.retain(job.snapshot)
+                    left, worker.snapshot = worker.snapshot, job.snapshot
+                    self._snapshots.release(left)
                 worker.conn.send_bytes(_encode_job(job))
                 if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                     self._replace(worker)
@@ -346,3 +362,4 @@ class ProcessRunner:
                 worker.process.kill()
                 worker.process.join(2)
             worker.conn.close()
+        self._snapshots.close()

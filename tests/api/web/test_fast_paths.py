@@ -20,6 +20,7 @@ from cubegraph.api.web import query_runner as qr
 from cubegraph.api.web.errors import NotAcceptable
 from cubegraph.api.web.negotiation import result_formats
 from cubegraph.kg import open_store
+from cubegraph.kg.snapshots import Snapshots
 
 BASE = "http://test.example/"
 G = f"{BASE}g"
@@ -36,7 +37,7 @@ JOBS = [
                 result_formats(None, "tsv"), 3),
     qr.QueryJob("CONSTRUCT WHERE { ?s ?p ?o }", None, None, result_formats("text/turtle"), 100),
     qr.QueryJob("CONSTRUCT WHERE { ?s ?p ?o }", (), None,
-                result_formats("application/n-triples"), 2, generation=7),
+                result_formats("application/n-triples"), 2, generation=7, snapshot="/s/00000007"),
     qr.QueryJob("ASK { ?s ?p ?o }", None, None, result_formats("application/sparql-results+json"), 1),
 ]
 
@@ -51,13 +52,13 @@ def test_jobs_and_answers_cross_the_pipe_unchanged(tmp_path):
     assert qr._decode_reply(reply) == ("ok", answer)
     # Through a real worker: the answers of the store in this process, byte for byte.
     path = tmp_path / "store"
-    with open_store(path, base_iri=BASE) as store:
-        store.add(G, [(URIRef(f"{BASE}s{i}"), URIRef(f"{BASE}p"), Literal(v))
-                      for i, v in enumerate(TRICKY)] + [(BNode(), URIRef(f"{BASE}p"), Literal(1))])
-    runner = qr.ProcessRunner(str(path), BASE, workers=1)
+    store = open_store(path, base_iri=BASE)
+    store.add(G, [(URIRef(f"{BASE}s{i}"), URIRef(f"{BASE}p"), Literal(v))
+                  for i, v in enumerate(TRICKY)] + [(BNode(), URIRef(f"{BASE}p"), Literal(1))])
+    runner = qr.ProcessRunner(Snapshots(store), BASE, workers=1)
     truncated = set()
     try:
-        with open_store(path, base_iri=BASE, read_only=True) as store:
+        with store:
             for job in JOBS:
                 here = qr.execute(store, job)
                 there = runner.run(job, 60)
