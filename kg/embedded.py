@@ -36,6 +36,7 @@ from cubegraph.kg.errors import (
 )
 from cubegraph.kg.formats import holds_graphs, rdf_format
 from cubegraph.kg.iris import Iris
+from cubegraph.kg.nesting import check_nesting
 from cubegraph.kg.results import SOLUTION_FORMATS, QueryResult
 from cubegraph.kg.serialize import write_dump, xml_checked
 from cubegraph.kg.store import Store, read_rdf_source
@@ -115,6 +116,7 @@ class EmbeddedStore(Store):
             kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named_graphs]
         if bindings:
             kwargs["substitutions"] = _substitutions(bindings)
+        check_nesting(sparql)
         try:
             raw = self._ox.query(sparql, **kwargs)
         except SyntaxError as exc:
@@ -127,6 +129,7 @@ class EmbeddedStore(Store):
 
     def update(self, sparql: str) -> None:
         self._check_writable()
+        check_nesting(sparql, "update")
         try:
             self._ox.update(sparql)
         except SyntaxError as exc:

@@ -67,3 +67,13 @@ def test_reads_keep_their_speed_and_answers_under_a_stream_of_replacements(start
     # the workers' snapshots are kept only while held: at most one per worker and the newest
     snapshots = list((server.app.extensions["cubegraph"].runner._snapshots.folder).iterdir())
     assert len(snapshots) <= 3, snapshots
+
+
+def test_a_deeply_nested_query_or_update_is_a_400_and_kills_nothing(client):
+    deep = "SELECT * WHERE { FILTER(" + "(" * 15_000 + "1" + ")" * 15_000 + ") }"
+    reply = client.request("POST", "sparql", data=deep.encode(),
+                           headers={"Content-Type": "application/sparql-query"})
+    assert reply.status == 400 and "levels deep" in reply.json()["message"]
+    update = "INSERT { <http://x/s> <http://x/p> 1 } WHERE " + "{" * 15_000 + "}" * 15_000
+    assert client.update(update).status == 400
+    assert client.query("ASK { }").status == 200  # the workers and the server are still up

@@ -1,0 +1,56 @@
+"""A limit on how deeply a SPARQL text nests, checked before the parser sees it.
+
+pyoxigraph's parser recurses once per nested group, parenthesis or bracket; a few thousand
+levels (a 20 KB query of ``((((…))))``) overflow its stack and end the process that parses
+it: a query worker (the client got 503, not 400), and for an update the server itself.
+Real queries nest a few levels deep, so :data:`MAX_DEPTH` levels are allowed, far above
+any written by hand or by a tool, far below where the parser fails.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cubegraph.kg.errors import QuerySyntaxError
+
+__all__ = ["MAX_DEPTH", "check_nesting"]
+
+#: The deepest nesting of ``{ ( [`` accepted (the parser fails near 2,500 levels).
+MAX_DEPTH = 200
+
+# What can hold a bracket without opening anything: strings (long and short), IRIs,
+# comments; then the brackets themselves.
+_TOKENS = re.compile(r'''
+    """(?:[^"\\]|\\.|"(?!""))*"""
+  | \'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
+  | "(?:[^"\\\n]|\\.)*"
+  | '(?:[^'\\\n]|\\.)*'
+  | <[^<>"{}|^`\\\x00-\x20]*>
+  | \#[^\n]*
+  | [{(\[]
+  | [})\]]
+''', re.VERBOSE)
+
+
+def check_nesting(text: str, what: str = "query") -> None:
+    """Refuse ``text`` when its groups, parentheses and brackets nest deeper than
+    :data:`MAX_DEPTH`.
+
+    Raises:
+        QuerySyntaxError: naming the depth and the limit (an HTTP 400).
+    """
+    if text.count("{") + text.count("(") + text.count("[") <= MAX_DEPTH:
+        return  # cannot nest that deep: the common case costs three counts
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token in "{([":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, match.start()) + 1
+                raise QuerySyntaxError(
+                    f"the {what} nests groups, parentheses or brackets more than {MAX_DEPTH} "
+                    f"levels deep (line {line}): the server refuses it before parsing; "
+                    "flatten it (a UNION of many branches, VALUES, or several queries)")
+        elif token in "})]":
+            depth = max(0, depth - 1)
