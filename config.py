@@ -62,7 +62,10 @@ class ServerSettings:
         query_timeout: seconds a query may run before it is stopped (-> 503).
         max_rows: rows (or triples) of a query answer; longer answers are truncated and
             flagged.
-        query_workers: worker processes answering queries on an on-disk store.
+        query_workers: worker processes answering queries on an on-disk store (two more
+            are started while all are busy, so one client cannot hold them all).
+        query_memory_mb: memory a query may allocate in its worker, in MB (past it the
+            query is stopped: 503); 0: no limit.
         threads: threads of the HTTP server answering requests.
         service_allowlist: endpoints a query's ``SERVICE`` clause may call (empty: none;
             ``"*"``: any).
@@ -80,6 +83,7 @@ class ServerSettings:
     query_timeout: float = 30.0
     max_rows: int = 100_000
     query_workers: int = 2
+    query_memory_mb: int = 2048
     threads: int = 16
     service_allowlist: tuple[str, ...] = ()
 
@@ -89,6 +93,7 @@ class ServerSettings:
         "HOST": "host",
         "PORT": "port", "MAX_CONTENT_LENGTH": "max_body", "QUERY_TIMEOUT": "query_timeout",
         "MAX_ROWS": "max_rows", "QUERY_WORKERS": "query_workers", "THREADS": "threads",
+        "QUERY_MEMORY_MB": "query_memory_mb",
         "SERVICE_ALLOWLIST": "service_allowlist",
     }
 
@@ -117,11 +122,12 @@ class ServerSettings:
 
 _CONVERT: dict[str, Callable[[Any], Any]] = {
     "port": int, "max_body": int, "query_timeout": float, "max_rows": int,
-    "query_workers": int, "threads": int,
+    "query_workers": int, "threads": int, "query_memory_mb": int,
     "service_allowlist": lambda value: (value,) if isinstance(value, str) else tuple(value or ()),
 }
 _KIND = {"port": "a number", "max_body": "a number of bytes", "query_timeout": "a number of seconds",
          "max_rows": "a number", "query_workers": "a number", "threads": "a number",
+         "query_memory_mb": "a number of megabytes",
          "service_allowlist": "a list of endpoint IRIs"}
 
 

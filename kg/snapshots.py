@@ -3,10 +3,10 @@
 Why: pyoxigraph opens a store read-only as a copy of the RocksDB state of that moment, and
 says that opening one "while having an other process writing the database is undefined
 behavior". Reader processes that re-opened the writer's own folder after each write saw it
-both ways: each re-open replayed the write-ahead log, which grew with every write (a
-query after 150 replacements of a 3,000-triple graph waited 21 s, and after 125 every
-query timed out), and a compaction could delete a table file a reader was about to open
-("Corruption: IO error: No such file … .sst").
+both ways: each re-open replayed the write-ahead log, which grew with every write, so
+queries slowed with the write history until every one timed out (figures: docs/endpoint.md,
+``bench/soak_writes.py``), and a compaction could delete a table file a reader was about to
+open ("Corruption: IO error: No such file … .sst").
 
 How: a snapshot is a RocksDB checkpoint of the writer (:meth:`pyoxigraph.Store.backup`:
 the memtable flushed, the table files hard-linked, no log to replay), in a folder of its

@@ -27,13 +27,20 @@ _DEFAULTS = ServerSettings()
 @click.option("--max-body", type=int, default=_DEFAULTS.max_body, show_default=True,
               help="Largest request body (or query text), in bytes.")
 @click.option("--workers", type=int, default=_DEFAULTS.query_workers, show_default=True,
-              help="Query worker processes (each holds the store open read-only).")
+              help="Query worker processes, each reading a snapshot of the store (two more "
+                   "start while all are busy; a client with a query running never takes the "
+                   "last idle one).")
+@click.option("--query-memory", "query_memory_mb", type=int,
+              default=_DEFAULTS.query_memory_mb, show_default=True,
+              help="Megabytes a query may allocate in its worker; past it the query is "
+                   "stopped (503). 0: no limit.")
 @click.option("--threads", type=int, default=_DEFAULTS.threads, show_default=True,
               help="Python threads answering requests (queries themselves run in the workers).")
 @click.option("--allow-service", multiple=True, metavar="IRI",
               help="Allow SERVICE calls to this endpoint (repeatable; '*' allows any).")
 @click.pass_obj
-def serve(ctx, host, port, token, query_timeout, max_rows, max_body, workers, threads, allow_service):
+def serve(ctx, host, port, token, query_timeout, max_rows, max_body, workers, query_memory_mb,
+          threads, allow_service):
     """Serve the store over HTTP: /sparql (SPARQL 1.1 query and update), /rdf-graphs
     (Graph Store Protocol) and every IRI under the base IRI as a linked-data page."""
     # Imported here: the web stack is only needed by this command, not by the rest of the CLI.
@@ -48,7 +55,7 @@ def serve(ctx, host, port, token, query_timeout, max_rows, max_body, workers, th
     server = ServerSettings(
         store=str(settings.store), base_iri=settings.base_iri, token=settings.token,
         data_root=settings.data_root, host=settings.host, port=settings.port, max_body=max_body, query_timeout=query_timeout,
-        max_rows=max_rows, query_workers=workers, threads=threads,
+        max_rows=max_rows, query_workers=workers, query_memory_mb=query_memory_mb, threads=threads,
         service_allowlist=tuple(allow_service))
     if not settings.token:
         click.echo("no write token (--token / CUBEGRAPH_TOKEN): the server is read-only", err=True)

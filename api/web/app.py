@@ -25,7 +25,8 @@ from flask import Flask, request
 from cubegraph.api.web import discovery, graph_store, pages, sparql, ui
 from cubegraph.api.web.error_handler import register_error_handlers
 from cubegraph.api.web.query_path import QueryPath
-from cubegraph.api.web.query_runner import ProcessRunner, ThreadRunner
+from cubegraph.api.web.process_runner import ProcessRunner
+from cubegraph.api.web.query_runner import ThreadRunner
 from cubegraph.kg.snapshots import Snapshots
 from cubegraph.api.web.state import EXTENSION, ApiState
 from cubegraph.config import ServerSettings
@@ -92,7 +93,8 @@ def _runner(store: Store, settings: ServerSettings, owns: bool):
     the work (a thread only waits on the HTTP answer).
     """
     if isinstance(store, EmbeddedStore) and store.persistent:
-        return ProcessRunner(Snapshots(store), store.iris.base, workers=settings.query_workers)
+        return ProcessRunner(Snapshots(store), store.iris.base, workers=settings.query_workers,
+                             memory_mb=settings.query_memory_mb)
     if isinstance(store, RemoteStore) and owns:
         # The thread runner stops waiting at the deadline; ending the HTTP request a second
         # later frees its thread too (and leaves the deadline, not the socket, to answer).

@@ -81,3 +81,10 @@ class ServerBusy(ApiError):
 
     http_status = 503
     headers = {"Retry-After": "1"}
+
+
+class QueryTooLarge(ApiError):
+    """Raised when a query needs more memory than the server allows one query (the query
+    is stopped; asking again would stop it again, so no ``Retry-After``)."""
+
+    http_status = 503

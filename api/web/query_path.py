@@ -82,7 +82,7 @@ class QueryPath:
         try:
             check_length(req, settings.max_body)
             job = query_job(req, settings, environ.get("HTTP_ACCEPT"), fmt)
-            answer = state.runner.run(job, settings.query_timeout)
+            answer = state.runner.run(job, settings.query_timeout, environ.get("REMOTE_ADDR"))
         except Exception as exc:  # noqa: BLE001 - every error is answered as Flask would
             return self._error(environ, start_response, exc)
         headers = [("Content-Type", content_type(answer.media_type)),

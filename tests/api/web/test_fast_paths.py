@@ -16,6 +16,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
+from cubegraph.api.web import process_runner as pr
 from cubegraph.api.web import query_runner as qr
 from cubegraph.api.web.errors import NotAcceptable
 from cubegraph.api.web.negotiation import result_formats
@@ -45,17 +46,17 @@ JOBS = [
 def test_jobs_and_answers_cross_the_pipe_unchanged(tmp_path):
     for job in JOBS:
         # The plain path pickles the dataclass itself.
-        assert qr._decode_job(qr._encode_job(job)) == pickle.loads(pickle.dumps(job)) == job
-    assert qr._decode_job(qr._encode_job(None)) is None
+        assert pr._decode_job(pr._encode_job(job)) == pickle.loads(pickle.dumps(job)) == job
+    assert pr._decode_job(pr._encode_job(None)) is None
     answer = qr.Answer("select", "json", "application/sparql-results+json", b"{}", True)
     reply = pickle.dumps(("ok", *(getattr(answer, f.name) for f in qr.dataclasses.fields(answer))))
-    assert qr._decode_reply(reply) == ("ok", answer)
+    assert pr._decode_reply(reply) == ("ok", answer)
     # Through a real worker: the answers of the store in this process, byte for byte.
     path = tmp_path / "store"
     store = open_store(path, base_iri=BASE)
     store.add(G, [(URIRef(f"{BASE}s{i}"), URIRef(f"{BASE}p"), Literal(v))
                   for i, v in enumerate(TRICKY)] + [(BNode(), URIRef(f"{BASE}p"), Literal(1))])
-    runner = qr.ProcessRunner(Snapshots(store), BASE, workers=1)
+    runner = pr.ProcessRunner(Snapshots(store), BASE, workers=1)
     truncated = set()
     try:
         with store:

@@ -87,7 +87,7 @@ def test_thread_runner_stops_waiting_at_the_deadline():
 
 
 def test_process_runner_survives_a_worker_that_died_between_jobs(tmp_path):
-    from cubegraph.api.web.query_runner import ProcessRunner
+    from cubegraph.api.web.process_runner import ProcessRunner
 
     from cubegraph.kg.snapshots import Snapshots
 
