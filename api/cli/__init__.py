@@ -15,6 +15,8 @@ import click
 from cubegraph.config import Settings, load_settings
 from cubegraph.errors import CubegraphError
 from cubegraph.kg import Store, open_store
+from cubegraph.kg.errors import StoreUnavailable
+from cubegraph.kg.served import served_url
 
 
 class Context:
@@ -28,10 +30,27 @@ class Context:
     def store(self, *, read_only: bool = False) -> Store:
         if self._store is None:
             # The token goes to a remote store (a cubegraph server needs it for writes).
-            self._store = open_store(self.settings.store, base_iri=self.settings.base_iri,
-                                     read_only=read_only, token=self.settings.token,
-                                     data_root=self.settings.data_root)
+            try:
+                self._store = open_store(self.settings.store, base_iri=self.settings.base_iri,
+                                         read_only=read_only, token=self.settings.token,
+                                         data_root=self.settings.data_root)
+            except StoreUnavailable as exc:
+                self._store = self._through_server(read_only, exc)
         return self._store
+
+    def _through_server(self, read_only: bool, locked: StoreUnavailable) -> Store:
+        """The store folder is locked: when ``cubegraph serve`` serves it, go through the
+        server (saying so), else let the lock error stand."""
+        location = str(self.settings.store)
+        url = None if "://" in location else served_url(location)
+        if url is None:
+            raise locked
+        token = self.settings.token
+        click.echo(f"the store {location} is served by 'cubegraph serve' at {url}: going "
+                   f"through it ({'writes with the token of CUBEGRAPH_TOKEN' if token else 'no token: writes will be refused; set CUBEGRAPH_TOKEN to the server’s'})",
+                   err=True)
+        return open_store(url + "sparql", base_iri=self.settings.base_iri, read_only=read_only,
+                          token=token, data_root=self.settings.data_root)
 
     def close(self) -> None:
         if self._store is not None:

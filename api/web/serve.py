@@ -37,6 +37,8 @@ from cubegraph.api.web.app import close_app, create_app
 from cubegraph.api.web.state import EXTENSION
 from cubegraph.config import ServerSettings
 from cubegraph.errors import CubegraphError
+from cubegraph.kg.embedded import EmbeddedStore
+from cubegraph.kg.served import mark_served, unmark_served
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +176,22 @@ def _load_app(config: ServerSettings, announce, line: str):
     announce(line.format(base=_settings(app).base_iri))
     # Runs as the worker process exits (multiprocessing finalizers, not atexit).
     multiprocessing.util.Finalize(app, close_app, args=(app,), exitpriority=50)
+    store = app.extensions[EXTENSION].store
+    if isinstance(store, EmbeddedStore) and store.persistent:
+        # the command line finds the server by this note while it holds the store's lock
+        mark_served(store.location, _local_url(config.host, config.port))
+        multiprocessing.util.Finalize(app, unmark_served, args=(store.location,),
+                                      exitpriority=60)
     return app
+
+
+def _local_url(host: str, port: int) -> str:
+    """The URL a command on this machine reaches the server at."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 class ServerThread:

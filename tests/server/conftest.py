@@ -125,3 +125,10 @@ def each_server(request, make_server):
     srv = make_server(request.param)
     yield srv
     srv.stop()
+
+
+@pytest.fixture(scope="module")
+def cli_server():
+    """:class:`CliServer` (``cubegraph serve`` in a subprocess) and the settings it runs with,
+    for tests that start and stop one themselves."""
+    return CliServer, SETTINGS
