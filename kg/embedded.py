@@ -36,7 +36,7 @@ from cubegraph.kg.errors import (
 )
 from cubegraph.kg.formats import holds_graphs, rdf_format
 from cubegraph.kg.iris import Iris
-from cubegraph.kg.nesting import check_nesting
+from cubegraph.kg.sparql_text import check_nesting, names_default_graph
 from cubegraph.kg.results import SOLUTION_FORMATS, QueryResult
 from cubegraph.kg.serialize import write_dump, xml_checked
 from cubegraph.kg.store import Store, read_rdf_source
@@ -109,7 +109,10 @@ class EmbeddedStore(Store):
     def query(self, sparql, *, bindings=None, default_graph=None, named_graphs=None):
         kwargs = {}
         if default_graph is None:
-            kwargs["use_default_graph_as_union"] = True
+            # the union of the graphs, unless the query names its own default graph (FROM):
+            # pyoxigraph's union option would override it
+            if not names_default_graph(sparql):
+                kwargs["use_default_graph_as_union"] = True
         else:
             kwargs["default_graph"] = [ox.NamedNode(str(g)) for g in default_graph] or ox.DefaultGraph()
         if named_graphs is not None:

@@ -77,3 +77,18 @@ def test_a_deeply_nested_query_or_update_is_a_400_and_kills_nothing(client):
     update = "INSERT { <http://x/s> <http://x/p> 1 } WHERE " + "{" * 15_000 + "}" * 15_000
     assert client.update(update).status == 400
     assert client.query("ASK { }").status == 200  # the workers and the server are still up
+
+
+def test_from_and_from_named_over_http_follow_the_dataset_clause(client):
+    """SPARQL 1.1, 13.2 (FROM was silently ignored: the default graph was always the union)."""
+    assert client.update("INSERT DATA { GRAPH <http://test.example/graph/f1> { <http://x/a> <http://x/p> 1 } "
+                         "GRAPH <http://test.example/graph/f2> { <http://x/b> <http://x/p> 2 } }").status == 204
+    rows = client.query("SELECT ?s FROM <http://test.example/graph/f1> WHERE { ?s <http://x/p> ?o }")
+    assert [b["s"]["value"] for b in rows.json()["results"]["bindings"]] == ["http://x/a"]
+    rows = client.query("SELECT ?s FROM NAMED <http://test.example/graph/f2> "
+                        "WHERE { GRAPH ?g { ?s <http://x/p> ?o } }")
+    assert [b["s"]["value"] for b in rows.json()["results"]["bindings"]] == ["http://x/b"]
+    # the protocol's default-graph-uri wins over FROM (SPARQL 1.1 Protocol, 2.1.4)
+    rows = client.query("SELECT ?s FROM <http://test.example/graph/f1> WHERE { ?s <http://x/p> ?o }",
+                        **{"default-graph-uri": "http://test.example/graph/f2"})
+    assert [b["s"]["value"] for b in rows.json()["results"]["bindings"]] == ["http://x/b"]

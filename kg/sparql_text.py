@@ -1,10 +1,14 @@
-"""A limit on how deeply a SPARQL text nests, checked before the parser sees it.
+"""What the store must know of a SPARQL text before pyoxigraph parses it.
 
-pyoxigraph's parser recurses once per nested group, parenthesis or bracket; a few thousand
+- :func:`check_nesting`: a limit on how deeply it nests. pyoxigraph's parser recurses once per nested group, parenthesis or bracket; a few thousand
 levels (a 20 KB query of ``((((…))))``) overflow its stack and end the process that parses
 it: a query worker (the client got 503, not 400), and for an update the server itself.
 Real queries nest a few levels deep, so :data:`MAX_DEPTH` levels are allowed, far above
 any written by hand or by a tool, far below where the parser fails.
+- :func:`names_default_graph`: whether a query names its own default graph (``FROM``).
+  The store answers over the union of its graphs unless told otherwise, and pyoxigraph's
+  union option overrides a query's ``FROM``: the store must leave it off for such a query
+  (SPARQL 1.1, 13.2: the dataset clause defines the default graph).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import re
 
 from cubegraph.kg.errors import QuerySyntaxError
 
-__all__ = ["MAX_DEPTH", "check_nesting"]
+__all__ = ["MAX_DEPTH", "check_nesting", "names_default_graph"]
 
 #: The deepest nesting of ``{ ( [`` accepted (the parser fails near 2,500 levels).
 MAX_DEPTH = 200
@@ -30,6 +34,8 @@ _TOKENS = re.compile(r'''
   | [{(\[]
   | [})\]]
 ''', re.VERBOSE)
+# The keyword FROM (not a variable ?from, not a prefixed name's part) and not FROM NAMED.
+_FROM = re.compile(r"(?<![\w?$:.-])FROM\s+(?!NAMED(?![\w:]))", re.IGNORECASE)
 
 
 def check_nesting(text: str, what: str = "query") -> None:
@@ -54,3 +60,22 @@ def check_nesting(text: str, what: str = "query") -> None:
                     "flatten it (a UNION of many branches, VALUES, or several queries)")
         elif token in "})]":
             depth = max(0, depth - 1)
+
+
+def names_default_graph(text: str) -> bool:
+    """Whether the query has a ``FROM <iri>`` clause (outside strings, IRIs and comments)."""
+    if "from" not in text.lower():
+        return False  # the common case: one scan
+    plain = _SKIP.sub(" ", text)
+    return _FROM.search(plain) is not None
+
+
+# Strings, IRIs and comments: where FROM is not the keyword.
+_SKIP = re.compile(r'''
+    """(?:[^"\\]|\\.|"(?!""))*"""
+  | \'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
+  | "(?:[^"\\\n]|\\.)*"
+  | '(?:[^'\\\n]|\\.)*'
+  | <[^<>"{}|^`\\\x00-\x20]*>
+  | \#[^\n]*
+''', re.VERBOSE)

@@ -1,4 +1,5 @@
-"""Deep nesting is refused before the parser (issue 14): pyoxigraph's parser overflows its
+"""What the store reads of a SPARQL text before the parser (issue 14). Deep nesting is
+refused before the parser: pyoxigraph's parser overflows its
 stack a few thousand levels down and ends the process (a query worker, or the server for an
 update); the store answers a clear syntax error instead."""
 
@@ -11,7 +12,7 @@ import pytest
 
 from cubegraph.kg import open_store
 from cubegraph.kg.errors import QuerySyntaxError
-from cubegraph.kg.nesting import MAX_DEPTH, check_nesting
+from cubegraph.kg.sparql_text import MAX_DEPTH, check_nesting, names_default_graph
 
 DEEP = "SELECT * WHERE { FILTER(" + "(" * 20_000 + "1" + ")" * 20_000 + ") }"
 
@@ -47,3 +48,29 @@ def test_what_only_looks_deep_is_allowed(text):
 def test_one_level_past_the_limit_is_refused():
     with pytest.raises(QuerySyntaxError, match="line 1"):
         check_nesting("SELECT * WHERE " + "{" * (MAX_DEPTH + 1) + "}" * (MAX_DEPTH + 1))
+
+
+# --- FROM: the query's own default graph --------------------------------------------------
+
+@pytest.mark.parametrize("text, named", [
+    ("SELECT ?s FROM <http://g/1> WHERE { ?s ?p ?o }", True),
+    ("select ?s from<http://g/1> where { ?s ?p ?o }", True),
+    ("PREFIX g: <http://g/> SELECT ?s FROM g:1 WHERE { ?s ?p ?o }", True),
+    ("SELECT ?s FROM NAMED <http://g/1> WHERE { GRAPH ?g { ?s ?p ?o } }", False),
+    ("SELECT ?from WHERE { ?s <http://x/derivedFrom> ?from }", False),
+    ("SELECT ?s WHERE { ?s ?p \"FROM <http://g/1>\" } # FROM <http://g/2>", False),
+    ("SELECT ?s WHERE { ?s prov:wasDerivedFrom ?o }", False),
+])
+def test_a_from_clause_is_told_from_words_that_only_look_like_one(text, named):
+    assert names_default_graph(text) is named
+
+
+def test_from_names_the_default_graph_and_is_not_the_union(tmp_path):
+    """SPARQL 1.1, 13.2: FROM <g1> makes g1 the default graph (it was ignored: the union)."""
+    with open_store(tmp_path / "store") as store:
+        store.update("INSERT DATA { GRAPH <http://g/1> { <http://x/a> <http://x/p> 1 } "
+                     "GRAPH <http://g/2> { <http://x/b> <http://x/p> 2 } }")
+        rows = store.query("SELECT ?s FROM <http://g/1> WHERE { ?s ?p ?o }")
+        assert [str(r["s"]) for r in rows] == ["http://x/a"]
+        rows = store.query("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s")
+        assert [str(r["s"]) for r in rows] == ["http://x/a", "http://x/b"]  # no FROM: the union
