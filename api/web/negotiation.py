@@ -78,6 +78,12 @@ for _offers in (SOLUTION_OFFERS, GRAPH_OFFERS, {"text/html": "html"}):
 #: the SPARQL results formats' short names.
 FORMAT_ALIASES = {**{k: v for k, v in ALIASES.items() if k != "xml"}, "srj": "json", "srx": "xml"}
 
+#: What a ``format`` word means for a graph answer (CONSTRUCT, DESCRIBE) when it names no
+#: RDF format: clients send one word for any query (SPARQLWrapper's ``setReturnFormat``:
+#: ``xml``, ``json``, ``n3``, ``rdf+xml``), meaning RDF/XML and JSON-LD for a graph.
+GRAPH_WORDS = {"xml": "rdfxml", "json": "jsonld", "n3": "turtle", "rdf+xml": "rdfxml",
+               "rdf": "rdfxml", "srx": "rdfxml", "srj": "jsonld"}
+
 #: RDF bodies the Graph Store Protocol reads: media type -> RDF format name.
 RDF_BODY_TYPES: dict[str, str] = {
     "text/turtle": "turtle",
@@ -112,7 +118,10 @@ def choose(accept: str | None, offers: Mapping[str, str], *,
         accept: the ``Accept`` header (``None`` or empty = anything).
         offers: media type -> format name, in the server's order of preference.
         format_param: a ``format`` parameter (a format name, an alias or a media type); it
-            overrides ``Accept``, because browsers cannot set headers on a link.
+            overrides ``Accept``, because browsers cannot set headers on a link. A word
+            that names no format of this kind (``csv`` for a graph) leaves the choice to
+            ``Accept``; for a graph, ``xml`` and ``json`` mean RDF/XML and JSON-LD
+            (:data:`GRAPH_WORDS`).
 
     Returns:
         ``(format name, canonical media type)``, or ``None`` when nothing acceptable is
@@ -121,9 +130,12 @@ def choose(accept: str | None, offers: Mapping[str, str], *,
     if format_param:
         wanted = format_param.strip().lower()
         name = offers.get(wanted) or FORMAT_ALIASES.get(wanted, wanted)
+        if name not in offers.values() and "turtle" in offers.values():
+            name = GRAPH_WORDS.get(wanted, name)
         if name in offers.values():
             return name, MEDIA_TYPES[name]
-        return None
+        # a word for the other kind of answer (format=csv, and a CONSTRUCT came):
+        # what the Accept header says decides, as if no format had been given
     if not accept or not accept.strip():
         name = next(iter(offers.values()))
         return name, MEDIA_TYPES[name]
@@ -137,7 +149,7 @@ def choose(accept: str | None, offers: Mapping[str, str], *,
 def known_format(format_param: str) -> bool:
     """True when a ``format`` parameter names any format the server produces."""
     wanted = format_param.strip().lower()
-    return (wanted in MEDIA_TYPES or wanted in FORMAT_ALIASES
+    return (wanted in MEDIA_TYPES or wanted in FORMAT_ALIASES or wanted in GRAPH_WORDS
             or wanted in SOLUTION_OFFERS or wanted in GRAPH_OFFERS or wanted == "text/html")
 
 

@@ -247,16 +247,15 @@ class ProcessRunner:
             self._snapshots.release(job.snapshot)
 
     def _run(self, job: QueryJob, timeout: float, deadline: float, client) -> Answer:
-        # A worker can be found dead at dispatch: queries only read, so one retry on a
-        # fresh worker is safe. One that dies while answering is not retried: the query
-        # itself may be what ended it.
+        # A worker can end (found dead at dispatch, or a crash under load): queries only
+        # read, so one retry on a fresh worker is safe, unless the query's own memory use
+        # ended it (that would happen again).
         for attempt in (1, 2):
             worker = self._share.take(client, deadline)
             if worker is None:
                 raise ServerBusy(f"every query worker stayed busy for {timeout:g} s: "
                                  "try again shortly")
             self._add_spare()
-            sent = False
             try:
                 if not worker.process.is_alive():
                     raise EOFError("the worker had stopped")
@@ -265,7 +264,6 @@ class ProcessRunner:
                     left, worker.snapshot = worker.snapshot, job.snapshot
                     self._snapshots.release(left)
                 worker.conn.send_bytes(_encode_job(job))
-                sent = True
                 if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                     self._replace(worker)
                     worker = None
@@ -273,16 +271,22 @@ class ProcessRunner:
                                        "and was stopped: add a LIMIT or narrower patterns")
                 status, payload = _decode_reply(worker.conn.recv_bytes())
             except (EOFError, OSError) as exc:
-                ended = worker
+                code = None
                 if worker is not None:
+                    worker.process.join(1)  # its exit code says why (before it is reaped)
+                    code = worker.process.exitcode
                     self._replace(worker)
                     worker = None
-                if sent:
-                    raise self._ended(ended, exc) from exc
+                if self._memory_mb and code == -signal.SIGABRT:
+                    # an allocation past the limit aborted it: the same query would again
+                    raise QueryTooLarge(
+                        f"the query needed more memory than the server allows a query "
+                        f"({self._memory_mb} MB) and was stopped: add a LIMIT or narrower "
+                        "patterns") from exc
+                log.warning("a query worker ended (%s, exit code %s)", exc, code)
                 if attempt == 2 or time.monotonic() >= deadline:
                     raise StoreUnavailable(f"the query worker ended while answering ({exc}); "
                                            "the query was not completed") from exc
-                log.warning("a query worker had ended (%s): retrying on a fresh one", exc)
                 continue
             finally:
                 self._share.done(client)
@@ -292,20 +296,6 @@ class ProcessRunner:
                 raise payload
             return payload
         raise AssertionError("unreachable")
-
-    def _ended(self, worker: _Worker | None, exc: BaseException) -> CubegraphError:
-        """Why a worker ended while answering: its memory limit (an allocation that failed
-        aborts it), or something else."""
-        code = None
-        if worker is not None:
-            worker.process.join(2)
-            code = worker.process.exitcode
-        if self._memory_mb and code == -signal.SIGABRT:
-            return QueryTooLarge(
-                f"the query needed more memory than the server allows a query "
-                f"({self._memory_mb} MB) and was stopped: add a LIMIT or narrower patterns")
-        return StoreUnavailable(f"the query worker ended while answering ({exc}, exit code "
-                                f"{code}); the query was not completed")
 
     def close(self) -> None:
         """Stop every worker (politely first, then by force)."""

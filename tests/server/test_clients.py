@@ -95,3 +95,29 @@ def test_concurrent_reads_and_updates_lose_nothing(client):
     assert not errors
     count = client.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BASE}graph/load> {{ ?s ?p ?o }} }}")
     assert count.json()["results"]["bindings"][0]["n"]["value"] == "60"
+
+
+# Every return format SPARQLWrapper offers (its constants), for the two graph query forms.
+# SPARQLWrapper sends a format= parameter and an Accept header of its own for each; the
+# server once let format=xml / json (meant for a SELECT) refuse a CONSTRUCT with 406.
+_ALL_FORMATS = ("xml", "json", "json-ld", "turtle", "n3", "rdf", "rdf+xml", "csv", "tsv")
+
+
+@pytest.mark.parametrize("form", ["CONSTRUCT", "DESCRIBE"])
+@pytest.mark.parametrize("fmt", _ALL_FORMATS)
+def test_sparqlwrapper_graph_queries_in_every_return_format(client, form, fmt):
+    sparql = wrapper(client)
+    sparql.setMethod(POST)
+    sparql.addCustomHttpHeader("Authorization", f"Bearer {TOKEN}")
+    sparql.setQuery(f'INSERT DATA {{ GRAPH <{BASE}graph/fmt> {{ <{EX}f> <{EX}p> "f" }} }}')
+    sparql.query()
+    graph = wrapper(client, fmt)
+    graph.setQuery(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{BASE}graph/fmt> {{ ?s ?p ?o }} }}"
+                   if form == "CONSTRUCT" else f"DESCRIBE <{EX}f>")
+    response = graph.query().response
+    assert response.status == 200, fmt
+    media = response.headers["Content-Type"].split(";")[0]
+    parse_as = {"text/turtle": "turtle", "application/ld+json": "json-ld",
+                "application/rdf+xml": "xml", "application/n-triples": "nt"}[media]
+    g = Graph().parse(data=response.read(), format=parse_as)
+    assert (URIRef(EX + "f"), URIRef(EX + "p"), Literal("f")) in g

@@ -61,7 +61,19 @@ def test_page_negotiation(accept, expected):
 def test_format_parameter_wins_and_takes_aliases():
     assert choose("text/turtle", GRAPH_OFFERS, format_param="ttl") == ("turtle", "text/turtle")
     assert choose(None, GRAPH_OFFERS, format_param="application/ld+json")[0] == "jsonld"
-    assert choose(None, SOLUTION_OFFERS, format_param="turtle") is None
+    # a word for the other kind leaves the choice to Accept (issue 14: SPARQLWrapper sends
+    # format=xml with a CONSTRUCT, which once made a 406)
+    assert choose(None, SOLUTION_OFFERS, format_param="turtle")[0] == "json"
+    assert choose("text/csv", SOLUTION_OFFERS, format_param="turtle")[0] == "csv"
+    assert choose("image/png", SOLUTION_OFFERS, format_param="turtle") is None
+
+
+@pytest.mark.parametrize("word, name", [("xml", "rdfxml"), ("json", "jsonld"), ("n3", "turtle"),
+                                        ("rdf+xml", "rdfxml"), ("json-ld", "jsonld"),
+                                        ("turtle", "turtle"), ("rdf", "rdfxml")])
+def test_a_client_s_one_word_means_an_rdf_format_for_a_graph(word, name):
+    assert choose(None, GRAPH_OFFERS, format_param=word)[0] == name
+    assert result_formats(None, word).graph[0] == name
 
 
 def test_nothing_acceptable_gives_none():
