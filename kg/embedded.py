@@ -33,6 +33,7 @@ from cubegraph.kg.errors import (
     StoreError,
     StoreUnavailable,
     UnknownFormat,
+    UpdateRefused,
 )
 from cubegraph.kg.formats import holds_graphs, rdf_format
 from cubegraph.kg.iris import Iris
@@ -137,6 +138,8 @@ class EmbeddedStore(Store):
             self._ox.update(sparql)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"malformed SPARQL update: {exc}") from exc
+        except RuntimeError as exc:  # what the update asks cannot be done (CREATE an existing graph)
+            raise UpdateRefused(f"the update changed nothing: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"the update failed and was rolled back: {exc}") from exc
 

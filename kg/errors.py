@@ -21,6 +21,14 @@ class GraphNotFound(StoreError):
     http_status = 404
 
 
+class UpdateRefused(StoreError):
+    """Raised when an update parses but asks what cannot be done (SPARQL 1.1 Update, 3.2:
+    ``CREATE`` of a graph that exists, ``DROP`` of one that does not, without ``SILENT``);
+    nothing was changed."""
+
+    http_status = 400
+
+
 class QuerySyntaxError(StoreError):
     """Raised when a SPARQL query or update does not parse; the message is the parser's."""
 

@@ -70,17 +70,19 @@ class UnsupportedMediaType(ApiError):
 
 
 class QueryTimeout(ApiError):
-    """Raised when a query runs past the server's deadline (the query is stopped)."""
+    """Raised when a query runs past the server's deadline (the query is stopped). No
+    ``Retry-After``: the same query would run past it again, and clients that obey the
+    header would retry it at once, over and over."""
 
     http_status = 503
-    headers = {"Retry-After": "1"}
 
 
 class ServerBusy(ApiError):
-    """Raised when every query worker stays busy until the request's deadline."""
+    """Raised when every query worker stays busy until the request's deadline: asking
+    again a little later may find one free."""
 
     http_status = 503
-    headers = {"Retry-After": "1"}
+    headers = {"Retry-After": "5"}
 
 
 class QueryTooLarge(ApiError):

@@ -159,6 +159,8 @@ class ResultFormats:
 
     solutions: tuple[str, str] | None
     graph: tuple[str, str] | None
+    accept: str | None = None  # what the client asked, for a 406 known only after the run
+    format_param: str | None = None
 
     def for_kind(self, kind: str) -> tuple[str, str] | None:
         """The format for a result kind ``select`` / ``ask`` / ``graph``."""
@@ -183,7 +185,8 @@ def result_formats(accept: str | None, format_param: str | None = None) -> Resul
         raise NotAcceptable(f"unknown format {format_param!r}: use one of "
                             f"{sorted(set(SOLUTION_OFFERS.values()) | set(GRAPH_OFFERS.values()))}")
     formats = ResultFormats(choose(accept, SOLUTION_OFFERS, format_param=format_param),
-                            choose(accept, GRAPH_OFFERS, format_param=format_param))
+                            choose(accept, GRAPH_OFFERS, format_param=format_param),
+                            accept, format_param)
     if formats.solutions is None and formats.graph is None:
         raise NotAcceptable(not_acceptable_message(accept, format_param, "query result"))
     return formats
@@ -192,7 +195,8 @@ def result_formats(accept: str | None, format_param: str | None = None) -> Resul
 def not_acceptable_message(accept: str | None, format_param: str | None, what: str,
                            offers: Mapping[str, str] | None = None) -> str:
     """A 406 message naming what was asked and what could be given."""
-    asked = f"format={format_param!r}" if format_param else f"Accept: {accept}"
+    asked = (f"format={format_param!r}" if format_param
+             else f"Accept: {accept}" if accept else "the formats the request allows")
     if offers is None:
         offers = {**SOLUTION_OFFERS, **GRAPH_OFFERS}
     canonical = sorted({MEDIA_TYPES[n] for n in offers.values()})

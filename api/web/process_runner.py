@@ -39,6 +39,9 @@ __all__ = ["ProcessRunner"]
 
 log = logging.getLogger(__name__)
 
+#: Seconds a new worker may take to start (an interpreter, pyoxigraph, a snapshot's open).
+_START_TIMEOUT = 120.0
+
 
 def _worker_main(conn, snapshot: str, base_iri: str, memory_mb: int = 0) -> None:
     """Body of a worker process: open a snapshot read-only, answer jobs until told to stop,
@@ -61,6 +64,7 @@ def _worker_main(conn, snapshot: str, base_iri: str, memory_mb: int = 0) -> None
         store = None  # reported on the first job
     if memory_mb > 0:
         _limit_memory(memory_mb)
+    conn.send_bytes(pickle.dumps(("ready",)))  # no job waits on an interpreter starting
     while True:
         try:
             job = _decode_job(conn.recv_bytes())
@@ -99,8 +103,9 @@ def _encode_job(job: QueryJob | None) -> bytes:
     """
     if job is None:
         return pickle.dumps(None)
-    return pickle.dumps((job.text, job.default_graphs, job.named_graphs, job.formats.solutions,
-                         job.formats.graph, job.max_rows, job.generation, job.snapshot),
+    f = job.formats
+    return pickle.dumps((job.text, job.default_graphs, job.named_graphs, f.solutions, f.graph,
+                         f.accept, f.format_param, job.max_rows, job.generation, job.snapshot),
                         pickle.HIGHEST_PROTOCOL)
 
 
@@ -108,8 +113,10 @@ def _decode_job(data: bytes) -> QueryJob | None:
     fields = pickle.loads(data)
     if fields is None:
         return None
-    text, default_graphs, named_graphs, solutions, graph, max_rows, generation, snapshot = fields
-    return QueryJob(text, default_graphs, named_graphs, ResultFormats(solutions, graph),
+    (text, default_graphs, named_graphs, solutions, graph, accept, format_param, max_rows,
+     generation, snapshot) = fields
+    return QueryJob(text, default_graphs, named_graphs,
+                    ResultFormats(solutions, graph, accept, format_param),
                     max_rows, generation, snapshot)
 
 
@@ -164,32 +171,51 @@ class ProcessRunner:
         self._all: set[_Worker] = set()
         self._min, self._max = max(1, workers), max(1, workers) + max(0, spares)
         self._starting = 0
-        for _ in range(self._min):
-            self._add_worker()
+        # started together, then waited for: the server answers once they can
+        for worker in [self._spawn() for _ in range(self._min)]:
+            self._ready(worker)
 
-    def _add_worker(self) -> None:
+    def _spawn(self) -> _Worker:
         # the worker's hold on the snapshot it opens, until it moves on or ends
         worker = _Worker(self._ctx, self._snapshots.acquire(self._generation), self._base_iri,
                          self._memory_mb)
         with self._lock:
             self._all.add(worker)
-        self._share.put(worker)
+        return worker
 
-    def _add_spare(self) -> None:
-        """Start one more worker in the background when none is idle (up to the maximum)."""
+    def _ready(self, worker: _Worker) -> None:
+        """Hand ``worker`` out once it says it is ready (its interpreter started, its
+        snapshot open): a job never waits on a starting process."""
+        try:
+            if worker.conn.poll(_START_TIMEOUT) and pickle.loads(worker.conn.recv_bytes()) == ("ready",):
+                self._share.put(worker)
+                return
+        except (EOFError, OSError):
+            pass
+        log.warning("a query worker did not start (exit code %s)", worker.process.exitcode)
+        self._stop(worker)
+
+    def _add_worker(self) -> None:
+        """Start a worker in the background (up to the maximum); it is handed out when ready."""
         with self._lock:
-            if self._closed or self._share.idle or len(self._all) + self._starting >= self._max:
+            if self._closed or len(self._all) + self._starting >= self._max:
                 return
             self._starting += 1
 
         def start():
             try:
-                self._add_worker()
+                worker = self._spawn()
             finally:
                 with self._lock:
                     self._starting -= 1
+            self._ready(worker)
 
-        threading.Thread(target=start, name="cubegraph-spare-worker", daemon=True).start()
+        threading.Thread(target=start, name="cubegraph-worker-start", daemon=True).start()
+
+    def _add_spare(self) -> None:
+        """Start one more worker when none is idle (up to the maximum)."""
+        if self._share.idle == 0:
+            self._add_worker()
 
     def _stop(self, worker: _Worker) -> None:
         with self._lock:
@@ -200,7 +226,7 @@ class ProcessRunner:
     def _replace(self, worker: _Worker) -> None:
         self._stop(worker)
         with self._lock:
-            short = not self._closed and len(self._all) < self._min
+            short = not self._closed and len(self._all) + self._starting < self._min
         if short:
             self._add_worker()
 
@@ -208,7 +234,7 @@ class ProcessRunner:
         """A worker is done with a job: idle again, or stopped when spares are idle."""
         with self._lock:
             surplus = len(self._all) > self._min
-        if surplus and self._share.idle >= 1:
+        if surplus and self._share.idle >= 2:  # one spare stays idle: no churn under load
             self._stop(worker)
         else:
             self._share.put(worker)

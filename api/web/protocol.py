@@ -209,22 +209,23 @@ _SERVICE_SCAN = re.compile(
     | (?P<comment>\#[^\n\r]*)
     | (?P<prefix>(?<![\w:?$])PREFIX\s+(?P<pname>[A-Za-z][\w.\-]*)?:\s*<(?P<pns>[^<>\s]*)>)
     | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<service>(?<![\w:?$])SERVICE(?![\w:\-])\s*(?:SILENT\s*)?
+    | (?P<service>(?<![\w:?$])(?P<keyword>SERVICE|LOAD)(?![\w:\-])\s*(?:SILENT\s*)?
          (?P<target><[^<>"{}|^`\\\x00-\x20]*>|[?$]\w+|[A-Za-z]?[\w.\-]*:[\w.\-]*)?)
     """,
     re.IGNORECASE | re.VERBOSE,
 )
 
 
-def service_targets(sparql: str) -> list[str]:
-    """The endpoints named by ``SERVICE`` clauses of a query: full IRIs, ``?var`` for a
-    variable endpoint, or the raw text when a prefixed name cannot be resolved."""
+def service_targets(sparql: str, keyword: str = "SERVICE") -> list[str]:
+    """The endpoints named by ``SERVICE`` clauses of a query (or with ``keyword="LOAD"``,
+    the documents an update's ``LOAD`` fetches): full IRIs, ``?var`` for a variable
+    endpoint, or the raw text when a prefixed name cannot be resolved."""
     prefixes: dict[str, str] = {}
     targets = []
     for m in _SERVICE_SCAN.finditer(sparql):
         if m.group("prefix"):
             prefixes[(m.group("pname") or "").lower()] = m.group("pns")
-        elif m.group("service"):
+        elif m.group("service") and m.group("keyword").upper() == keyword:
             target = m.group("target") or ""
             if target.startswith("<"):
                 target = target[1:-1]
@@ -234,6 +235,24 @@ def service_targets(sparql: str) -> list[str]:
                     target = prefixes[pname.lower()] + local
             targets.append(target or "(missing endpoint)")
     return targets
+
+
+def check_load(sparql: str, allowed: Collection[str]) -> None:
+    """Refuse an update that ``LOAD``s a document not on the allow-list (the same list as
+    ``SERVICE``'s): a ``LOAD <http://…>`` would make the server fetch any URL, internal ones
+    included, on a token holder's behalf, and echo what it got in the error.
+
+    Raises:
+        ServiceDisabled: naming the refused IRI and the setting that allows it.
+    """
+    for target in service_targets(sparql, "LOAD"):
+        if target in allowed or ("*" in allowed and _IRI.fullmatch(target)):
+            continue
+        raise ServiceDisabled(
+            f"LOAD {target} is refused: this server does not fetch documents for updates "
+            "unless they are on its allow-list (SERVICE_ALLOWLIST, cubegraph serve "
+            "--allow-service IRI); send the data in the request instead (Graph Store "
+            "Protocol: PUT or POST /rdf-graphs)")
 
 
 def check_service(sparql: str, allowed: Collection[str]) -> None:

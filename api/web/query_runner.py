@@ -96,7 +96,7 @@ def _answer(result, job: QueryJob) -> Answer:
     chosen = job.formats.for_kind(result.kind)
     if chosen is None:
         what = "graph (CONSTRUCT/DESCRIBE)" if result.kind == "graph" else f"{result.kind.upper()} result"
-        raise NotAcceptable(not_acceptable_message(None, None, what) +
+        raise NotAcceptable(not_acceptable_message(job.formats.accept, job.formats.format_param, what) +
                             " (the Accept header or format parameter allows none of them)")
     name, media = chosen
     body, truncated = serialize_capped(result, name, job.max_rows)

@@ -26,7 +26,7 @@ from cubegraph.api.web.negotiation import (
     content_type,
     not_acceptable_message,
 )
-from cubegraph.api.web.protocol import check_length, parse_sparql_request
+from cubegraph.api.web.protocol import check_length, check_load, check_service, parse_sparql_request
 from cubegraph.api.web.state import get_state
 from cubegraph.kg.formats import rdflib_name
 from cubegraph.ontology.namespaces import SD
@@ -76,6 +76,9 @@ def _handle(*, updates_only: bool) -> Response:
 def _update(text: str) -> Response:
     check_token()
     state = get_state()
+    # an update fetches nothing the operator has not allowed (SERVICE in its WHERE, LOAD)
+    check_service(text, state.settings.service_allowlist)
+    check_load(text, state.settings.service_allowlist)
     state.write(state.store.update, text)
     return Response(status=204)
 

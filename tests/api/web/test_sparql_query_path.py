@@ -145,7 +145,7 @@ def test_a_syntax_error_raised_by_the_worker_is_a_400(app, method, kwargs):
 def test_406_known_only_after_the_run(app):
     reply = send(app, "GET", query_string={"query": COUNT}, headers={"Accept": "text/turtle"})
     check_error(reply, 406, "not acceptable",
-                f"cannot give a SELECT result as Accept: None: acceptable types are {ACCEPTABLE} "
+                f"cannot give a SELECT result as Accept: text/turtle: acceptable types are {ACCEPTABLE} "
                 "(the Accept header or format parameter allows none of them)")
 
 
