@@ -102,15 +102,29 @@ def _runner(store: Store, settings: ServerSettings, owns: bool):
     return ThreadRunner(store, threads=max(2, settings.query_workers))
 
 
+#: The Content-Security-Policy of every HTML page: this origin's scripts and styles only
+#: (inline style attributes place the timeline bars), no plugins, no framing.
+_PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                "img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+                "form-action 'self'; frame-ancestors 'none'")
+
+
 def _read_headers(response):
     # Reads are open to any origin (linked data is meant to be fetched by other sites'
     # scripts); writes need a bearer token, which browsers never send on their own, so an
     # open CORS policy exposes nothing.
     response.headers.setdefault("Access-Control-Allow-Origin", "*")
     if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+        # PUT and DELETE too: the Graph Store Protocol's, from a page of another origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, PUT, DELETE, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization"
         response.headers["Access-Control-Max-Age"] = "86400"
+    # No guessing a body's type from its bytes; pages run only this server's own scripts
+    # (every asset is served locally), so text a cube or a user wrote cannot run as one.
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", _PAGE_POLICY)
+        response.headers.setdefault("Referrer-Policy", "same-origin")
     if request.method in ("GET", "HEAD", "POST"):
         response.vary.add("Accept")
     return response
