@@ -31,13 +31,27 @@ class FairShare(Generic[W]):
     def __init__(self):
         self._cond = threading.Condition()
         self._idle: list[W] = []
+        self._since: dict[int, float] = {}  # id(worker) -> when it became idle
         self._running: Counter = Counter()
 
     def put(self, worker: W) -> None:
         """A worker is idle (new, or back from a job)."""
         with self._cond:
             self._idle.append(worker)
+            self._since[id(worker)] = time.monotonic()
             self._cond.notify_all()
+
+    def stale(self, age: float, keep: int) -> list[W]:
+        """Take out the workers idle for more than ``age`` seconds, the longest idle first,
+        leaving at least ``keep`` idle: the spares a quiet spell no longer needs."""
+        now = time.monotonic()
+        with self._cond:
+            old = [w for w in self._idle if now - self._since.get(id(w), now) > age]
+            old = old[:max(0, len(self._idle) - keep)]
+            for worker in old:
+                self._idle.remove(worker)
+                self._since.pop(id(worker), None)
+            return old
 
     def take(self, client: str | None, deadline: float) -> W | None:
         """An idle worker for ``client``, waiting until ``deadline`` (``time.monotonic``);
@@ -47,7 +61,9 @@ class FairShare(Generic[W]):
             while True:
                 if self._idle and (self._running[client] == 0 or len(self._idle) > 1):
                     self._running[client] += 1
-                    return self._idle.pop()
+                    worker = self._idle.pop()
+                    self._since.pop(id(worker), None)
+                    return worker
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return None
@@ -66,6 +82,7 @@ class FairShare(Generic[W]):
         with self._cond:
             if worker in self._idle:
                 self._idle.remove(worker)
+                self._since.pop(id(worker), None)
                 return True
             return False
 

@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds a new worker may take to start (an interpreter, pyoxigraph, a snapshot's open).
 _START_TIMEOUT = 120.0
+#: Seconds a spare worker stays idle before it is stopped.
+_SPARE_IDLE = 30.0
 
 
 def _worker_main(conn, snapshot: str, base_iri: str, memory_mb: int = 0) -> None:
@@ -213,8 +215,9 @@ class ProcessRunner:
         threading.Thread(target=start, name="cubegraph-worker-start", daemon=True).start()
 
     def _add_spare(self) -> None:
-        """Start one more worker when none is idle (up to the maximum)."""
-        if self._share.idle == 0:
+        """Start one more worker when at most one is idle, the one kept for a client with
+        nothing running (up to the maximum)."""
+        if self._share.idle <= 1:
             self._add_worker()
 
     def _stop(self, worker: _Worker) -> None:
@@ -231,13 +234,15 @@ class ProcessRunner:
             self._add_worker()
 
     def _give_back(self, worker: _Worker) -> None:
-        """A worker is done with a job: idle again, or stopped when spares are idle."""
+        """A worker is done with a job: idle again. Spares idle for a quiet spell
+        (:data:`_SPARE_IDLE` seconds) are stopped, down to ``workers``: not at once, which
+        under steady load would stop and start one again and again."""
+        self._share.put(worker)
         with self._lock:
-            surplus = len(self._all) > self._min
-        if surplus and self._share.idle >= 2:  # one spare stays idle: no churn under load
-            self._stop(worker)
-        else:
-            self._share.put(worker)
+            surplus = len(self._all) - self._min
+        if surplus > 0:
+            for stale in self._share.stale(_SPARE_IDLE, keep=1)[:surplus]:
+                self._stop(stale)
 
     def bump(self) -> None:
         """Record a committed write: workers re-open their snapshot before the next job."""

@@ -87,7 +87,8 @@ class QueryPath:
             return self._error(environ, start_response, exc)
         headers = [("Content-Type", content_type(answer.media_type)),
                    ("Content-Length", str(len(answer.body))),
-                   ("Access-Control-Allow-Origin", "*"), ("Vary", "Accept")]
+                   ("Access-Control-Allow-Origin", "*"), ("Vary", "Accept"),
+                   ("X-Content-Type-Options", "nosniff")]
         if answer.truncated:
             headers += truncation_headers(job.max_rows)
         start_response("200 OK", headers)

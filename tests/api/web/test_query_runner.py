@@ -93,7 +93,7 @@ def test_process_runner_survives_a_worker_that_died_between_jobs(tmp_path):
 
     store = open_store(tmp_path / "store")
     store.update("INSERT DATA { GRAPH <http://ex.org/g> { <http://ex.org/a> <http://ex.org/p> 1 } }")
-    runner = ProcessRunner(Snapshots(store), "http://ex.org/", workers=1)
+    runner = ProcessRunner(Snapshots(store), "http://ex.org/", workers=1, spares=0)
     try:
         job = QueryJob("ASK { ?s ?p ?o }", None, None, result_formats(None), 10)
         assert b"true" in runner.run(job, 30).body

@@ -58,11 +58,17 @@ def send(app, method: str, **kwargs):
     return Client(app).open("/sparql", method=method, **kwargs)
 
 
+from cubegraph.api.web.app import _PAGE_POLICY  # noqa: E402
+
+
 def check(reply, status: int, content_type: str, **extra: str) -> None:
     """Status and the whole header set: what every answer at /sparql carries, plus ``extra``."""
     assert reply.status_code == status
     expected = {"Content-Type": content_type, "Content-Length": str(len(reply.get_data())),
-                "Access-Control-Allow-Origin": "*", "Vary": "Accept", **extra}
+                "Access-Control-Allow-Origin": "*", "Vary": "Accept",
+                "X-Content-Type-Options": "nosniff", **extra}
+    if content_type.startswith("text/html"):  # a page: its policy too
+        expected |= {"Content-Security-Policy": _PAGE_POLICY, "Referrer-Policy": "same-origin"}
     assert dict(reply.headers.items()) == expected
 
 
@@ -128,7 +134,7 @@ def test_head_query_has_the_headers_of_the_answer_without_its_body(app):
     assert reply.status_code == 200 and reply.get_data() == b""
     assert dict(reply.headers.items()) == {
         "Content-Type": JSON_RESULTS, "Content-Length": str(len(COUNT_JSON)),
-        "Access-Control-Allow-Origin": "*", "Vary": "Accept"}
+        "Access-Control-Allow-Origin": "*", "Vary": "Accept", "X-Content-Type-Options": "nosniff"}
 
 
 @pytest.mark.parametrize("method, kwargs", [
@@ -235,7 +241,7 @@ def test_other_methods_are_flasks(app):
     assert set(reply.headers["Allow"].split(", ")) == {"HEAD", "POST", "GET", "OPTIONS"}
     reply = send(app, "OPTIONS")
     assert reply.status_code == 200
-    assert reply.headers["Access-Control-Allow-Methods"] == "GET, HEAD, POST, OPTIONS"
+    assert reply.headers["Access-Control-Allow-Methods"] == "GET, HEAD, POST, PUT, DELETE, OPTIONS"
 
 
 def test_a_form_update_handed_to_flask_still_has_its_body(app):
