@@ -22,18 +22,18 @@ __all__ = ["MAX_DEPTH", "check_nesting", "names_default_graph"]
 #: The deepest nesting of ``{ ( [`` accepted (the parser fails near 2,500 levels).
 MAX_DEPTH = 200
 
-# What can hold a bracket without opening anything: strings (long and short), IRIs,
-# comments; then the brackets themselves.
-_TOKENS = re.compile(r'''
+# What can hold a bracket or the word FROM without being one: strings (long and short),
+# IRIs, comments.
+_OPAQUE = r'''
     """(?:[^"\\]|\\.|"(?!""))*"""
   | \'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
   | "(?:[^"\\\n]|\\.)*"
   | '(?:[^'\\\n]|\\.)*'
   | <[^<>"{}|^`\\\x00-\x20]*>
   | \#[^\n]*
-  | [{(\[]
-  | [})\]]
-''', re.VERBOSE)
+'''
+_TOKENS = re.compile(_OPAQUE + r"| [{(\[] | [})\]]", re.VERBOSE)
+_SKIP = re.compile(_OPAQUE, re.VERBOSE)
 # The keyword FROM (not a variable ?from, not a prefixed name's part) and not FROM NAMED.
 _FROM = re.compile(r"(?<![\w?$:.-])FROM\s+(?!NAMED(?![\w:]))", re.IGNORECASE)
 
@@ -69,13 +69,3 @@ def names_default_graph(text: str) -> bool:
     plain = _SKIP.sub(" ", text)
     return _FROM.search(plain) is not None
 
-
-# Strings, IRIs and comments: where FROM is not the keyword.
-_SKIP = re.compile(r'''
-    """(?:[^"\\]|\\.|"(?!""))*"""
-  | \'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
-  | "(?:[^"\\\n]|\\.)*"
-  | '(?:[^'\\\n]|\\.)*'
-  | <[^<>"{}|^`\\\x00-\x20]*>
-  | \#[^\n]*
-''', re.VERBOSE)
