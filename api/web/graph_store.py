@@ -1,16 +1,20 @@
 """The SPARQL 1.1 Graph Store HTTP Protocol face, at ``/rdf-graphs``.
 
 ``?graph=IRI`` names a graph, ``?default`` the default graph; with neither, GET returns
-the whole dataset (TriG / N-Quads). GET and HEAD are open; PUT (replace), POST (merge) and
-DELETE need the bearer token. Status codes follow the spec: 200 on a read, 201 when a write
-creates a graph, 204 when it replaces, merges into or deletes one, 404 for a missing graph,
-400 for a body that does not parse, 415 for a body type the server cannot read.
+the whole dataset (TriG / N-Quads) and POST creates a graph whose IRI the server mints
+(``{base}graph/{uuid}``, in ``Location``). GET and HEAD are open; PUT (replace), POST
+(merge) and DELETE need the bearer token. Status codes follow the spec: 200 on a read, 201
+when a write creates a graph, 204 when it replaces, merges into or deletes one, 404 for a
+missing graph, 400 for a body that does not parse, 415 for a body type the server cannot
+read. A graph exists while it holds triples: an empty PUT or POST creates none (204).
 
 A body is parsed completely (by pyoxigraph, into a scratch in-memory store) before the
 store is touched, then written as ONE update, so a bad body changes nothing.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from flask import Blueprint, Response, request
 from rdflib import URIRef
@@ -119,11 +123,20 @@ def delete():
 
 def _write(*, replace: bool) -> Response:
     target = _target()
-    if target is None:
-        raise ProtocolError(f"{request.method} needs ?graph=IRI or ?default (the graph to "
-                            "write); creating graphs with server-chosen names is not supported")
+    location = None
+    if target is None and replace:
+        raise ProtocolError("PUT needs ?graph=IRI or ?default (the graph to replace); POST to "
+                            "/rdf-graphs alone creates a graph with a name the server chooses")
     ntriples = _parse_body()
     state = get_state()
+    if target is None:
+        # SPARQL 1.1 Graph Store Protocol, 5.5: a POST to the store itself makes a new graph
+        # whose IRI the server mints, named in Location
+        if not ntriples.strip():
+            raise ProtocolError("the POST holds no triples: a graph exists here while it holds "
+                                "some, so an empty one would not be created")
+        target = f"{state.store.iris.base}graph/{uuid.uuid4()}"
+        location = target
     existed = _exists(target)
     graph = "DEFAULT" if target is DEFAULT else f"GRAPH {URIRef(target).n3()}"
     operations = [f"DROP SILENT {graph}"] if replace else []
@@ -134,7 +147,12 @@ def _write(*, replace: bool) -> Response:
         operations.append("INSERT DATA { " + (block if target is DEFAULT else f"{graph} {{\n{block}\n}}") + " }")
     if operations:
         state.write(state.store.update, " ;\n".join(operations))
-    return Response(status=204 if existed else 201)
+    # a graph exists while it holds triples: an empty body creates none (204, not 201)
+    created = not existed and bool(ntriples.strip())
+    response = Response(status=201 if created else 204)
+    if location is not None:
+        response.headers["Location"] = location
+    return response
 
 
 def _parse_body() -> bytes:

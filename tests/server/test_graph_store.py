@@ -134,6 +134,35 @@ def test_write_without_a_target_is_400(client):
     assert reply.status == 400 and "?graph=" in reply.json()["message"]
 
 
+def test_post_to_the_store_creates_a_graph_the_server_names(client):
+    """Graph Store Protocol 5.5: 201 and the new graph's IRI in Location (it was refused)."""
+    reply = client.request("POST", "rdf-graphs", data=TTL,
+                           headers={"Content-Type": "text/turtle", **AUTH})
+    assert reply.status == 201, reply.text
+    location = reply.headers["location"]
+    assert location.startswith(BASE + "graph/")
+    got = Graph().parse(data=client.get(at(location), headers={"Accept": "text/turtle"}).body,
+                        format="turtle")
+    assert len(got) == 2
+    again = client.request("POST", "rdf-graphs", data=TTL,
+                           headers={"Content-Type": "text/turtle", **AUTH})
+    assert again.headers["location"] != location  # a new graph each time
+    empty = client.request("POST", "rdf-graphs", data=b"",
+                           headers={"Content-Type": "text/turtle", **AUTH})
+    assert empty.status == 400
+
+
+def test_an_empty_put_creates_no_graph_it_then_cannot_find(client):
+    """A graph exists while it holds triples: an empty PUT answered 201 and the graph then
+    404'd; now it says it created nothing (204), and emptying a graph removes it."""
+    g = BASE + "graph/empty"
+    assert put(client, g, b"", "text/turtle").status == 204
+    assert client.get(at(g)).status == 404
+    assert put(client, g).status == 201
+    assert put(client, g, b"", "text/turtle").status == 204  # emptied
+    assert client.get(at(g)).status == 404
+
+
 def test_oversized_body_is_413(client):
     body = b"<http://example.org/s> <http://example.org/p> \"" + b"x" * (70 * 1024) + b"\" ."
     assert put(client, BASE + "graph/huge", body, "application/n-triples").status == 413
