@@ -145,6 +145,8 @@ class SD(DefinedNamespace):
     resultFormat: URIRef
     feature: URIRef
     UnionDefaultGraph: URIRef
+    BasicFederatedQuery: URIRef
+    extensionFunction: URIRef
     defaultDataset: URIRef
     defaultGraph: URIRef
     namedGraph: URIRef
@@ -232,6 +234,10 @@ class CG(DefinedNamespace):
     revisionOf: URIRef  # new description -> fingerprint it replaced (a dct:isVersionOf aid)
     ingestWarning: URIRef  # deprecated: a note's text, before notes were DQV annotations
     noteCode: URIRef  # the kind of an ingest note (a DQV quality annotation)
+    queryTimeout: URIRef  # a SPARQL service's deadline for one query, in seconds
+    maxResultRows: URIRef  # the rows (or triples) a SPARQL service returns at most
+    maxRequestBytes: URIRef  # the largest request body or query text a service accepts
+    queryMemoryLimit: URIRef  # the memory one query may use on a service, in MB
 
     # --- CMIP6 global attributes of a cube (the DRS facets; docs/ingest.md) ---------------
     cmipAttribute: URIRef  # parent of the properties below (skos:notation: the attribute)

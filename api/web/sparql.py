@@ -29,7 +29,20 @@ from cubegraph.api.web.negotiation import (
 from cubegraph.api.web.protocol import check_length, check_load, check_service, parse_sparql_request
 from cubegraph.api.web.state import get_state
 from cubegraph.kg.formats import rdflib_name
-from cubegraph.ontology.namespaces import SD
+from cubegraph.config import ServerSettings
+from cubegraph.kg.embedded import EmbeddedStore
+from cubegraph.ontology.namespaces import CG, SD
+
+#: GeoSPARQL 1.1 functions the embedded engine (pyoxigraph) evaluates, announced in the
+#: service description; ``tests/server/test_service_description.py`` runs each one.
+GEOF = "http://www.opengis.net/def/function/geosparql/"
+GEOSPARQL_FUNCTIONS = (
+    "sfContains", "sfIntersects", "sfWithin", "sfEquals", "sfDisjoint", "sfTouches",
+    "sfCrosses", "sfOverlaps", "ehContains", "ehCoveredBy", "ehCovers", "ehDisjoint",
+    "ehEquals", "ehInside", "ehMeet", "ehOverlap", "rcc8dc", "rcc8ec", "rcc8eq", "rcc8ntpp",
+    "rcc8ntppi", "rcc8po", "rcc8tpp", "rcc8tppi", "envelope", "convexHull", "getSRID",
+    "relate", "dimension", "isEmpty", "isSimple", "asGeoJSON", "centroid",
+)
 
 bp = Blueprint("sparql", __name__)
 
@@ -99,23 +112,43 @@ def _description() -> Response:
             "sparql.html", endpoint=endpoint_url, stats=stats, total=sum(stats.values()),
             base=settings.base_iri, max_rows=settings.max_rows,
             timeout=settings.query_timeout), mimetype="text/html")
-    graph = service_description(endpoint_url, stats, settings.base_iri)
+    graph = service_description(endpoint_url, stats, settings.base_iri, settings,
+                                embedded=isinstance(state.store, EmbeddedStore))
     return Response(graph.serialize(format=rdflib_name(name), encoding="utf-8"),
                     content_type=content_type(media))
 
 
-def service_description(endpoint_url: str, stats: dict[str, int], base_iri: str) -> Graph:
+def service_description(endpoint_url: str, stats: dict[str, int], base_iri: str,
+                        settings: ServerSettings | None = None, *,
+                        embedded: bool = True) -> Graph:
     """The SPARQL Service Description of the endpoint, with VoID statistics of its dataset.
 
     Args:
         endpoint_url: the endpoint's URL as the client reached it.
         stats: triples per named graph (``""``: the default graph), from ``Store.stats()``.
         base_iri: the base of the IRIs this server dereferences (``void:uriSpace``).
+        settings: the server's limits (timeout, row cap, body size, memory per query) and
+            whether SERVICE may call out, stated as such (``None``: not stated).
+        embedded: the store is the embedded engine, whose GeoSPARQL functions are
+            announced (``sd:extensionFunction``); another store's are its own to state.
     """
     g = Graph()
     g.bind("sd", SD._NS)
     g.bind("void", VOID)
+    g.bind("cg", CG._NS)
     service = URIRef(endpoint_url)
+    if settings is not None:
+        for prop, value, datatype in (
+                (CG.queryTimeout, settings.query_timeout, XSD.decimal),
+                (CG.maxResultRows, settings.max_rows, XSD.integer),
+                (CG.maxRequestBytes, settings.max_body, XSD.integer),
+                (CG.queryMemoryLimit, settings.query_memory_mb, XSD.integer)):
+            g.add((service, prop, Literal(value, datatype=datatype)))
+        if settings.service_allowlist:
+            g.add((service, SD.feature, SD.BasicFederatedQuery))
+    if embedded:
+        for name in GEOSPARQL_FUNCTIONS:
+            g.add((service, SD.extensionFunction, URIRef(GEOF + name)))
     g.add((service, RDF.type, SD.Service))
     g.add((service, SD.endpoint, service))
     for language in (SD.SPARQL11Query, SD.SPARQL11Update):
