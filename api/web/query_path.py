@@ -23,6 +23,8 @@ one is refused whole (413) rather than cut by werkzeug (:func:`_frame_body`).
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import io
 from urllib.parse import parse_qs
 
@@ -82,18 +84,26 @@ class QueryPath:
         try:
             check_length(req, settings.max_body)
             job = query_job(req, settings, environ.get("HTTP_ACCEPT"), fmt)
+            tag = entity_tag(state, job)
+            if tag is not None and _matches(environ.get("HTTP_IF_NONE_MATCH"), tag):
+                # nothing was written since the client's copy: the query is not even run
+                start_response("304 Not Modified", [("ETag", tag), *_COMMON])
+                return []
             answer = state.runner.run(job, settings.query_timeout, environ.get("REMOTE_ADDR"))
         except Exception as exc:  # noqa: BLE001 - every error is answered as Flask would
             return self._error(environ, start_response, exc)
-        headers = [("Content-Type", content_type(answer.media_type)),
-                   ("Content-Length", str(len(answer.body))),
-                   ("Access-Control-Allow-Origin", "*"), ("Vary", "Accept"),
-                   ("X-Content-Type-Options", "nosniff")]
+        body, headers = answer.body, [("Content-Type", content_type(answer.media_type))]
+        if len(body) >= _GZIP_FROM and "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
+            body = gzip.compress(body, compresslevel=4, mtime=0)
+            headers.append(("Content-Encoding", "gzip"))
+        headers += [("Content-Length", str(len(body))), *_COMMON]
+        if tag is not None:
+            headers.append(("ETag", tag))
         if answer.truncated:
             headers += truncation_headers(job.max_rows)
         start_response("200 OK", headers)
         # HEAD gets the headers of the answer, Content-Length included, without its body.
-        return [] if method == "HEAD" else [answer.body]
+        return [] if method == "HEAD" else [body]
 
     def _error(self, environ, start_response, exc: BaseException):
         """Answer ``exc`` with the app's error response and response hooks (CORS, Vary)."""
@@ -101,6 +111,31 @@ class QueryPath:
         with app.request_context(environ):
             response = app.process_response(response_for(exc))
         return response(environ, start_response)
+
+
+#: What every query answer carries (its encoding and its tag vary with the request).
+_COMMON = (("Access-Control-Allow-Origin", "*"), ("Vary", "Accept, Accept-Encoding"),
+           ("X-Content-Type-Options", "nosniff"))
+#: Answers at least this long are gzipped for a client that accepts it (smaller ones gain
+#: less than the header costs).
+_GZIP_FROM = 1024
+
+
+def entity_tag(state, job: QueryJob) -> str | None:
+    """The ETag of a query's answer: the store's write generation and everything that
+    shapes the answer (text, dataset, formats, row cap), hashed. None when the server is
+    not the store's only writer (a remote store: its data may change behind it)."""
+    if not state.tags_answers:
+        return None
+    key = repr((state.writes, job.text, job.default_graphs, job.named_graphs,
+                job.formats.solutions, job.formats.graph, job.max_rows))
+    return '"' + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32] + '"'
+
+
+def _matches(header: str | None, tag: str) -> bool:
+    if not header:
+        return False
+    return header.strip() == "*" or tag in (t.strip().removeprefix("W/") for t in header.split(","))
 
 
 def query_job(req: SparqlRequest, settings: ServerSettings, accept: str | None,

@@ -14,6 +14,7 @@ from flask import current_app
 
 from cubegraph.config import ServerSettings
 from cubegraph.kg import Store
+from cubegraph.kg.embedded import EmbeddedStore
 
 #: The key of the state in ``app.extensions``.
 EXTENSION = "cubegraph"
@@ -38,6 +39,10 @@ class ApiState:
         # writer at a time keeps "a failed update changes nothing" simple to reason about.
         self._write_lock = threading.Lock()
         self._writes = 0
+        # Answers can be tagged by the write count only when every write goes through this
+        # server: an embedded store it opened itself (it holds the lock), not a remote one
+        # nor one its caller may write to directly.
+        self.tags_answers = owns_store and isinstance(store, EmbeddedStore)
         self._description_cache: tuple[int, object] | None = None
 
     def write(self, operation, *args, **kwargs):

@@ -22,3 +22,37 @@ def test_pages_run_only_this_server_s_scripts(client):
     data = client.request("GET", "rdf-graphs?default", headers={"Accept": "text/turtle"})
     assert data.headers["x-content-type-options"] == "nosniff"
     assert "content-security-policy" not in data.headers  # data, not a page
+
+
+def test_an_unchanged_answer_is_a_304_until_the_next_write(client):
+    import urllib.parse
+
+    path = "sparql?" + urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"})
+    first = client.request("GET", path, headers={"Accept": "application/sparql-results+json"})
+    tag = first.headers["etag"]
+    again = client.request("GET", path, headers={"Accept": "application/sparql-results+json",
+                                                 "If-None-Match": tag})
+    assert again.status == 304 and again.body == b"" and again.headers["etag"] == tag
+    other = client.request("GET", path, headers={"Accept": "text/csv", "If-None-Match": tag})
+    assert other.status == 200  # another format is another answer
+    assert client.update("INSERT DATA { <http://x/etag> <http://x/p> 1 }").status == 204
+    after = client.request("GET", path, headers={"Accept": "application/sparql-results+json",
+                                                 "If-None-Match": tag})
+    assert after.status == 200 and after.headers["etag"] != tag
+
+
+def test_a_large_answer_comes_gzipped_to_a_client_that_takes_it(client):
+    import gzip
+    import urllib.parse
+
+    assert client.update("INSERT DATA { " + " ".join(
+        f"<http://x/gz{i}> <http://x/p> \"value number {i}\" ." for i in range(40)) + " }").status == 204
+    path = "sparql?" + urllib.parse.urlencode(
+        {"query": "SELECT ?s ?o { ?s <http://x/p> ?o } ORDER BY ?s"})
+    plain = client.request("GET", path, headers={"Accept": "application/sparql-results+json"})
+    packed = client.request("GET", path, headers={"Accept": "application/sparql-results+json",
+                                                  "Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert gzip.decompress(packed.body) == plain.body and len(packed.body) < len(plain.body)
+    assert "Accept-Encoding" in packed.headers["vary"]

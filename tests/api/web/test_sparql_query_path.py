@@ -69,6 +69,10 @@ def check(reply, status: int, content_type: str, **extra: str) -> None:
                 "X-Content-Type-Options": "nosniff", **extra}
     if content_type.startswith("text/html"):  # a page: its policy too
         expected |= {"Content-Security-Policy": _PAGE_POLICY, "Referrer-Policy": "same-origin"}
+    if status == 200 and "ETag" in reply.headers:  # a query's answer: its tag, maybe gzipped
+        tag = reply.headers.get("ETag", "")
+        assert tag.startswith('"') and tag.endswith('"') and len(tag) == 34
+        expected |= {"Vary": "Accept, Accept-Encoding", "ETag": tag}
     assert dict(reply.headers.items()) == expected
 
 
@@ -134,7 +138,8 @@ def test_head_query_has_the_headers_of_the_answer_without_its_body(app):
     assert reply.status_code == 200 and reply.get_data() == b""
     assert dict(reply.headers.items()) == {
         "Content-Type": JSON_RESULTS, "Content-Length": str(len(COUNT_JSON)),
-        "Access-Control-Allow-Origin": "*", "Vary": "Accept", "X-Content-Type-Options": "nosniff"}
+        "Access-Control-Allow-Origin": "*", "Vary": "Accept, Accept-Encoding",
+        "X-Content-Type-Options": "nosniff", "ETag": reply.headers["ETag"]}
 
 
 @pytest.mark.parametrize("method, kwargs", [
