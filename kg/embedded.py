@@ -38,6 +38,7 @@ from cubegraph.kg.errors import (
 from cubegraph.kg.formats import holds_graphs, rdf_format
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.sparql_text import check_nesting, names_default_graph
+from cubegraph.kg.text_match import FUNCTIONS as TEXT_FUNCTIONS
 from cubegraph.kg.results import SOLUTION_FORMATS, QueryResult
 from cubegraph.kg.serialize import write_dump, xml_checked
 from cubegraph.kg.store import Store, read_rdf_source
@@ -120,6 +121,7 @@ class EmbeddedStore(Store):
             kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named_graphs]
         if bindings:
             kwargs["substitutions"] = _substitutions(bindings)
+        kwargs["custom_functions"] = TEXT_FUNCTIONS  # cg:textMatch (kg/text_match.py)
         check_nesting(sparql)
         try:
             raw = self._ox.query(sparql, **kwargs)

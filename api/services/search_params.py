@@ -16,6 +16,7 @@ import re
 
 from cubegraph.kg.records.cube import to_datetime
 from cubegraph.kg.records.phenomenon import Taxonomy
+from cubegraph.kg.text_match import words
 from cubegraph.ontology.namespaces import local_name
 from cubegraph.api.services.errors import InvalidSearch, UnknownPhenomenon
 
@@ -26,9 +27,6 @@ MAX_PAGE_SIZE = 500
 MAX_TEXT = 500
 MAX_TOKENS = 16
 
-STOP_WORDS = frozenset(
-    "a an and at by for from in into of on or over the to with within during per".split()
-)
 
 #: Words people write for common temporal resolutions.
 RESOLUTION_ALIASES = {"hourly": "PT1H", "daily": "P1D", "weekly": "P1W", "monthly": "P1M",
@@ -129,12 +127,7 @@ def tokenize(text: str | None) -> list[str]:
         return []
     if len(text) > MAX_TEXT:
         raise InvalidSearch(f"search text is {len(text)} characters long; at most {MAX_TEXT}")
-    tokens = []
-    for raw in re.split(r"[\s,;]+", text.lower()):
-        token = raw.strip("\"'`()[]{}<>.!?:*&|^~=+#$%\\/")
-        if token and token not in STOP_WORDS and any(ch.isalnum() for ch in token) \
-                and token not in tokens:
-            tokens.append(token)
+    tokens = words(text)  # the one rule, shared with SPARQL's cg:textMatch
     if not tokens:
         raise InvalidSearch(f"search text {text!r} has no searchable words (only punctuation "
                             "or words such as 'the', 'of')")

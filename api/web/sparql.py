@@ -149,6 +149,7 @@ def service_description(endpoint_url: str, stats: dict[str, int], base_iri: str,
     if embedded:
         for name in GEOSPARQL_FUNCTIONS:
             g.add((service, SD.extensionFunction, URIRef(GEOF + name)))
+        g.add((service, SD.extensionFunction, CG.textMatch))  # kg/text_match.py
     g.add((service, RDF.type, SD.Service))
     g.add((service, SD.endpoint, service))
     for language in (SD.SPARQL11Query, SD.SPARQL11Update):

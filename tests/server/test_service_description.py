@@ -35,7 +35,9 @@ def test_the_limits_are_stated(description):
 
 def test_each_announced_geosparql_function_evaluates(description, client):
     g, service = description
-    announced = {str(f)[len(GEOF):] for f in g.objects(service, URIRef(SD + "extensionFunction"))}
+    functions = set(g.objects(service, URIRef(SD + "extensionFunction")))
+    assert URIRef(CG + "textMatch") in functions  # free text, as discovery matches it
+    announced = {str(f)[len(GEOF):] for f in functions if str(f).startswith(GEOF)}
     assert announced == set(GEOSPARQL_FUNCTIONS)
     for name in sorted(announced):
         for args in (f"{SQUARE}, {POINT}", SQUARE, f'{SQUARE}, {POINT}, "T*F**F***"'):
@@ -44,3 +46,12 @@ def test_each_announced_geosparql_function_evaluates(description, client):
             if value is not None:
                 break
         assert value is not None, f"geof:{name} is announced but gives nothing"
+
+
+def test_free_text_from_sparql_over_http(client):
+    assert client.update('INSERT DATA { <http://x/ft> <http://purl.org/dc/terms/title> '
+                         '"Next-day fire danger, Greece" }').status == 204
+    reply = client.query('PREFIX cg: <https://w3id.org/cubegraph/ontology#> SELECT ?s WHERE { '
+                         '?s <http://purl.org/dc/terms/title> ?t '
+                         'FILTER(cg:textMatch(?t, "the FIRE of greece")) }')
+    assert [b["s"]["value"] for b in reply.json()["results"]["bindings"]] == ["http://x/ft"]
