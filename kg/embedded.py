@@ -122,6 +122,7 @@ class EmbeddedStore(Store):
         if bindings:
             kwargs["substitutions"] = _substitutions(bindings)
         kwargs["custom_functions"] = TEXT_FUNCTIONS  # cg:textMatch (kg/text_match.py)
+        kwargs["base_iri"] = self.iris.base  # relative IRIs resolve against the store's base
         check_nesting(sparql)
         try:
             raw = self._ox.query(sparql, **kwargs)
@@ -137,7 +138,8 @@ class EmbeddedStore(Store):
         self._check_writable()
         check_nesting(sparql, "update")
         try:
-            self._ox.update(sparql)
+            # relative IRIs (<a>) resolve against the store's base, as in its queries
+            self._ox.update(sparql, base_iri=self.iris.base)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"malformed SPARQL update: {exc}") from exc
         except RuntimeError as exc:  # what the update asks cannot be done (CREATE an existing graph)

@@ -74,3 +74,12 @@ def test_from_names_the_default_graph_and_is_not_the_union(tmp_path):
         assert [str(r["s"]) for r in rows] == ["http://x/a"]
         rows = store.query("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s")
         assert [str(r["s"]) for r in rows] == ["http://x/a", "http://x/b"]  # no FROM: the union
+
+
+def test_relative_iris_resolve_against_the_store_s_base(tmp_path):
+    """Relative IRIs in an update were refused ("expected GRAPH"); they resolve against the
+    base IRI the store mints its own IRIs under, in updates and queries alike."""
+    with open_store(tmp_path / "store", base_iri="http://base.example/") as store:
+        store.update("INSERT DATA { GRAPH <graph/rel> { <thing> <p> 1 } }")
+        rows = store.query("SELECT ?s WHERE { GRAPH <graph/rel> { ?s <p> ?o } }")
+        assert [str(r["s"]) for r in rows] == ["http://base.example/thing"]
