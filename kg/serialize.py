@@ -38,7 +38,36 @@ def serialize_capped(result: QueryResult, fmt: str, max_rows: int) -> tuple[byte
     look like each format's row separator.
     """
     body, truncated = _capped(result, fmt, max_rows)
-    return xml_checked(body, rdf_format(fmt) if result.kind == "graph" else fmt), truncated
+    body = xml_checked(body, rdf_format(fmt) if result.kind == "graph" else fmt)
+    if truncated:
+        body = flag_truncated(body, result.kind, fmt, max_rows)
+    return body, truncated
+
+
+#: What a result cut at the cap links to (SPARQL JSON / XML results' ``link``).
+TRUNCATED = "https://w3id.org/cubegraph/ontology#TruncatedResult"
+
+
+def flag_truncated(body: bytes, kind: str, fmt: str, max_rows: int) -> bytes:
+    """Say in the body itself, where the format has room, that it holds only the first
+    ``max_rows`` rows (clients ignore the HTTP headers that say so too): a ``link`` to
+    ``cg:TruncatedResult`` in the head of SPARQL JSON and XML results, a comment at the top
+    of Turtle, N-Triples, N-Quads, TriG and RDF/XML. CSV, TSV and JSON-LD have no room."""
+    note = (f"result truncated to the first {max_rows} rows: page through it with "
+            "ORDER BY, LIMIT and OFFSET").encode()
+    if kind == "select" and fmt == "json" and body.startswith(b'{"head":{"vars":['):
+        end = body.index(b"]", len(b'{"head":{"vars":['))
+        return body[:end + 1] + b',"link":["' + TRUNCATED.encode() + b'"]' + body[end + 1:]
+    if kind == "select" and fmt == "xml" and b"</head>" in body:
+        return body.replace(b"</head>", b'<link href="' + TRUNCATED.encode() + b'"/></head>', 1)
+    if kind == "graph" and fmt in ("turtle", "ntriples", "nquads", "trig"):
+        return b"# " + note + b"\n" + body
+    if kind == "graph" and fmt == "rdfxml":
+        if body.startswith(b"<?xml"):
+            end = body.index(b"?>") + 2
+            return body[:end] + b"\n<!-- " + note + b" -->" + body[end:]
+        return b"<!-- " + note + b" -->\n" + body
+    return body
 
 
 def _capped(result: QueryResult, fmt: str, max_rows: int) -> tuple[bytes, bool]:

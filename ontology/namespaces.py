@@ -234,6 +234,7 @@ class CG(DefinedNamespace):
     revisionOf: URIRef  # new description -> fingerprint it replaced (a dct:isVersionOf aid)
     ingestWarning: URIRef  # deprecated: a note's text, before notes were DQV annotations
     noteCode: URIRef  # the kind of an ingest note (a DQV quality annotation)
+    TruncatedResult: URIRef  # what a query result cut at the server's row cap links to
     textMatch: URIRef  # SPARQL function: every word of its second argument is in its first
     queryTimeout: URIRef  # a SPARQL service's deadline for one query, in seconds
     maxResultRows: URIRef  # the rows (or triples) a SPARQL service returns at most

@@ -59,6 +59,32 @@ def test_graph_results_are_capped(store):
     assert cut and len(Graph().parse(data=body, format="turtle")) == 3
 
 
+@pytest.mark.parametrize("query, fmt, says", [
+    (ALL, "json", b'"link":["https://w3id.org/cubegraph/ontology#TruncatedResult"]'),
+    (ALL, "xml", b'<link href="https://w3id.org/cubegraph/ontology#TruncatedResult"/>'),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "turtle", b"# result truncated to the first 3 rows"),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "ntriples", b"# result truncated to the first 3 rows"),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "rdfxml", b"<!-- result truncated to the first 3 rows"),
+])
+def test_a_truncated_result_says_so_in_its_body(store, query, fmt, says):
+    """Clients ignore the headers that flag a cut: the body says it where the format has
+    room, and stays a valid document of its format."""
+    import json
+    import xml.dom.minidom
+
+    body, cut = serialize_capped(store.query(query), fmt, 3)
+    assert cut and says in body
+    if fmt == "json":
+        assert len(json.loads(body)["results"]["bindings"]) == 3
+    elif fmt in ("xml", "rdfxml"):
+        xml.dom.minidom.parseString(body)
+    if fmt != "xml" and fmt != "json":
+        rdflib_fmt = {"ntriples": "nt", "rdfxml": "xml"}.get(fmt, fmt)
+        assert len(Graph().parse(data=body, format=rdflib_fmt)) == 3
+    whole, cut = serialize_capped(store.query(query), fmt, 1000)
+    assert not cut and b"TruncatedResult" not in whole and b"truncated" not in whole
+
+
 def test_ask_is_never_capped(store):
     assert serialize_capped(store.query("ASK { ?s ?p ?o }"), "json", 0) == (b'{"head":{},"boolean":true}', False)
 
