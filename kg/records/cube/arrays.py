@@ -13,7 +13,7 @@ from cubegraph.kg.records._ntriples import CG, DCTERMS, DQV, OA, RDF, Lines, dat
 from cubegraph.kg.records.cube_metadata import CubeMetadata
 from cubegraph.ontology.cf_rules import rule_for
 
-__all__ = ["describe_scalar_coordinates", "describe_notes"]
+__all__ = ["describe_scalar_coordinates", "describe_coordinate_attributes", "describe_notes"]
 
 
 def describe_scalar_coordinates(g: Lines, iris: Iris, slug: str, cube, meta: CubeMetadata) -> None:
@@ -24,20 +24,21 @@ def describe_scalar_coordinates(g: Lines, iris: Iris, slug: str, cube, meta: Cub
         add((cube, CG.scalarCoordinate, c))
         add((c, RDF.type, CG.ScalarCoordinate))
         add((c, CG.arrayName, lit(coord.name)))
-        if coord.axis:
-            add((c, CG.axis, lit(coord.axis)))
-        if coord.units:
-            add((c, CG.unitsString, lit(coord.units)))
-        if coord.standard_name:
-            add((c, CG.standardName, lit(coord.standard_name)))
-        if coord.calendar:
-            add((c, CG.calendar, lit(coord.calendar)))
-        if coord.positive:
-            add((c, CG.positive, lit(coord.positive)))
+        describe_coordinate_attributes(g, c, coord)
         if isinstance(coord.value, str):
             add((c, CG.value, date_time(coord.value)))
         elif coord.value is not None:
             add((c, CG.value, num(coord.value)))
+
+
+def describe_coordinate_attributes(g: Lines, node: str, coord) -> None:
+    """What a coordinate's attributes say, as written: axis, units, standard name, calendar
+    and direction (a :class:`DimensionMetadata` or a :class:`ScalarCoordinate`)."""
+    for prop, value in ((CG.axis, coord.axis), (CG.unitsString, coord.units),
+                        (CG.standardName, coord.standard_name), (CG.calendar, coord.calendar),
+                        (CG.positive, coord.positive)):
+        if value:
+            g.add((node, prop, lit(value)))
 
 
 def describe_notes(g: Lines, iris: Iris, slug: str, cube, meta: CubeMetadata) -> None:

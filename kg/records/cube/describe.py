@@ -27,7 +27,11 @@ from cubegraph.kg.records._ntriples import (
     lit, nt, num, typed,
 )
 from cubegraph.kg.records.content import CONTENT, METADATA_ONLY
-from cubegraph.kg.records.cube.arrays import describe_notes, describe_scalar_coordinates
+from cubegraph.kg.records.cube.arrays import (
+    describe_coordinate_attributes,
+    describe_notes,
+    describe_scalar_coordinates,
+)
 from cubegraph.kg.records.cube_metadata import CubeMetadata
 from cubegraph.kg.records.variable import describe_variable
 from cubegraph.kg.wkt import wkt_extent
@@ -261,12 +265,7 @@ def describe_triples(
         add((d, RDF.type, QB.DimensionProperty))
         add((d, CG.dimensionName, lit(dim.name)))
         add((d, CG.size, typed(dim.size, XSD.integer)))
-        if dim.axis:
-            add((d, CG.axis, lit(dim.axis)))
-        if dim.units:
-            add((d, CG.unitsString, lit(dim.units)))
-        if dim.standard_name:
-            add((d, CG.standardName, lit(dim.standard_name)))
+        describe_coordinate_attributes(g, d, dim)
         for prop, value in ((CG.minValue, dim.minimum), (CG.maxValue, dim.maximum)):
             if isinstance(value, str):
                 add((d, prop, date_time(value)))
@@ -276,10 +275,6 @@ def describe_triples(
             add((d, CG.resolution, num(dim.resolution)))
         if dim.duration:
             add((d, DCAT.temporalResolution, typed(dim.duration, XSD.duration)))
-        if dim.calendar:
-            add((d, CG.calendar, lit(dim.calendar)))
-        if dim.positive:
-            add((d, CG.positive, lit(dim.positive)))
         if dim.bounds:
             b = iri(iris.variable(slug, dim.bounds))
             add((d, CG.hasBounds, b))
