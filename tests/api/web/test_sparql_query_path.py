@@ -106,10 +106,14 @@ def test_answers_over_max_rows_are_truncated_and_flagged(app, query, accept, con
     body = reply.get_data(as_text=True)
     if "xml" in content_type:
         assert body.count("<result>") == 20
+        assert '<link href="https://w3id.org/cubegraph/ontology#TruncatedResult"/>' in body
     elif "json" in content_type:
         assert len(reply.json["results"]["bindings"]) == 20
-    else:
-        assert body.count("\n") == 20 and f"<{BASE}item/19>" in body
+        assert reply.json["head"]["link"] == ["https://w3id.org/cubegraph/ontology#TruncatedResult"]
+    else:  # the body says it too, on its first line
+        first, rest = body.split("\n", 1)
+        assert first.startswith("# result truncated to the first 20 rows")
+        assert rest.count("\n") == 20 and f"<{BASE}item/19>" in rest
 
 
 def test_ask_answers(app):
