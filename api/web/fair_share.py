@@ -53,10 +53,11 @@ class FairShare(Generic[W]):
                 self._since.pop(id(worker), None)
             return old
 
-    def take(self, client: str | None, deadline: float) -> W | None:
+    def take(self, client: str | None, deadline: float, on_wait=None) -> W | None:
         """An idle worker for ``client``, waiting until ``deadline`` (``time.monotonic``);
         None when none could be had. A client with a query running waits while only one
-        worker is idle. Pair with :meth:`done`."""
+        worker is idle. ``on_wait`` is called each time the request has to wait (to start
+        a spare: only demand that waits does). Pair with :meth:`done`."""
         with self._cond:
             while True:
                 if self._idle and (self._running[client] == 0 or len(self._idle) > 1):
@@ -67,6 +68,8 @@ class FairShare(Generic[W]):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return None
+                if on_wait is not None:
+                    on_wait()
                 self._cond.wait(left)
 
     def done(self, client: str | None) -> None:

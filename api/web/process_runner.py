@@ -153,8 +153,9 @@ class ProcessRunner:
         snapshots: the snapshots of the server's read-write store.
         base_iri: the store's base IRI.
         workers: worker processes kept running (queries answered in parallel).
-        spares: workers started beyond ``workers`` while every one is busy, so a client
-            with no query running finds one (:mod:`.fair_share`); stopped again when idle.
+        spares: workers started beyond ``workers`` when requests have to wait, so a client
+            with no query running finds one (:mod:`.fair_share`); stopped again after a
+            quiet spell.
         memory_mb: what a query may allocate in its worker (its address space beyond the
             worker's own, ``RLIMIT_AS``); past it the worker ends and the client gets 503.
             0: no limit.
@@ -213,12 +214,6 @@ class ProcessRunner:
             self._ready(worker)
 
         threading.Thread(target=start, name="cubegraph-worker-start", daemon=True).start()
-
-    def _add_spare(self) -> None:
-        """Start one more worker when at most one is idle, the one kept for a client with
-        nothing running (up to the maximum)."""
-        if self._share.idle <= 1:
-            self._add_worker()
 
     def _stop(self, worker: _Worker) -> None:
         with self._lock:
@@ -282,11 +277,10 @@ class ProcessRunner:
         # read, so one retry on a fresh worker is safe, unless the query's own memory use
         # ended it (that would happen again).
         for attempt in (1, 2):
-            worker = self._share.take(client, deadline)
+            worker = self._share.take(client, deadline, on_wait=self._add_worker)
             if worker is None:
                 raise ServerBusy(f"every query worker stayed busy for {timeout:g} s: "
                                  "try again shortly")
-            self._add_spare()
             try:
                 if not worker.process.is_alive():
                     raise EOFError("the worker had stopped")
