@@ -38,6 +38,7 @@ import glob
 import logging
 import os
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -169,11 +170,7 @@ class IngestSummary:
     def note_counts(self) -> dict[str, int]:
         """Notes per kind over the cubes this batch described, most frequent first
         (a cube left unchanged is not read again, so its notes are not counted here)."""
-        counts: dict[str, int] = {}
-        for r in self.results:
-            for w in r.warnings:
-                counts[w.code] = counts.get(w.code, 0) + 1
-        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        return dict(Counter(w.code for r in self.results for w in r.warnings).most_common())
 
 
 _log = logging.getLogger(__name__)

@@ -39,6 +39,7 @@ from cubegraph.kg.formats import holds_graphs, rdf_format
 from cubegraph.kg.iris import Iris
 from cubegraph.kg.sparql_text import check_nesting, names_default_graph
 from cubegraph.kg.text_match import FUNCTIONS as TEXT_FUNCTIONS
+from cubegraph.kg.text_match import GEOF, GEOSPARQL_FUNCTIONS
 from cubegraph.kg.results import SOLUTION_FORMATS, QueryResult
 from cubegraph.kg.serialize import write_dump, xml_checked
 from cubegraph.kg.store import Store, read_rdf_source
@@ -79,6 +80,8 @@ class EmbeddedStore(Store):
 
     supports_transactions = True
     native_insert = True
+    extension_functions = (*(GEOF + f for f in GEOSPARQL_FUNCTIONS),
+                           *(f.value for f in TEXT_FUNCTIONS))
 
     def __init__(self, path: str | Path | None = None, *, iris: Iris | None = None,
                  read_only: bool = False):

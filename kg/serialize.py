@@ -20,6 +20,7 @@ from cubegraph.kg._convert import OX_RDF_FORMATS, OX_RESULT_FORMATS
 from cubegraph.kg.errors import FormatCannotCarry
 from cubegraph.kg.formats import rdf_format
 from cubegraph.kg.results import QueryResult
+from cubegraph.ontology.namespaces import CG
 
 
 def serialize_capped(result: QueryResult, fmt: str, max_rows: int) -> tuple[bytes, bool]:
@@ -45,7 +46,7 @@ def serialize_capped(result: QueryResult, fmt: str, max_rows: int) -> tuple[byte
 
 
 #: What a result cut at the cap links to (SPARQL JSON / XML results' ``link``).
-TRUNCATED = "https://w3id.org/cubegraph/ontology#TruncatedResult"
+TRUNCATED = str(CG.TruncatedResult)
 
 
 def flag_truncated(body: bytes, kind: str, fmt: str, max_rows: int) -> bytes:

@@ -1,7 +1,6 @@
 """The store interface: named graphs, SPARQL, atomic writes, dump and restore.
 
 Terms used here:
-
 - *named-graph layout*: every description lives in a named graph (one per cube, per run,
   one for the ontology, one for inferences); the *default graph* of a query is the union of
   all graphs unless the caller names graphs.
@@ -12,8 +11,8 @@ Terms used here:
   with a native atomic insert (``Store._insert_nquads``; the embedded store's is one
   pyoxigraph ``extend``, or a journaled bulk load for new graphs) instead: same outcome,
   no SPARQL text to build and parse.
-- *capability flags*: callers check ``supports_transactions`` / ``persistent`` instead of
-  catching failures.
+- *capability flags*: callers check ``supports_transactions`` / ``persistent`` /
+  ``extension_functions`` (the non-standard SPARQL functions its queries evaluate).
 
 Backends implement a few primitives (``query``, ``update``, ``load``, ``dump``, ``graphs``,
 ``close``); everything else (``replace_graph``, ``graph``, ``count``, ...) is written once
@@ -61,6 +60,7 @@ class Store(ABC):
     """
 
     supports_transactions: bool = True
+    extension_functions: tuple[str, ...] = ()  # IRIs; a remote server states its own
     persistent: bool = False
     location: str = ":memory:"
     locations: Locations = Locations()  # no data root unless open_store is given one

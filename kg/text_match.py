@@ -4,7 +4,7 @@
 punctuation stripped, English function words and tokens without a letter or digit
 dropped); a text *matches* when every word occurs in it, case-insensitively.
 
-The store offers that match inside SPARQL as the function ``cg:textMatch(?text, "words")``
+The embedded store offers that match inside SPARQL as the function ``cg:textMatch(?text, "words")``
 (:data:`FUNCTIONS`, registered on every query of the embedded store): a catalog query can
 filter by the text rule discovery uses, e.g.
 ``?cube dct:title ?t FILTER(cg:textMatch(?t, "fire danger greece"))``.
@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from cubegraph.ontology.namespaces import CG
 
-__all__ = ["STOP_WORDS", "words", "matches", "FUNCTIONS"]
+__all__ = ["STOP_WORDS", "words", "matches", "FUNCTIONS", "GEOF", "GEOSPARQL_FUNCTIONS"]
 
 #: Words that carry no meaning in a search (dropped from the text searched for).
 STOP_WORDS = frozenset(
@@ -63,3 +63,14 @@ def _text_match(text, query):
 
 #: Functions the embedded store adds to SPARQL: IRI -> implementation.
 FUNCTIONS = {ox.NamedNode(str(CG.textMatch)): _text_match}
+
+#: GeoSPARQL 1.1 functions pyoxigraph itself evaluates (announced with cg:textMatch in a
+#: service description; ``tests/server/test_service_description.py`` runs each one).
+GEOF = "http://www.opengis.net/def/function/geosparql/"
+GEOSPARQL_FUNCTIONS = (
+    "sfContains", "sfIntersects", "sfWithin", "sfEquals", "sfDisjoint", "sfTouches",
+    "sfCrosses", "sfOverlaps", "ehContains", "ehCoveredBy", "ehCovers", "ehDisjoint",
+    "ehEquals", "ehInside", "ehMeet", "ehOverlap", "rcc8dc", "rcc8ec", "rcc8eq", "rcc8ntpp",
+    "rcc8ntppi", "rcc8po", "rcc8tpp", "rcc8tppi", "envelope", "convexHull", "getSRID",
+    "relate", "dimension", "isEmpty", "isSimple", "asGeoJSON", "centroid",
+)

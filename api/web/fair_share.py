@@ -80,15 +80,6 @@ class FairShare(Generic[W]):
                 del self._running[client]
             self._cond.notify_all()
 
-    def discard(self, worker: W) -> bool:
-        """Take ``worker`` out of the idle ones (to stop it); whether it was idle."""
-        with self._cond:
-            if worker in self._idle:
-                self._idle.remove(worker)
-                self._since.pop(id(worker), None)
-                return True
-            return False
-
     @property
     def idle(self) -> int:
         with self._cond:

@@ -4,10 +4,10 @@ Each worker holds a *snapshot* of the store open read-only (:mod:`cubegraph.kg.s
 a checkpoint of the writer in a folder nothing writes to again, never the writer's own
 folder, which pyoxigraph does not allow beside a live writer). A query that runs past its
 deadline is stopped by killing its worker, which is replaced at once; the others go on
-serving. Every write done through the server bumps a *generation* counter
-(:meth:`ProcessRunner.bump`); a job carries the path of a snapshot holding at least its
-generation (taken when the newest is older: a burst of writes costs one), and a worker opens
-it before answering: a reader sees every update whose response was sent before its query
+serving. A job carries the server's write count when it arrived (its *generation*,
+:attr:`~cubegraph.api.web.state.ApiState.writes`) and gets the path of a snapshot holding
+at least that many writes (taken when the newest is older: a burst of writes costs one); a
+worker opens it before answering: a reader sees every update whose response was sent before its query
 arrived, and opening a snapshot costs the same after 10 writes or 10,000.
 
 Idle workers are handed out fairly (:mod:`.fair_share`: a client with a query running
@@ -167,7 +167,6 @@ class ProcessRunner:
         # a forked child would inherit locks and RocksDB handles in an unknown state.
         self._ctx = multiprocessing.get_context("spawn")
         self._snapshots, self._base_iri, self._memory_mb = snapshots, base_iri, memory_mb
-        self._generation = 0
         self._lock = threading.Lock()
         self._share: FairShare[_Worker] = FairShare()
         self._closed = False
@@ -179,8 +178,9 @@ class ProcessRunner:
             self._ready(worker)
 
     def _spawn(self) -> _Worker:
-        # the worker's hold on the snapshot it opens, until it moves on or ends
-        worker = _Worker(self._ctx, self._snapshots.acquire(self._generation), self._base_iri,
+        # the worker's hold on the newest snapshot (a job brings a newer one when it needs
+        # it), until it moves on or ends
+        worker = _Worker(self._ctx, self._snapshots.acquire(0), self._base_iri,
                          self._memory_mb)
         with self._lock:
             self._all.add(worker)
@@ -239,19 +239,12 @@ class ProcessRunner:
             for stale in self._share.stale(_SPARE_IDLE, keep=1)[:surplus]:
                 self._stop(stale)
 
-    def bump(self) -> None:
-        """Record a committed write: workers re-open their snapshot before the next job."""
-        with self._lock:
-            self._generation += 1
-
-    @property
-    def generation(self) -> int:
-        return self._generation
-
     def run(self, job: QueryJob, timeout: float, client: str | None = None) -> Answer:
         """Run a job on an idle worker; kill and replace the worker at the deadline.
 
         Args:
+            job: the query, with ``generation`` the server's write count when it arrived
+                (its answer holds at least those writes).
             client: who asks (the peer's address): a client with a query running never
                 takes the last idle worker (:mod:`.fair_share`).
 
@@ -263,10 +256,8 @@ class ProcessRunner:
             CubegraphError: whatever the query raised (syntax error, 406, ...).
         """
         deadline = time.monotonic() + timeout
-        generation = self._generation
-        # the job's hold on its snapshot, from now until it is answered
-        job = dataclasses.replace(job, generation=generation,
-                                  snapshot=self._snapshots.acquire(generation))
+        # the job's hold on a snapshot with its generation's writes, until it is answered
+        job = dataclasses.replace(job, snapshot=self._snapshots.acquire(job.generation))
         try:
             return self._run(job, timeout, deadline, client)
         finally:

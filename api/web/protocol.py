@@ -237,6 +237,11 @@ def service_targets(sparql: str, keyword: str = "SERVICE") -> list[str]:
     return targets
 
 
+def _allowed(target: str, allowed: Collection[str]) -> bool:
+    """Whether the allow-list lets the server fetch ``target`` (``"*"``: any IRI)."""
+    return target in allowed or ("*" in allowed and _IRI.fullmatch(target) is not None)
+
+
 def check_load(sparql: str, allowed: Collection[str]) -> None:
     """Refuse an update that ``LOAD``s a document not on the allow-list (the same list as
     ``SERVICE``'s): a ``LOAD <http://…>`` would make the server fetch any URL, internal ones
@@ -246,7 +251,7 @@ def check_load(sparql: str, allowed: Collection[str]) -> None:
         ServiceDisabled: naming the refused IRI and the setting that allows it.
     """
     for target in service_targets(sparql, "LOAD"):
-        if target in allowed or ("*" in allowed and _IRI.fullmatch(target)):
+        if _allowed(target, allowed):
             continue
         raise ServiceDisabled(
             f"LOAD {target} is refused: this server does not fetch documents for updates "
@@ -266,7 +271,7 @@ def check_service(sparql: str, allowed: Collection[str]) -> None:
         ServiceDisabled: naming the refused endpoint and the setting that allows it.
     """
     for target in service_targets(sparql):
-        if target in allowed or ("*" in allowed and _IRI.fullmatch(target)):
+        if _allowed(target, allowed):
             continue
         if not allowed:
             raise ServiceDisabled(

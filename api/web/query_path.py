@@ -83,7 +83,7 @@ class QueryPath:
             return self.next(environ, start_response)  # an update or the service description
         try:
             check_length(req, settings.max_body)
-            job = query_job(req, settings, environ.get("HTTP_ACCEPT"), fmt)
+            job = query_job(req, settings, environ.get("HTTP_ACCEPT"), fmt, state.writes)
             tag = entity_tag(state, job)
             if tag is not None and _matches(environ.get("HTTP_IF_NONE_MATCH"), tag):
                 # nothing was written since the client's copy: the query is not even run
@@ -122,12 +122,12 @@ _GZIP_FROM = 1024
 
 
 def entity_tag(state, job: QueryJob) -> str | None:
-    """The ETag of a query's answer: the store's write generation and everything that
+    """The ETag of a query's answer: the job's generation (the write count) and everything that
     shapes the answer (text, dataset, formats, row cap), hashed. None when the server is
     not the store's only writer (a remote store: its data may change behind it)."""
     if not state.tags_answers:
         return None
-    key = repr((state.writes, job.text, job.default_graphs, job.named_graphs,
+    key = repr((job.generation, job.text, job.default_graphs, job.named_graphs,
                 job.formats.solutions, job.formats.graph, job.max_rows))
     return '"' + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32] + '"'
 
@@ -139,8 +139,9 @@ def _matches(header: str | None, tag: str) -> bool:
 
 
 def query_job(req: SparqlRequest, settings: ServerSettings, accept: str | None,
-              format_param: str | None) -> QueryJob:
-    """The job of a parsed query request under the server's settings.
+              format_param: str | None, generation: int = 0) -> QueryJob:
+    """The job of a parsed query request under the server's settings, at ``generation``
+    (the server's write count when it arrived).
 
     Raises:
         ServiceDisabled: the query calls a ``SERVICE`` not on the allow-list.
@@ -148,7 +149,7 @@ def query_job(req: SparqlRequest, settings: ServerSettings, accept: str | None,
     """
     check_service(req.text, settings.service_allowlist)
     return QueryJob(req.text, req.default_graphs, req.named_graphs,
-                    result_formats(accept, format_param), settings.max_rows)
+                    result_formats(accept, format_param), settings.max_rows, generation)
 
 
 def truncation_headers(max_rows: int) -> list[tuple[str, str]]:

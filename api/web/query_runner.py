@@ -1,7 +1,7 @@
 """Running SPARQL queries under a deadline, away from the server's own threads.
 
 pyoxigraph cannot cancel a query from Python, so a runaway query can only be stopped by
-ending what runs it. Two runners share one interface (``run``, ``bump``, ``close``):
+ending what runs it. Two runners share one interface (``run``, ``close``):
 
 - :class:`~cubegraph.api.web.process_runner.ProcessRunner` (on-disk stores, its own
   module): worker processes, each reading a snapshot of the store, fairly shared between
@@ -45,8 +45,8 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None
     formats: ResultFormats
     max_rows: int
-    generation: int = 0
-    snapshot: str = ""
+    generation: int = 0  # the server's write count when the query arrived
+    snapshot: str = ""  # the process runner's: the snapshot it is answered from
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,9 +132,6 @@ class ThreadRunner:
             future.cancel()
             raise QueryTimeout(f"the query ran past the server's limit of {timeout:g} s: "
                                "add a LIMIT or narrower patterns") from None
-
-    def bump(self) -> None:
-        """Nothing to do: every thread reads the live store."""
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -30,19 +30,8 @@ from cubegraph.api.web.protocol import check_length, check_load, check_service, 
 from cubegraph.api.web.state import get_state
 from cubegraph.kg.formats import rdflib_name
 from cubegraph.config import ServerSettings
-from cubegraph.kg.embedded import EmbeddedStore
 from cubegraph.ontology.namespaces import CG, SD
 
-#: GeoSPARQL 1.1 functions the embedded engine (pyoxigraph) evaluates, announced in the
-#: service description; ``tests/server/test_service_description.py`` runs each one.
-GEOF = "http://www.opengis.net/def/function/geosparql/"
-GEOSPARQL_FUNCTIONS = (
-    "sfContains", "sfIntersects", "sfWithin", "sfEquals", "sfDisjoint", "sfTouches",
-    "sfCrosses", "sfOverlaps", "ehContains", "ehCoveredBy", "ehCovers", "ehDisjoint",
-    "ehEquals", "ehInside", "ehMeet", "ehOverlap", "rcc8dc", "rcc8ec", "rcc8eq", "rcc8ntpp",
-    "rcc8ntppi", "rcc8po", "rcc8tpp", "rcc8tppi", "envelope", "convexHull", "getSRID",
-    "relate", "dimension", "isEmpty", "isSimple", "asGeoJSON", "centroid",
-)
 
 bp = Blueprint("sparql", __name__)
 
@@ -113,14 +102,14 @@ def _description() -> Response:
             base=settings.base_iri, max_rows=settings.max_rows,
             timeout=settings.query_timeout), mimetype="text/html")
     graph = service_description(endpoint_url, stats, settings.base_iri, settings,
-                                embedded=isinstance(state.store, EmbeddedStore))
+                                functions=state.store.extension_functions)
     return Response(graph.serialize(format=rdflib_name(name), encoding="utf-8"),
                     content_type=content_type(media))
 
 
 def service_description(endpoint_url: str, stats: dict[str, int], base_iri: str,
                         settings: ServerSettings | None = None, *,
-                        embedded: bool = True) -> Graph:
+                        functions: tuple[str, ...] = ()) -> Graph:
     """The SPARQL Service Description of the endpoint, with VoID statistics of its dataset.
 
     Args:
@@ -129,8 +118,8 @@ def service_description(endpoint_url: str, stats: dict[str, int], base_iri: str,
         base_iri: the base of the IRIs this server dereferences (``void:uriSpace``).
         settings: the server's limits (timeout, row cap, body size, memory per query) and
             whether SERVICE may call out, stated as such (``None``: not stated).
-        embedded: the store is the embedded engine, whose GeoSPARQL functions are
-            announced (``sd:extensionFunction``); another store's are its own to state.
+        functions: the SPARQL functions beyond the standard ones its store evaluates
+            (``Store.extension_functions``), announced as ``sd:extensionFunction``.
     """
     g = Graph()
     g.bind("sd", SD._NS)
@@ -146,10 +135,8 @@ def service_description(endpoint_url: str, stats: dict[str, int], base_iri: str,
             g.add((service, prop, Literal(value, datatype=datatype)))
         if settings.service_allowlist:
             g.add((service, SD.feature, SD.BasicFederatedQuery))
-    if embedded:
-        for name in GEOSPARQL_FUNCTIONS:
-            g.add((service, SD.extensionFunction, URIRef(GEOF + name)))
-        g.add((service, SD.extensionFunction, CG.textMatch))  # kg/text_match.py
+    for function in functions:
+        g.add((service, SD.extensionFunction, URIRef(function)))
     g.add((service, RDF.type, SD.Service))
     g.add((service, SD.endpoint, service))
     for language in (SD.SPARQL11Query, SD.SPARQL11Update):

@@ -35,8 +35,8 @@ class ApiState:
         self.store = store
         self.runner = runner
         self.owns_store = owns_store
-        # Writes are serialised: the generation bump must follow its own commit, and one
-        # writer at a time keeps "a failed update changes nothing" simple to reason about.
+        # Writes are serialised: the count must follow its own commit, and one writer at a
+        # time keeps "a failed update changes nothing" simple to reason about.
         self._write_lock = threading.Lock()
         self._writes = 0
         # Answers can be tagged by the write count only when every write goes through this
@@ -46,15 +46,15 @@ class ApiState:
         self._description_cache: tuple[int, object] | None = None
 
     def write(self, operation, *args, **kwargs):
-        """Run a write on the store, then tell readers a new snapshot exists."""
+        """Run a write on the store, then count it: queries arriving after read at least
+        this many writes (their generation: a newer snapshot, a new ETag)."""
         with self._write_lock:
             try:
                 return operation(*args, **kwargs)
             finally:
-                # Bumped even when the write failed: a spurious re-open is cheap, a missed
-                # one would serve stale data.
+                # Counted even when the write failed: a spurious new snapshot is cheap, a
+                # missed one would serve stale data.
                 self._writes += 1
-                self.runner.bump()
 
     @property
     def writes(self) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from cubegraph.ingest.cubes.axes import values
-from cubegraph.ingest.cubes.classify import axis, cell_measures
+from cubegraph.ingest.cubes.classify import axis, named_pairs
 from cubegraph.ingest.cubes.crs import grid_mapping_names
 from cubegraph.ingest.cubes.raw import RawArray, RawCube
 from cubegraph.ingest.cubes.times import decode_dates, is_time_units, iso
@@ -101,13 +101,15 @@ def _quote(name: str, limit: int = 80) -> str:
 
 
 def cell_measures_of(meta: CubeMetadata, raw: RawCube, var: VariableMetadata,
-                     data_names: set[str]) -> None:
+                     data_names: set[str], kinds: dict[str, str]) -> None:
     """Record a data variable's cell measures (CF 7.2), noting the ones CF does not allow:
     an unknown kind, a name that is not a cell measure (itself, a data variable), one that
-    is neither in the file nor in ``external_variables``, an attribute that names none."""
+    is neither in the file nor in ``external_variables``, an attribute that names none.
+    ``kinds`` (measure -> kind, the cube's so far) is filled as measures are recorded: one
+    lookup a measure, whatever the number of variables."""
     external = set(grid_mapping_names(raw.attrs.get("external_variables")))
     text = var.attrs.get("cell_measures")
-    pairs = cell_measures(text)
+    pairs = named_pairs(text)
     if isinstance(text, str) and text.strip() and not pairs:
         meta.warn(
             "cell-measure-syntax",
@@ -133,12 +135,11 @@ def cell_measures_of(meta: CubeMetadata, raw: RawCube, var: VariableMetadata,
                 var.name,
             )
             continue
-        known = {n: k for v in meta.variables for k, n in v.cell_measures}
-        if known.get(name, kind) != kind:
+        if kinds.get(name, kind) != kind:
             meta.warn(
                 "cell-measure-kind",
                 f"variable {var.name!r}: cell_measures names {name!r} as its {kind!r}, which "
-                f"another variable names as its {known[name]!r}: kept as the {known[name]!r}",
+                f"another variable names as its {kinds[name]!r}: kept as the {kinds[name]!r}",
                 var.name,
             )
             continue
@@ -151,6 +152,7 @@ def cell_measures_of(meta: CubeMetadata, raw: RawCube, var: VariableMetadata,
                 var.name,
             )
             continue
+        kinds[name] = kind
         var.cell_measures.append((kind, name))
 
 

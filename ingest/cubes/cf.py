@@ -28,7 +28,7 @@ import numpy as np
 
 from cubegraph.ingest.cubes.raw import RawArray, plain
 
-__all__ = ["DEFAULT_FILL", "CFCoding", "coding_of", "decode_fill", "decode_float32",
+__all__ = ["DEFAULT_FILL", "CFCoding", "coding_of", "is_missing", "decode_fill", "decode_float32",
            "decode_float64", "decode_native"]
 
 #: Floats at least this large in magnitude are netCDF's default fill (9.969e36): missing.
@@ -153,6 +153,15 @@ def coding_of(arr: RawArray) -> CFCoding:
     scale = scale if isinstance(scale, (int, float, np.number)) and not isinstance(scale, bool) else None
     offset = offset if isinstance(offset, (int, float, np.number)) and not isinstance(offset, bool) else None
     return CFCoding(tuple(fills), scale, offset, unsigned)
+
+
+def is_missing(value: Any, coding: CFCoding) -> bool:
+    """Whether one stored value reads as missing data: NaN, or one of the coding's fill and
+    missing values (a zarr store's fill value 0 is data unless a ``_FillValue`` or
+    ``missing_value`` says 0 is missing)."""
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return _number(value) and value in coding.fills
 
 
 def _default_fill_mask(raw: np.ndarray) -> np.ndarray | None:

@@ -11,7 +11,7 @@ import re
 from cubegraph.ingest.cubes.crs import grid_mapping_names
 from cubegraph.ingest.cubes.raw import RawArray, RawCube
 
-__all__ = ["coordinate_names", "cell_measures", "measure_names", "data_arrays", "auxiliary_time", "axis", "is_lat", "is_lon", "Y_NAMES", "X_NAMES"]
+__all__ = ["coordinate_names", "named_pairs", "measure_names", "data_arrays", "auxiliary_time", "axis", "is_lat", "is_lon", "Y_NAMES", "X_NAMES"]
 
 _LAT_NAMES = {"latitude"}
 _LON_NAMES = {"longitude"}
@@ -36,7 +36,7 @@ def coordinate_names(raw: RawCube) -> set[str]:
         coords.update(measure_names(raw, arr))
         # the terms of a parametric vertical coordinate (CF 4.3.3) that live on it alone
         # (the a and b of hybrid levels, a reference p0); a surface field (ps) stays data
-        for _, term in cell_measures(a.get("formula_terms")):
+        for _, term in named_pairs(a.get("formula_terms")):
             t = raw.arrays.get(term)
             if t is not None and set(t.dims) <= set(arr.dims):
                 coords.add(term)
@@ -54,12 +54,12 @@ def coordinate_names(raw: RawCube) -> set[str]:
     return coords
 
 
-def cell_measures(value) -> list[tuple[str, str]]:
-    """The ``(kind, variable)`` pairs of a ``cell_measures`` attribute (CF 7.2; the
-    ``(term, variable)`` pairs of ``formula_terms`` read the same):
-    ``"area: cell_area volume: vol"`` gives ``[("area", "cell_area"), ("volume", "vol")]``;
-    ``"area:cell_area"`` and ``"area : cell_area"`` read as the first. Words that do not
-    pair up are left out."""
+def named_pairs(value) -> list[tuple[str, str]]:
+    """The ``(key, variable)`` pairs of a CF attribute written ``key: variable ...``:
+    ``cell_measures`` (CF 7.2, ``"area: cell_area volume: vol"`` gives
+    ``[("area", "cell_area"), ("volume", "vol")]``) and ``formula_terms`` (CF 4.3.3).
+    ``"area:cell_area"`` and ``"area : cell_area"`` read as ``"area: cell_area"``. Words
+    that do not pair up are left out."""
     if not isinstance(value, str):
         return []
     return _PAIRS.findall(value)
@@ -76,7 +76,7 @@ def measure_names(raw: RawCube, arr: RawArray) -> list[str]:
     of kind area or volume, another variable than ``arr``, with no standard name but
     ``cell_area`` / ``cell_volume`` (one that measures something else is data, and noted)."""
     names = []
-    for kind, name in cell_measures(arr.attrs.get("cell_measures")):
+    for kind, name in named_pairs(arr.attrs.get("cell_measures")):
         target = raw.arrays.get(name)
         if kind in ("area", "volume") and name != arr.name and (
                 target is None or target.attrs.get("standard_name") in MEASURE_NAMES):

@@ -25,6 +25,7 @@ from cubegraph.ingest.cubes.axes import (
     time_dates,
     values,
 )
+from cubegraph.ingest.cubes.cf import coding_of, is_missing
 from cubegraph.ingest.cubes.classify import auxiliary_time, axis, data_arrays
 from cubegraph.ingest.cubes.crs import find_crs
 from cubegraph.ingest.cubes.extent import spatial_bounds, temporal_extent
@@ -95,10 +96,10 @@ def _interpret(raw: RawCube) -> CubeMetadata:
     meta.crs, meta.grid_mapping_name = crs.crs, crs.grid_mapping_name
     spatial_bounds(meta, raw, data, read)
 
-    data_names = {arr.name for arr in data}
+    data_names, measure_kinds = {arr.name for arr in data}, {}
     for arr in data:
         meta.variables.append(_variable(meta, arr))
-        cell_measures_of(meta, raw, meta.variables[-1], data_names)
+        cell_measures_of(meta, raw, meta.variables[-1], data_names, measure_kinds)
     names = {v.name for v in meta.variables}
     for var in meta.variables:
         for source in var.derived_from:
@@ -256,7 +257,7 @@ def _variable(meta: CubeMetadata, arr: RawArray) -> VariableMetadata:
         var.is_distractor = bool(int(a["ground_truth_distractor"]))
     # All-fill: free for zarr (no chunk file was ever written, and an unwritten chunk reads
     # as missing data); small arrays are read.
-    if arr.size > 0 and arr.chunks_written == 0 and arr.unwritten_missing:
+    if arr.size > 0 and arr.chunks_written == 0 and is_missing(arr.unwritten, coding_of(arr)):
         var.all_fill = True
     elif 0 < arr.size <= SMALL_ARRAY:
         vals = values(arr)

@@ -67,9 +67,9 @@ class RawArray:
         fill_value: the CF ``_FillValue``/``missing_value`` or the store's fill value.
         attrs: attributes, decoded to plain Python values (``_FillValue`` removed).
         chunks_written: zarr: how many chunk files exist (``0`` means never written).
-        unwritten_missing: zarr: whether an unwritten chunk reads as missing data (the store's
-            fill value is NaN or the CF fill value); ``False`` when it reads as a value (a
-            v3 store's fill value 0 where no ``_FillValue`` says 0 is missing).
+        unwritten: zarr: what a chunk never written reads as (the store's fill value; 0
+            where that is ``null``, as zarr-python reads it); ``None`` elsewhere. Whether it
+            is missing data is the CF coding's to say (:func:`.cf.is_missing`).
         load: reads the values (only ever called for coordinates and small arrays).
         source: reads selections of the values (data reads of the ml layer, statistics).
         typed: NetCDF: ``scale_factor`` / ``add_offset`` as stored (numpy scalars), whose
@@ -84,7 +84,7 @@ class RawArray:
     fill_value: Any
     attrs: dict[str, Any]
     chunks_written: int | None = None
-    unwritten_missing: bool = True
+    unwritten: Any = None
     load: Callable[[], np.ndarray] | None = None
     source: ArraySource | None = None
     typed: dict[str, Any] = field(default_factory=dict)

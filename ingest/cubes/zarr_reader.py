@@ -245,33 +245,11 @@ def _array_v3(path, name, doc, listing, group) -> RawArray:
         name=name, dims=dims, shape=shape, dtype=dtype_name, chunks=chunk_shape,
         fill_value=fill, attrs={k: plain(v) for k, v in attrs.items()},
         chunks_written=listing.chunk_count(name) if listing is not None else None,
-        unwritten_missing=_is_missing(store_fill, _missing(fill, attrs)),
+        unwritten=store_fill if store_fill is not None else 0,
         load=chunk_loader(path, name, shape, chunk_shape, dtype, store_fill, codecs, prefix,
                           sep, version=3),
         source=ZarrSource(group, name),
     )
-
-
-def _is_missing(store_fill, cf_fill) -> bool:
-    """Whether what an unwritten chunk reads as is CF missing data: NaN, or a CF fill or
-    missing value (``missing_value`` may list several). It reads as the store's fill value,
-    or 0 where that is ``null`` (zarr-python reads it so, and writes no chunk of zeros)."""
-    held = store_fill if store_fill is not None else 0
-    try:
-        if np.isnan(held):
-            return True
-        return cf_fill is not None and bool(np.isin(held, np.atleast_1d(cf_fill)).any())
-    except TypeError:  # a fill that is not a number (a string array's)
-        return False
-
-
-def _missing(fill, attrs: dict) -> list | None:
-    """Every value CF reads as missing: the fill value and each ``missing_value``."""
-    values = []
-    for value in (fill, attrs.get("missing_value")):
-        values += value if isinstance(value, list) else ([] if value is None else [value])
-    values = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    return values or None
 
 
 def _array_v2(path, name, zarray, zattrs, listing, group) -> RawArray:
@@ -298,8 +276,7 @@ def _array_v2(path, name, zarray, zattrs, listing, group) -> RawArray:
         fill_value=fill if fill is not None else store_fill,
         attrs={k: plain(v) for k, v in attrs.items()},
         chunks_written=listing.chunk_count(name) if listing is not None else None,
-        unwritten_missing=_is_missing(
-            store_fill, _missing(fill if fill is not None else store_fill, attrs)),
+        unwritten=store_fill if store_fill is not None else 0,
         load=chunk_loader(path, name, shape, chunk_shape, dtype, store_fill,
                           codecs if order_ok else None, "", sep, version=2),
         source=ZarrSource(group, name),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from cubegraph.api.web.sparql import GEOF, GEOSPARQL_FUNCTIONS
+from cubegraph.kg.text_match import GEOF, GEOSPARQL_FUNCTIONS
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 CG = "https://w3id.org/cubegraph/ontology#"
