@@ -168,9 +168,11 @@ class IngestSummary:
 
     @property
     def note_counts(self) -> dict[str, int]:
-        """Notes per kind over the cubes this batch described, most frequent first
-        (a cube left unchanged is not read again, so its notes are not counted here)."""
-        return dict(Counter(w.code for r in self.results for w in r.warnings).most_common())
+        """Notes per kind over the cubes this batch described, most frequent first (a
+        cube left unchanged is not read again, a failed one was not written: neither
+        counts here)."""
+        return dict(Counter(w.code for r in self.results if r.ok
+                            for w in r.warnings).most_common())
 
 
 _log = logging.getLogger(__name__)

@@ -85,7 +85,10 @@ class SparqlConnector:
         except urllib.error.HTTPError as exc:
             message = _server_message(exc.read())
             if exc.code == 400:
-                raise QuerySyntaxError(f"malformed SPARQL {what} (server said: {message})") from exc
+                # 400 is a syntax error, or a request the server will not run (a LOAD it
+                # may not fetch): its own message says which
+                raise QuerySyntaxError(f"malformed SPARQL {what}, or one the server refuses "
+                                       f"(400; server said: {message})") from exc
             raise StoreUnavailable(self._refusal(url, exc.code, what, message)) from exc
         except (urllib.error.URLError, OSError) as exc:
             raise StoreUnavailable(f"cannot reach the SPARQL endpoint {url}: {exc}") from exc

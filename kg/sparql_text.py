@@ -56,7 +56,7 @@ def check_nesting(text: str, what: str = "query") -> None:
                 line = text.count("\n", 0, match.start()) + 1
                 raise QuerySyntaxError(
                     f"the {what} nests groups, parentheses or brackets more than {MAX_DEPTH} "
-                    f"levels deep (line {line}): the server refuses it before parsing; "
+                    f"levels deep (line {line}): refused before parsing; "
                     "flatten it (a UNION of many branches, VALUES, or several queries)")
         elif token in "})]":
             depth = max(0, depth - 1)

@@ -36,8 +36,9 @@ def ingest(ctx, paths, stats, force, checksum, quiet, report_path):
 
     if report_path is not None and str(report_path) != "-" \
             and not report_path.absolute().parent.is_dir():
-        raise click.BadParameter(f"folder {str(report_path.absolute().parent)!r} does not exist",
-                                 param_hint="--report")
+        folder = report_path.absolute().parent
+        why = "is not a folder" if folder.exists() else "does not exist"
+        raise click.BadParameter(f"folder {str(folder)!r} {why}", param_hint="--report")
     store = ctx.store()
     if not is_initialised(store):
         # Descriptions point at ontology classes; without them queries by meaning find nothing.

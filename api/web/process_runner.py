@@ -50,6 +50,9 @@ def _worker_main(conn, snapshot: str, base_iri: str, memory_mb: int = 0) -> None
     opening each job's snapshot when it is another one. With ``memory_mb``, the process may
     grow that much beyond its size once started (an allocation past it aborts the process:
     the runner tells the client why)."""
+    # Ctrl-C in a terminal reaches the whole process group: the server stops its workers
+    # itself (a worker dying of it mid-shutdown was replaced, and the stop could hang)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     store, current = None, None
 
     def reopen(path: str):

@@ -103,6 +103,9 @@ def serve(app: Flask, *, host: str | None = None, port: int | None = None,
     announce(f"cubegraph serving {store} at http://{host}:"
              f"{server.effective_port}/ (SPARQL: /sparql; base IRI {settings.base_iri}); "
              "Ctrl-C stops")
+    location = _served_location(app)
+    if location is not None:  # the command line finds the server by this note
+        mark_served(location, _local_url(host, server.effective_port))
     try:
         server.run()
     except KeyboardInterrupt:
@@ -110,6 +113,8 @@ def serve(app: Flask, *, host: str | None = None, port: int | None = None,
     finally:
         server.task_dispatcher.shutdown()
         close_app(app)
+        if location is not None:
+            unmark_served(location)
 
 
 def serve_config(config: ServerSettings | Mapping[str, object], *, host: str | None = None,
@@ -176,13 +181,17 @@ def _load_app(config: ServerSettings, announce, line: str):
     announce(line.format(base=_settings(app).base_iri))
     # Runs as the worker process exits (multiprocessing finalizers, not atexit).
     multiprocessing.util.Finalize(app, close_app, args=(app,), exitpriority=50)
-    store = app.extensions[EXTENSION].store
-    if isinstance(store, EmbeddedStore) and store.persistent:
-        # the command line finds the server by this note while it holds the store's lock
-        mark_served(store.location, _local_url(config.host, config.port))
-        multiprocessing.util.Finalize(app, unmark_served, args=(store.location,),
-                                      exitpriority=60)
+    location = _served_location(app)
+    if location is not None:  # the command line finds the server by this note
+        mark_served(location, _local_url(config.host, config.port))
+        multiprocessing.util.Finalize(app, unmark_served, args=(location,), exitpriority=60)
     return app
+
+
+def _served_location(app: Flask) -> str | None:
+    """The folder of the on-disk store the app holds the lock of, else None."""
+    store = app.extensions[EXTENSION].store
+    return store.location if isinstance(store, EmbeddedStore) and store.persistent else None
 
 
 def _local_url(host: str, port: int) -> str:

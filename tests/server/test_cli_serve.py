@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 # The lead wires serve_commands into cubegraph.api.cli; importing it here keeps this test
 # independent of that line.
@@ -98,3 +99,70 @@ def test_a_store_held_by_another_process_is_refused_with_a_clear_message(tmp_pat
         holder.close()
     assert proc.returncode != 0
     assert "is in use by another process" in err and "Traceback" not in err
+
+
+def test_ctrl_c_in_a_terminal_stops_the_server_and_its_workers_cleanly(tmp_path):
+    """A terminal's Ctrl-C reaches the whole process group, query workers included: they
+    died of it with tracebacks, and the server could hang on its way out. Now the server
+    alone stops them, leaving no note and no snapshot beside the store."""
+    port = free_port()
+    env = {**os.environ, "CUBEGRAPH_TOKEN": "cli-token"}
+    env.pop("CUBEGRAPH_STORE", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", RUN, "--store", str(tmp_path / "store"), "serve",
+         "--port", str(port), "--workers", "2"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)  # its own process group, as a shell gives a job
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D",
+                                       timeout=5).read()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read()
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        assert (tmp_path / ".store.served.json").exists()
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            _, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            _, err = proc.communicate()
+            raise AssertionError(f"Ctrl-C did not stop the server: {err}")
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert not (tmp_path / ".store.served.json").exists()
+    assert not (tmp_path / ".store.snapshots").exists()
+
+
+def test_the_demo_s_waitress_server_is_found_by_the_command_line_too(tmp_path):
+    """`cubegraph demo` serves with waitress (api/web/serve.serve), not granian: it leaves
+    the same note, so a command on the folder goes through it rather than failing on the
+    lock."""
+    port = free_port()
+    store = tmp_path / "store"
+    code = ("from cubegraph.api.web.app import create_app; "
+            "from cubegraph.api.web.serve import serve; "
+            f"serve(create_app({{'STORE': {str(store)!r}, 'QUERY_WORKERS': 1}}), port={port})")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CUBEGRAPH_")}
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / ".store.served.json").exists():
+            assert proc.poll() is None, proc.stderr.read()
+            assert time.monotonic() < deadline, "no note beside the store"
+            time.sleep(0.2)
+        cli = subprocess.run([str(Path(sys.executable).with_name("cubegraph")), "--store",
+                              str(store), "stats"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert cli.returncode == 0, cli.stderr
+        assert f"served by 'cubegraph serve' at http://127.0.0.1:{port}/" in cli.stderr
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    assert not (tmp_path / ".store.served.json").exists()
