@@ -22,15 +22,12 @@ JOBS = ("fire.yaml", "drought.yaml")
 
 
 def _check_port_free(host: str, port: int) -> None:
-    import socket
+    from cubegraph.api.web.serve import check_port_free
 
-    with socket.socket() as s:
-        try:
-            s.bind((host, port))
-        except OSError:
-            raise click.ClickException(
-                f"{host}:{port} is already in use (another cubegraph serve or demo?): stop it, "
-                "pick another port with --port, or run with --no-serve") from None
+    try:
+        check_port_free(host, port)
+    except OSError as exc:
+        raise click.ClickException(f"{exc}, or run with --no-serve") from None
 
 
 def step(title: str) -> float:

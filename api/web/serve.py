@@ -78,6 +78,26 @@ def _address_error(host: str, port: int, exc: OSError) -> OSError:
     return OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Raise a clear error when another server listens on ``host:port``.
+
+    granian binds with SO_REUSEPORT, which would let a second server share the port
+    silently: a bind first turns a busy port into a clear error. The probe reuses the
+    address (as waitress and granian do), so the connections of a server just stopped,
+    still closing (TIME_WAIT, a minute), do not keep it from starting again.
+
+    Raises:
+        OSError: the address is in use or cannot be bound (the message says which).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise _address_error(host, port, exc) from exc
+
+
 def _create(app: Flask, host: str, port: int, threads: int, limit: int):
     return _waitress_server(
         app, host=host, port=port, threads=threads, ident="cubegraph",
@@ -151,14 +171,7 @@ def serve_config(config: ServerSettings | Mapping[str, object], *, host: str | N
     from granian.constants import Interfaces
     from granian.log import LogLevels
 
-    # granian binds with SO_REUSEPORT, which would let a second server share the port
-    # silently: a plain bind first turns a busy port into a clear error.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family) as probe:
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise _address_error(host, port, exc) from exc
+    check_port_free(host, port)
     server = Granian("cubegraph", address=host, port=port, interface=Interfaces.WSGI,
                      workers=1, runtime_threads=1, blocking_threads=threads, websockets=False,
                      log_level=LogLevels.error, respawn_failed_workers=False)

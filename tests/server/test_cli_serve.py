@@ -166,3 +166,27 @@ def test_the_demo_s_waitress_server_is_found_by_the_command_line_too(tmp_path):
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)
     assert not (tmp_path / ".store.served.json").exists()
+
+
+def test_a_port_whose_last_server_just_stopped_is_free_again():
+    """A server that stopped leaves its closed connections in TIME_WAIT for a minute: a
+    restart on the same port must not be refused as 'already in use'."""
+    from cubegraph.api.web.serve import check_port_free
+
+    with socket.socket() as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        conn, _ = server.accept()
+        conn.close()  # the server closes first: its side of the connection waits
+        client.close()
+    # /proc/net/tcp: local address (hex ip:port), remote, state (06: TIME_WAIT)
+    rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    assert any(r[1].endswith(f":{port:04X}") and r[3] == "06" for r in rows)
+    check_port_free("127.0.0.1", port)  # no error
+    with socket.socket() as again:  # and a server can indeed listen there
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        again.bind(("127.0.0.1", port))
+        again.listen()
