@@ -62,8 +62,9 @@ class ServerSettings:
         query_timeout: seconds a query may run before it is stopped (-> 503).
         max_rows: rows (or triples) of a query answer; longer answers are truncated and
             flagged.
-        query_workers: worker processes answering queries on an on-disk store (two more
-            are started while all are busy, so one client cannot hold them all).
+        query_workers: queries one client may run in parallel on an on-disk store, each in
+            a worker process (one more process is kept for a client with none running,
+            and a spare starts while requests wait: no client can hold them all).
         query_memory_mb: memory a query may allocate in its worker, in MB (past it the
             query is stopped: 503); 0: no limit.
         threads: threads of the HTTP server answering requests.

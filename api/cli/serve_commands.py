@@ -27,9 +27,9 @@ _DEFAULTS = ServerSettings()
 @click.option("--max-body", type=int, default=_DEFAULTS.max_body, show_default=True,
               help="Largest request body (or query text), in bytes.")
 @click.option("--workers", type=int, default=_DEFAULTS.query_workers, show_default=True,
-              help="Query worker processes, each reading a snapshot of the store (two more "
-                   "start while all are busy; a client with a query running never takes the "
-                   "last idle one).")
+              help="Queries one client may run in parallel, each in a worker process reading "
+                   "a snapshot of the store (one more process is kept for a client with none "
+                   "running; a spare starts while requests wait).")
 @click.option("--query-memory", "query_memory_mb", type=int,
               default=_DEFAULTS.query_memory_mb, show_default=True,
               help="Megabytes a query may allocate in its worker; past it the query is "

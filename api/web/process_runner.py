@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import multiprocessing
 import pickle
 import resource
+import select
 import signal
 import threading
 import time
@@ -140,6 +142,13 @@ class _Worker:
                                    name="cubegraph-query-worker", daemon=True)
         self.process.start()
         child.close()
+        # One poller for the worker's life: Connection.poll builds a selector each call.
+        self._poller = select.poll()
+        self._poller.register(self.conn.fileno(), select.POLLIN)
+
+    def answered(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for the worker's reply (or its end)."""
+        return bool(self._poller.poll(max(0, math.ceil(timeout * 1000))))
 
     def kill(self) -> None:
         self.conn.close()
@@ -155,16 +164,17 @@ class ProcessRunner:
     Args:
         snapshots: the snapshots of the server's read-write store.
         base_iri: the store's base IRI.
-        workers: worker processes kept running (queries answered in parallel).
-        spares: workers started beyond ``workers`` when requests have to wait, so a client
-            with no query running finds one (:mod:`.fair_share`); stopped again after a
-            quiet spell.
+        workers: queries one client may run in parallel. One more worker process is kept
+            running, idle for a client with no query running (:mod:`.fair_share`), so a
+            lone client keeps its ``workers`` in parallel.
+        spares: workers started beyond those when requests have to wait; stopped again
+            after a quiet spell.
         memory_mb: what a query may allocate in its worker (its address space beyond the
             worker's own, ``RLIMIT_AS``); past it the worker ends and the client gets 503.
             0: no limit.
     """
 
-    def __init__(self, snapshots: Snapshots, base_iri: str, *, workers: int, spares: int = 2,
+    def __init__(self, snapshots: Snapshots, base_iri: str, *, workers: int, spares: int = 1,
                  memory_mb: int = 0):
         # spawn, not fork: the server is multi-threaded and holds the read-write store;
         # a forked child would inherit locks and RocksDB handles in an unknown state.
@@ -174,7 +184,8 @@ class ProcessRunner:
         self._share: FairShare[_Worker] = FairShare()
         self._closed = False
         self._all: set[_Worker] = set()
-        self._min, self._max = max(1, workers), max(1, workers) + max(0, spares)
+        self._min = max(1, workers) + 1  # the one kept for a newcomer
+        self._max = self._min + max(0, spares)
         self._starting = 0
         # started together, then waited for: the server answers once they can
         for worker in [self._spawn() for _ in range(self._min)]:
@@ -231,11 +242,13 @@ class ProcessRunner:
         if short:
             self._add_worker()
 
-    def _give_back(self, worker: _Worker) -> None:
-        """A worker is done with a job: idle again. Spares idle for a quiet spell
-        (:data:`_SPARE_IDLE` seconds) are stopped, down to ``workers``: not at once, which
-        under steady load would stop and start one again and again."""
-        self._share.put(worker)
+    def _give_back(self, client, worker: _Worker | None) -> None:
+        """``client``'s job is done; ``worker`` (when it lives on) is idle again. Spares idle
+        for a quiet spell (:data:`_SPARE_IDLE` seconds) are stopped, down to ``workers``:
+        not at once, which under steady load would stop and start one again and again."""
+        self._share.done(client, worker)
+        if worker is None:
+            return
         with self._lock:
             surplus = len(self._all) - self._min
         if surplus > 0:
@@ -283,7 +296,7 @@ class ProcessRunner:
                     left, worker.snapshot = worker.snapshot, job.snapshot
                     self._snapshots.release(left)
                 worker.conn.send_bytes(_encode_job(job))
-                if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                if not worker.answered(deadline - time.monotonic()):
                     self._replace(worker)
                     worker = None
                     raise QueryTimeout(f"the query ran past the server's limit of {timeout:g} s "
@@ -308,9 +321,7 @@ class ProcessRunner:
                                            "the query was not completed") from exc
                 continue
             finally:
-                self._share.done(client)
-                if worker is not None:
-                    self._give_back(worker)
+                self._give_back(client, worker)
             if status == "error":
                 raise payload
             return payload

@@ -24,7 +24,6 @@ one is refused whole (413) rather than cut by werkzeug (:func:`_frame_body`).
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 from urllib.parse import parse_qs
 
@@ -122,14 +121,20 @@ _GZIP_FROM = 1024
 
 
 def entity_tag(state, job: QueryJob) -> str | None:
-    """The ETag of a query's answer: the job's generation (the write count) and everything that
-    shapes the answer (text, dataset, formats, row cap), hashed. None when the server is
-    not the store's only writer (a remote store: its data may change behind it)."""
+    """The ETag of a query's answer: the server's start (:attr:`ApiState.started`: the write
+    count starts again at 0 on a restart, and the data may have changed while the server
+    was down), the job's generation (the write count) and everything that shapes the
+    answer (text, dataset, formats, row cap). None when the server is not the store's only
+    writer (a remote store: its data may change behind it).
+
+    A tag only has to tell answers of one server's life apart, so Python's own 64-bit hash
+    (SipHash, in C) serves: a digest of the text per request cost more than the rest of
+    the tag."""
     if not state.tags_answers:
         return None
-    key = repr((job.generation, job.text, job.default_graphs, job.named_graphs,
-                job.formats.solutions, job.formats.graph, job.max_rows))
-    return '"' + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32] + '"'
+    key = hash((job.text, job.default_graphs, job.named_graphs, job.formats.solutions,
+                job.formats.graph, job.max_rows))
+    return f'"{state.started}-{job.generation:x}-{key & 0xFFFFFFFFFFFFFFFF:016x}"'
 
 
 def _matches(header: str | None, tag: str) -> bool:

@@ -8,6 +8,7 @@ several apps with different settings and no blueprint depends on ``app.py``.
 
 from __future__ import annotations
 
+import secrets
 import threading
 
 from flask import current_app
@@ -43,6 +44,8 @@ class ApiState:
         # server: an embedded store it opened itself (it holds the lock), not a remote one
         # nor one its caller may write to directly.
         self.tags_answers = owns_store and isinstance(store, EmbeddedStore)
+        #: This server's start, told apart from any other (a part of every ETag).
+        self.started = secrets.token_hex(4)
         self._description_cache: tuple[int, object] | None = None
 
     def write(self, operation, *args, **kwargs):

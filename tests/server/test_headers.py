@@ -41,6 +41,31 @@ def test_an_unchanged_answer_is_a_304_until_the_next_write(client):
     assert after.status == 200 and after.headers["etag"] != tag
 
 
+def test_a_restarted_server_does_not_confirm_a_copy_from_before(tmp_path):
+    """The write count starts again at 0 on a restart and the store may have changed while
+    the server was down (a load from the command line): a tag of the server before must
+    not earn a 304."""
+    import urllib.parse
+
+    from cubegraph.api.web.app import create_app
+    from cubegraph.api.web.serve import ServerThread
+    from cubegraph.kg import open_store
+
+    from .conftest import SETTINGS, Client
+
+    store = str(tmp_path / "store")
+    path = "sparql?" + urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"})
+    accept = {"Accept": "application/sparql-results+json"}
+    with ServerThread(create_app({**SETTINGS, "STORE": store}), port=0) as srv:
+        first = Client(srv.url).request("GET", path, headers=accept)
+    offline = open_store(store)
+    offline.update("INSERT DATA { <http://x/offline> <http://x/p> 1 }")
+    offline.close()
+    with ServerThread(create_app({**SETTINGS, "STORE": store}), port=0) as srv:
+        again = Client(srv.url).request("GET", path, headers={**accept, "If-None-Match": first.headers["etag"]})
+    assert again.status == 200 and b'"1"' in again.body
+
+
 def test_a_large_answer_comes_gzipped_to_a_client_that_takes_it(client):
     import gzip
     import urllib.parse

@@ -123,7 +123,7 @@ def test_process_runner_survives_a_worker_that_died_between_jobs(tmp_path):
     try:
         job = QueryJob("ASK { ?s ?p ?o }", None, None, result_formats(None), 10)
         assert b"true" in runner.run(job, 30).body
-        (worker,) = list(runner._all)
+        worker = runner._share._idle[-1]  # the next one handed out (last in, first out)
         worker.process.kill()  # e.g. killed by the machine's memory guard
         worker.process.join(5)
         assert b"true" in runner.run(job, 30).body  # answered by a fresh worker
