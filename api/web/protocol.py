@@ -36,8 +36,10 @@ class SparqlRequest:
     Attributes:
         operation: ``"query"``, ``"update"`` or ``"description"`` (GET without a query).
         text: the query or update text (``None`` for a description).
-        default_graphs: ``default-graph-uri`` values (``None``: the union of all graphs).
-        named_graphs: ``named-graph-uri`` values (``None``: all named graphs).
+        default_graphs: ``default-graph-uri`` values (``None``: the union of all graphs);
+            of an update, its ``using-graph-uri`` values.
+        named_graphs: ``named-graph-uri`` values (``None``: all named graphs); of an
+            update, its ``using-named-graph-uri`` values.
     """
 
     operation: str
@@ -62,7 +64,7 @@ def parse_sparql_request(method: str, content_type: str | None,
 
     Raises:
         ProtocolError: no query, two queries, a query and an update, an update by GET, an
-            update with ``using-graph-uri``, a body that is not UTF-8.
+            body that is not UTF-8.
         UnsupportedMediaType: a POST body of another type.
         InvalidTerm: a ``default-graph-uri`` / ``named-graph-uri`` that is not an IRI.
     """
@@ -96,13 +98,12 @@ def parse_sparql_request(method: str, content_type: str | None,
     if updates:
         if method != "POST":
             raise ProtocolError("a SPARQL update must be sent with POST, never GET")
-        if params.get("using-graph-uri") or params.get("using-named-graph-uri"):
-            raise ProtocolError("using-graph-uri / using-named-graph-uri are not supported: "
-                                "write USING or WITH in the update itself")
         text = updates[0]
         if not text.strip():
             raise ProtocolError("the update is empty")
-        return SparqlRequest("update", text)
+        return SparqlRequest("update", text,
+                             _iris(params.get("using-graph-uri"), "using-graph-uri"),
+                             _iris(params.get("using-named-graph-uri"), "using-named-graph-uri"))
     if updates_only:
         raise ProtocolError("this endpoint takes SPARQL updates only (update= or "
                             "application/sparql-update); send queries to /sparql")

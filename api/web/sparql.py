@@ -29,6 +29,7 @@ from cubegraph.api.web.negotiation import (
 from cubegraph.api.web.protocol import check_length, check_load, check_service, parse_sparql_request
 from cubegraph.api.web.state import get_state
 from cubegraph.kg.formats import rdflib_name
+from cubegraph.kg.sparql_text import with_using
 from cubegraph.config import ServerSettings
 from cubegraph.ontology.namespaces import CG, SD
 
@@ -67,7 +68,7 @@ def _handle(*, updates_only: bool) -> Response:
                                updates_only=updates_only)
     if req.operation == "update":
         check_length(req, get_state().settings.max_body)
-        return _update(req.text)
+        return _update(req.text, req.default_graphs, req.named_graphs)
     if req.operation == "description":
         return _description()
     # Only reachable by calling the Flask app without the layer create_app puts in front.
@@ -75,8 +76,10 @@ def _handle(*, updates_only: bool) -> Response:
                        "serve the app create_app returns, not its inner WSGI callable")
 
 
-def _update(text: str) -> Response:
+def _update(text: str, using=None, using_named=None) -> Response:
     check_token()
+    # the protocol's using-graph-uri / using-named-graph-uri, as USING clauses
+    text = with_using(text, using, using_named)
     state = get_state()
     # an update fetches nothing the operator has not allowed (SERVICE in its WHERE, LOAD)
     check_service(text, state.settings.service_allowlist)

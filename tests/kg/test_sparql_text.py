@@ -83,3 +83,31 @@ def test_relative_iris_resolve_against_the_store_s_base(tmp_path):
         store.update("INSERT DATA { GRAPH <graph/rel> { <thing> <p> 1 } }")
         rows = store.query("SELECT ?s WHERE { GRAPH <graph/rel> { ?s <p> ?o } }")
         assert [str(r["s"]) for r in rows] == ["http://base.example/thing"]
+
+
+def test_using_clauses_go_before_each_operation_s_where_and_nowhere_else():
+    from cubegraph.kg.sparql_text import with_using
+
+    update = ("PREFIX ex: <http://x/where/> # a WHERE in a comment\n"
+              "delete { ?s ex:where 'WHERE' } insert { ?s ?p ?where } "
+              "where { { SELECT ?s WHERE { ?s ?p ?o } } ?s ?p ?o } ;\n"
+              "INSERT DATA { <http://x/a> <http://x/b> \"\"\"WHERE\"\"\" } ;\n"
+              "DELETE WHERE { GRAPH ?g { ?s ex:p ?o } }")
+    out = with_using(update, ["http://g/1"], ["http://g/n"])
+    using = "USING <http://g/1> USING NAMED <http://g/n>"
+    assert out.count(using) == 2
+    assert f"insert {{ ?s ?p ?where }} {using} where {{ {{ SELECT ?s WHERE" in out
+    assert out.endswith(f"DELETE {{ GRAPH ?g {{ ?s ex:p ?o }} }} {using} WHERE {{ GRAPH ?g {{ ?s ex:p ?o }} }}")
+    assert with_using(update, None, None) == update == with_using(update, (), ())
+    import pyoxigraph
+
+    pyoxigraph.Store().update(out)  # what it writes parses
+
+
+@pytest.mark.parametrize("update", ["WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                                    "INSERT { ?s ?p 1 } USING <http://g> WHERE { ?s ?p ?o }"])
+def test_using_parameters_beside_the_update_s_own_dataset_are_refused(update):
+    from cubegraph.kg.sparql_text import with_using
+
+    with pytest.raises(QuerySyntaxError, match="allows one or the other"):
+        with_using(update, ["http://g/1"], None)

@@ -121,11 +121,20 @@ def test_update_by_form_and_direct_post():
     ("POST", FORM, {}, {}, b"", "no query"),
     ("GET", None, {"query": ["  "]}, {}, b"", "empty"),
     ("POST", "application/sparql-query", {}, {}, b"\xff\xfe", "UTF-8"),
-    ("POST", FORM, {"using-graph-uri": ["http://g"]}, {"update": ["CLEAR ALL"]}, b"", "USING"),
 ])
 def test_protocol_errors(method, ctype, args, form, body, match):
     with pytest.raises(ProtocolError, match=match):
         parse_sparql_request(method, ctype, args, form, body)
+
+
+def test_an_update_s_dataset_comes_from_the_using_parameters():
+    req = parse_sparql_request("POST", FORM, {"using-graph-uri": ["http://g/1", "http://g/2"],
+                                              "using-named-graph-uri": ["http://g/n"]},
+                               {"update": ["DELETE WHERE { ?s ?p ?o }"]}, b"")
+    assert (req.default_graphs, req.named_graphs) == (("http://g/1", "http://g/2"), ("http://g/n",))
+    with pytest.raises(InvalidTerm):
+        parse_sparql_request("POST", FORM, {"using-graph-uri": ["not an iri"]},
+                             {"update": ["CLEAR ALL"]}, b"")
 
 
 def test_unknown_body_type_is_415():
