@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from html import escape
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,12 +20,18 @@ from rdflib.namespace import XSD
 from cubegraph.kg._convert import OX_RDF_FORMATS, OX_RESULT_FORMATS
 from cubegraph.kg.errors import FormatCannotCarry
 from cubegraph.kg.formats import rdf_format
+from cubegraph.kg.result_pages import page_count, read_page, write_pages
 from cubegraph.kg.results import QueryResult
 from cubegraph.ontology.namespaces import CG
 
 
-def serialize_capped(result: QueryResult, fmt: str, max_rows: int) -> tuple[bytes, bool]:
+def serialize_capped(result: QueryResult, fmt: str, max_rows: int, *, keep: str = "",
+                     next_url: str = "") -> tuple[bytes, bool]:
     """Serialise a result natively, truncated to ``max_rows`` rows or triples.
+
+    With ``keep`` (a file path), a truncated result is also kept whole there for paging
+    (:mod:`cubegraph.kg.result_pages`, unless it weighs too much: then no file), and the
+    cut answer names ``next_url``, its second page, where the format has room.
 
     XML answers are written as :func:`xml_checked` says (well-formed, or refused with
     :class:`~cubegraph.kg.errors.FormatCannotCarry`).
@@ -38,29 +45,46 @@ def serialize_capped(result: QueryResult, fmt: str, max_rows: int) -> tuple[byte
     holds the rows and the truncation flag equal to the exact count's, on literals that
     look like each format's row separator.
     """
-    body, truncated = _capped(result, fmt, max_rows)
+    body, truncated, lines = _capped(result, fmt, max_rows)
     body = xml_checked(body, rdf_format(fmt) if result.kind == "graph" else fmt)
     if truncated:
-        body = flag_truncated(body, result.kind, fmt, max_rows)
+        kept = bool(keep) and write_pages(keep, result.kind, lines, max_rows)
+        body = flag_truncated(body, result.kind, fmt, max_rows, next_url if kept else "")
     return body, truncated
+
+
+def serialize_page(path: str, fmt: str, page: int) -> bytes:
+    """Page ``page`` of a result kept by :func:`serialize_capped`, in ``fmt`` (XML as
+    :func:`xml_checked` says).
+
+    Raises:
+        StoreError: no such page, or the kept result is gone.
+        FormatCannotCarry: an XML format cannot carry a literal of the page.
+    """
+    kind, _ = page_count(path)
+    return xml_checked(read_page(path, fmt, page), rdf_format(fmt) if kind == "graph" else fmt)
 
 
 #: What a result cut at the cap links to (SPARQL JSON / XML results' ``link``).
 TRUNCATED = str(CG.TruncatedResult)
 
 
-def flag_truncated(body: bytes, kind: str, fmt: str, max_rows: int) -> bytes:
+def flag_truncated(body: bytes, kind: str, fmt: str, max_rows: int, next_url: str = "") -> bytes:
     """Say in the body itself, where the format has room, that it holds only the first
     ``max_rows`` rows (clients ignore the HTTP headers that say so too): a ``link`` to
-    ``cg:TruncatedResult`` in the head of SPARQL JSON and XML results, a comment at the top
-    of Turtle, N-Triples, N-Quads, TriG and RDF/XML. CSV, TSV and JSON-LD have no room."""
-    note = (f"result truncated to the first {max_rows} rows: page through it with "
-            "ORDER BY, LIMIT and OFFSET").encode()
+    ``cg:TruncatedResult`` (and to ``next_url``, the next page, when there is one) in the
+    head of SPARQL JSON and XML results, a comment at the top of Turtle, N-Triples,
+    N-Quads, TriG and RDF/XML. CSV, TSV and JSON-LD have no room."""
+    how = (f"the next page is at <{next_url}>" if next_url
+           else "page through it with ORDER BY, LIMIT and OFFSET")
+    note = f"result truncated to the first {max_rows} rows: {how}".encode()
+    links = [TRUNCATED] + ([next_url] if next_url else [])
     if kind == "select" and fmt == "json" and body.startswith(b'{"head":{"vars":['):
         end = body.index(b"]", len(b'{"head":{"vars":['))
-        return body[:end + 1] + b',"link":["' + TRUNCATED.encode() + b'"]' + body[end + 1:]
+        return body[:end + 1] + b',"link":' + json.dumps(links).encode() + body[end + 1:]
     if kind == "select" and fmt == "xml" and b"</head>" in body:
-        return body.replace(b"</head>", b'<link href="' + TRUNCATED.encode() + b'"/></head>', 1)
+        tags = "".join(f'<link href="{escape(link, quote=True)}"/>' for link in links)
+        return body.replace(b"</head>", tags.encode() + b"</head>", 1)
     if kind == "graph" and fmt in ("turtle", "ntriples", "nquads", "trig"):
         return b"# " + note + b"\n" + body
     if kind == "graph" and fmt == "rdfxml":
@@ -71,32 +95,35 @@ def flag_truncated(body: bytes, kind: str, fmt: str, max_rows: int) -> bytes:
     return body
 
 
-def _capped(result: QueryResult, fmt: str, max_rows: int) -> tuple[bytes, bool]:
+def _capped(result: QueryResult, fmt: str, max_rows: int) -> tuple[bytes, bool, list[bytes] | None]:
+    """The capped answer, whether it was cut, and (when it was) all of its lines (TSV,
+    header first; N-Triples)."""
     if result.kind == "ask":
-        return result.serialize(fmt), False
+        return result.serialize(fmt), False, None
     if result.kind == "graph":
         # N-Triples: exactly one triple per line, so the count is exact.
         nt = result.serialize("ntriples")
         rows = nt.count(b"\n")
-        truncated = rows > max_rows
+        truncated, lines = rows > max_rows, None
         if truncated:
-            nt = b"".join(nt.splitlines(keepends=True)[:max_rows])
+            lines = nt.splitlines(keepends=True)
+            nt = b"".join(lines[:max_rows])
         if fmt == "ntriples":
-            return nt, truncated
+            return nt, truncated, lines
         triples = ox.parse(nt, ox.RdfFormat.N_TRIPLES)
         out_fmt = {"nquads": "ntriples", "trig": "turtle"}.get(fmt, fmt)  # triples are valid quads
-        return ox.serialize(triples, format=OX_RDF_FORMATS[out_fmt]), truncated
+        return ox.serialize(triples, format=OX_RDF_FORMATS[out_fmt]), truncated, lines
     # SELECT. CSV cannot be parsed back, so a CSV answer is made through TSV.
     first = "tsv" if fmt == "csv" else fmt
     body = result.serialize(first)
     if _rows_upper_bound(body, first) <= max_rows:
-        return (_convert(body, "tsv", "csv") if fmt == "csv" else body), False
+        return (_convert(body, "tsv", "csv") if fmt == "csv" else body), False, None
     tsv = body if first == "tsv" else _convert(body, first, "tsv")
     lines = tsv.splitlines(keepends=True)
     if len(lines) - 1 <= max_rows:
-        return (_convert(body, first, fmt) if fmt != first else body), False
+        return (_convert(body, first, fmt) if fmt != first else body), False, None
     cut = b"".join(lines[:max_rows + 1])
-    return (cut if fmt == "tsv" else _convert(cut, "tsv", fmt)), True
+    return (cut if fmt == "tsv" else _convert(cut, "tsv", fmt)), True, lines
 
 
 def _rows_upper_bound(body: bytes, fmt: str) -> int:

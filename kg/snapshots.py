@@ -88,6 +88,14 @@ class Snapshots:
             shutil.rmtree(path, ignore_errors=True)
             del self._refs[path]
 
+    def private_copy(self) -> Path:
+        """A new snapshot no reader will see, for one process to open *read-write* (and
+        change); the caller deletes it. Taken under the caller's write lock, it holds
+        exactly the data the next write will see."""
+        path = self.folder / f"private-{next(self._numbers):08d}"
+        self._store.snapshot(path)
+        return path
+
     def close(self) -> None:
         """Delete every snapshot (the readers are gone)."""
         with self._lock:

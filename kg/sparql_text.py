@@ -12,6 +12,8 @@ any written by hand or by a tool, far below where the parser fails.
 - :func:`with_using`: an update's dataset given by the protocol (``using-graph-uri``,
   ``using-named-graph-uri``) written into the update as ``USING`` clauses, which pyoxigraph
   understands (its update call takes no dataset).
+- :func:`evaluates_patterns`: whether an update matches patterns (a ``WHERE``) or fetches
+  a document (``LOAD``), the updates whose running time the data or a remote host decides.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import re
 
 from cubegraph.kg.errors import QuerySyntaxError
 
-__all__ = ["MAX_DEPTH", "check_nesting", "names_default_graph", "with_using"]
+__all__ = ["MAX_DEPTH", "check_nesting", "evaluates_patterns", "names_default_graph", "with_using"]
 
 #: The deepest nesting of ``{ ( [`` accepted (the parser fails near 2,500 levels).
 MAX_DEPTH = 200
@@ -142,3 +144,18 @@ def _iri(iri: str) -> str:
     if re.search(r'[<>"{}|^`\\\x00-\x20]', iri):
         raise QuerySyntaxError(f"{iri!r} cannot be written as an IRI")
     return iri
+
+
+def evaluates_patterns(update: str) -> bool:
+    """Whether ``update`` has an operation with a ``WHERE`` (``DELETE``/``INSERT … WHERE``,
+    ``DELETE WHERE``) or a ``LOAD``, outside strings, IRIs and comments: an update whose
+    running time is not bounded by its own length (``INSERT DATA``, ``CLEAR``, ``DROP``,
+    ``COPY`` … are bounded by the text or the data they name)."""
+    lowered = update.lower()
+    if "where" not in lowered and "load" not in lowered:
+        return False  # the common INSERT DATA / DELETE DATA: one scan
+    plain = _SKIP.sub(" ", update)
+    return _PATTERN_WORD.search(plain) is not None
+
+
+_PATTERN_WORD = re.compile(r"(?<![\w?$:.-])(?:WHERE|LOAD)(?![\w:-])", re.IGNORECASE)

@@ -29,6 +29,7 @@ from cubegraph.api.web.process_runner import ProcessRunner
 from cubegraph.api.web.query_runner import ThreadRunner
 from cubegraph.kg.snapshots import Snapshots
 from cubegraph.api.web.state import EXTENSION, ApiState
+from cubegraph.api.web.update_rehearsal import UpdateRehearsal
 from cubegraph.config import ServerSettings
 from cubegraph.kg import Store, open_store
 from cubegraph.kg.embedded import EmbeddedStore
@@ -66,8 +67,9 @@ def create_app(settings: ServerSettings | Mapping[str, object] | None = None) ->
         store, owns = open_store(settings.store, base_iri=settings.base_iri,
                                  data_root=settings.data_root), True
     settings = dataclasses.replace(settings, base_iri=store.iris.base)
-    app.extensions[EXTENSION] = ApiState(settings, store, _runner(store, settings, owns),
-                                         owns_store=owns)
+    runner, rehearsal = _runners(store, settings, owns)
+    app.extensions[EXTENSION] = ApiState(settings, store, runner, owns_store=owns,
+                                         rehearsal=rehearsal)
 
     register_error_handlers(app)
     app.register_blueprint(sparql.bp)
@@ -84,22 +86,25 @@ def create_app(settings: ServerSettings | Mapping[str, object] | None = None) ->
     return app
 
 
-def _runner(store: Store, settings: ServerSettings, owns: bool):
-    """Where the app's queries run.
+def _runners(store: Store, settings: ServerSettings, owns: bool):
+    """Where the app's queries run, and what rehearses its pattern updates (or None).
 
     An on-disk embedded store gets worker processes: pyoxigraph cannot cancel a query, so a
-    runaway one is stopped by ending its process. Any other store runs queries on threads:
-    an in-memory store cannot be shared across processes, and a remote store's server does
-    the work (a thread only waits on the HTTP answer).
+    runaway one is stopped by ending its process; an update is rehearsed the same way
+    (:mod:`.update_rehearsal`). Any other store runs queries on threads, and its updates
+    are applied at once: an in-memory store cannot be shared across processes, and a remote
+    store's server does the work (a thread only waits on the HTTP answer).
     """
     if isinstance(store, EmbeddedStore) and store.persistent:
-        return ProcessRunner(Snapshots(store), store.iris.base, workers=settings.query_workers,
-                             memory_mb=settings.query_memory_mb)
+        snapshots = Snapshots(store)
+        return (ProcessRunner(snapshots, store.iris.base, workers=settings.query_workers,
+                              memory_mb=settings.query_memory_mb),
+                UpdateRehearsal(snapshots, store.iris.base, memory_mb=settings.query_memory_mb))
     if isinstance(store, RemoteStore) and owns:
         # The thread runner stops waiting at the deadline; ending the HTTP request a second
         # later frees its thread too (and leaves the deadline, not the socket, to answer).
         store.connector.timeout = settings.query_timeout + 1
-    return ThreadRunner(store, threads=max(2, settings.query_workers))
+    return ThreadRunner(store, threads=max(2, settings.query_workers)), None
 
 
 #: The Content-Security-Policy of every HTML page: this origin's scripts and styles only

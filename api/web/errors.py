@@ -77,6 +77,19 @@ class QueryTimeout(ApiError):
     http_status = 503
 
 
+class CursorGone(ApiError):
+    """Raised for a cursor that expired or never was (its pages are gone: run the query
+    again)."""
+
+    http_status = 410
+
+
+class PageNotFound(ApiError):
+    """Raised for a page past a cursor's last (or before its first)."""
+
+    http_status = 404
+
+
 class ServerBusy(ApiError):
     """Raised when every query worker stays busy until the request's deadline: asking
     again a little later may find one free."""

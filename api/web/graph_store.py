@@ -9,7 +9,10 @@ missing graph, 400 for a body that does not parse, 415 for a body type the serve
 read. A graph exists while it holds triples: an empty PUT or POST creates none (204).
 
 A body is parsed completely (by pyoxigraph, into a scratch in-memory store) before the
-store is touched, then written as ONE update, so a bad body changes nothing.
+store is touched, then written as ONE update, so a bad body changes nothing. A PUT or POST
+body may also be ``multipart/form-data`` (5.5): each file part is an RDF document (its
+``Content-Type``, else its file name's extension, says which syntax) and their triples are
+merged, as one write.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ from cubegraph.api.web.protocol import check_iri
 from cubegraph.api.web.state import get_state
 from cubegraph.kg import open_store
 from cubegraph.kg.errors import GraphNotFound, RDFSyntaxError
-from cubegraph.kg.formats import holds_graphs
+from cubegraph.errors import CubegraphError
+from cubegraph.kg.formats import guess_format, holds_graphs
 
 bp = Blueprint("graph_store", __name__)
 
@@ -156,25 +160,54 @@ def _write(*, replace: bool) -> Response:
 
 
 def _parse_body() -> bytes:
-    """The request body parsed and re-serialised as N-Triples.
+    """The request body parsed and re-serialised as N-Triples: one RDF document, or (a
+    ``multipart/form-data`` body, Graph Store Protocol 5.5) the merge of each file part's,
+    blank nodes kept apart.
 
     Raises:
-        UnsupportedMediaType: the body's type is not an RDF syntax the server reads.
-        RDFSyntaxError: the body does not parse, or is a dataset format.
+        UnsupportedMediaType: a body (or part) type is not an RDF syntax the server reads.
+        RDFSyntaxError: a body (or part) does not parse, or is a dataset format.
+        ProtocolError: a multipart body with a part that is not a file, or with none.
     """
     mtype = media_type(request.content_type)
-    fmt = RDF_BODY_TYPES.get(mtype)
-    if fmt is None:
-        raise UnsupportedMediaType(
-            f"cannot read a body of type {mtype or '(none)'!r}: send one of "
-            f"{sorted(set(RDF_BODY_TYPES) - {'application/x-turtle', 'text/plain'})}")
-    if holds_graphs(fmt):
-        raise RDFSyntaxError(f"{mtype} carries its own named graphs: send the graph's triples "
-                             "as Turtle, N-Triples, RDF/XML or JSON-LD")
-    data = request.get_data(cache=False)
+    if mtype == "multipart/form-data":
+        if request.form:
+            raise ProtocolError(f"the multipart body has fields that are not files "
+                                f"({', '.join(sorted(request.form))}): send each RDF document "
+                                "as a file part with its Content-Type")
+        parts = [(f"part {part.name!r} ({part.filename or 'no file name'})",
+                  _part_type(part), part.read()) for part in request.files.values()]
+        if not parts:
+            raise ProtocolError("the multipart body holds no file part")
+    else:
+        parts = [("the body", mtype, request.get_data(cache=False))]
     scratch = open_store(None)
     try:
-        scratch.load(data, format=fmt, graph="urn:cubegraph:upload")
+        for name, part_type, data in parts:
+            fmt = RDF_BODY_TYPES.get(part_type)
+            if fmt is None:
+                raise UnsupportedMediaType(
+                    f"cannot read {name} of type {part_type or '(none)'!r}: send one of "
+                    f"{sorted(set(RDF_BODY_TYPES) - {'application/x-turtle', 'text/plain'})}")
+            if holds_graphs(fmt):
+                raise RDFSyntaxError(f"{name} ({part_type}) carries its own named graphs: send "
+                                     "the graph's triples as Turtle, N-Triples, RDF/XML or JSON-LD")
+            try:
+                scratch.load(data, format=fmt, graph="urn:cubegraph:upload")
+            except RDFSyntaxError as exc:
+                raise RDFSyntaxError(f"{name}: {exc}" if len(parts) > 1 else str(exc)) from exc
         return scratch.dump(format="ntriples", graph="urn:cubegraph:upload") or b""
     finally:
         scratch.close()
+
+
+def _part_type(part) -> str:
+    """A file part's media type: its own, else the one its file name's extension implies."""
+    mtype = media_type(part.content_type)
+    if mtype and mtype != "application/octet-stream":
+        return mtype
+    try:
+        fmt = guess_format(part.filename or "")
+    except CubegraphError:
+        return mtype
+    return next((t for t, f in RDF_BODY_TYPES.items() if f == fmt), mtype)

@@ -37,7 +37,7 @@ from cubegraph.kg import open_store
 from cubegraph.kg.errors import StoreError, StoreUnavailable
 from cubegraph.kg.snapshots import Snapshots
 
-__all__ = ["ProcessRunner"]
+__all__ = ["ProcessRunner", "limit_memory"]
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def _worker_main(conn, snapshot: str, base_iri: str, memory_mb: int = 0) -> None
     except CubegraphError:
         store = None  # reported on the first job
     if memory_mb > 0:
-        _limit_memory(memory_mb)
+        limit_memory(memory_mb)
     conn.send_bytes(pickle.dumps(("ready",)))  # no job waits on an interpreter starting
     while True:
         try:
@@ -91,7 +91,7 @@ def _worker_main(conn, snapshot: str, base_iri: str, memory_mb: int = 0) -> None
         conn.send_bytes(pickle.dumps(reply, pickle.HIGHEST_PROTOCOL))
 
 
-def _limit_memory(memory_mb: int) -> None:
+def limit_memory(memory_mb: int) -> None:
     """Cap this process's address space at its present size plus ``memory_mb``."""
     with open("/proc/self/status") as status:
         size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize"))
@@ -112,7 +112,8 @@ def _encode_job(job: QueryJob | None) -> bytes:
         return pickle.dumps(None)
     f = job.formats
     return pickle.dumps((job.text, job.default_graphs, job.named_graphs, f.solutions, f.graph,
-                         f.accept, f.format_param, job.max_rows, job.generation, job.snapshot),
+                         f.accept, f.format_param, job.max_rows, job.generation, job.snapshot,
+                         job.keep, job.next_url),
                         pickle.HIGHEST_PROTOCOL)
 
 
@@ -121,10 +122,10 @@ def _decode_job(data: bytes) -> QueryJob | None:
     if fields is None:
         return None
     (text, default_graphs, named_graphs, solutions, graph, accept, format_param, max_rows,
-     generation, snapshot) = fields
+     generation, snapshot, keep, next_url) = fields
     return QueryJob(text, default_graphs, named_graphs,
                     ResultFormats(solutions, graph, accept, format_param),
-                    max_rows, generation, snapshot)
+                    max_rows, generation, snapshot, keep, next_url)
 
 
 def _decode_reply(data: bytes) -> tuple[str, object]:

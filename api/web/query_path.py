@@ -23,6 +23,7 @@ one is refused whole (413) rather than cut by werkzeug (:func:`_frame_body`).
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import io
 from urllib.parse import parse_qs
@@ -32,10 +33,17 @@ from urllib.parse import parse_qs
 import werkzeug.urls  # noqa: F401
 from flask import Flask
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.wsgi import get_content_length
+from werkzeug.wsgi import get_content_length, get_current_url
 
+from cubegraph.api.web.cursors import IDLE
 from cubegraph.api.web.error_handler import response_for
-from cubegraph.api.web.negotiation import content_type, media_type, result_formats
+from cubegraph.api.web.errors import CursorGone, NotAcceptable, PageNotFound, ProtocolError
+from cubegraph.api.web.negotiation import (
+    content_type,
+    media_type,
+    not_acceptable_message,
+    result_formats,
+)
 from cubegraph.api.web.protocol import (
     SparqlRequest,
     check_length,
@@ -45,6 +53,8 @@ from cubegraph.api.web.protocol import (
 from cubegraph.api.web.query_runner import QueryJob
 from cubegraph.api.web.state import EXTENSION
 from cubegraph.config import ServerSettings
+from cubegraph.kg.result_pages import page_count
+from cubegraph.kg.serialize import serialize_page
 
 _FORM = "application/x-www-form-urlencoded"
 
@@ -74,6 +84,8 @@ class QueryPath:
             return self.next(environ, start_response)
         state = self.app.extensions[EXTENSION]
         settings = state.settings
+        if method != "POST" and "cursor=" in environ.get("QUERY_STRING", ""):
+            return self._page(environ, start_response, state, method)
         try:
             req, fmt = _read_request(environ, method, settings.max_body)
         except Exception as exc:  # noqa: BLE001 - every error is answered as Flask would
@@ -84,6 +96,8 @@ class QueryPath:
             check_length(req, settings.max_body)
             job = query_job(req, settings, environ.get("HTTP_ACCEPT"), fmt, state.writes)
             tag = entity_tag(state, job)
+            cursor, keep = state.cursors.reserve()  # used only if the answer is cut
+            job = dataclasses.replace(job, keep=keep, next_url=_page_url(environ, cursor, 2))
             if tag is not None and _matches(environ.get("HTTP_IF_NONE_MATCH"), tag):
                 # nothing was written since the client's copy: the query is not even run
                 start_response("304 Not Modified", [("ETag", tag), *_COMMON])
@@ -100,8 +114,47 @@ class QueryPath:
             headers.append(("ETag", tag))
         if answer.truncated:
             headers += truncation_headers(job.max_rows)
+            if state.cursors.opened(cursor):
+                headers += [("Link", f'<{job.next_url}>; rel="next"'), ("X-Cubegraph-Cursor", cursor)]
         start_response("200 OK", headers)
         # HEAD gets the headers of the answer, Content-Length included, without its body.
+        return [] if method == "HEAD" else [body]
+
+    def _page(self, environ, start_response, state, method: str):
+        """Answer ``?cursor=ID&page=N``: page N of a cut answer (:mod:`.cursors`)."""
+        try:
+            args = _params(environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8", "replace"))
+            cursor, page = args["cursor"][0], args.get("page", ["1"])[0]
+            if "query" in args or not page.isdigit() or int(page) < 1:
+                raise ProtocolError("a page is asked with ?cursor=ID&page=N (N from 1), nothing "
+                                    "else: the cursor stands for its query")
+            page = int(page)
+            path = state.cursors.use(cursor)
+            if path is None:
+                raise CursorGone(f"no cursor {cursor!r}: cursors live {IDLE / 60:g} minutes after "
+                                 "their last use; run the query again for a new one")
+            kind, pages = page_count(path)
+            if page > pages:
+                raise PageNotFound(f"the cursor has {pages} pages, not {page}")
+            formats = result_formats(environ.get("HTTP_ACCEPT"), args.get("format", [None])[0])
+            chosen = formats.for_kind(kind)
+            if chosen is None:
+                raise NotAcceptable(not_acceptable_message(formats.accept, formats.format_param,
+                                                           "page") + " (the Accept header or "
+                                    "format parameter allows none of this result's formats)")
+            body = serialize_page(path, chosen[0], page)
+        except Exception as exc:  # noqa: BLE001 - every error is answered as Flask would
+            return self._error(environ, start_response, exc)
+        headers = [("Content-Type", content_type(chosen[1]))]
+        if len(body) >= _GZIP_FROM and "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
+            body = gzip.compress(body, compresslevel=4, mtime=0)
+            headers.append(("Content-Encoding", "gzip"))
+        headers += [("Content-Length", str(len(body))), *_COMMON,
+                    ("ETag", f'"{cursor}-{page}-{chosen[0]}"'),  # a page never changes
+                    ("X-Cubegraph-Page", f"{page}/{pages}")]
+        if page < pages:
+            headers.append(("Link", f'<{_page_url(environ, cursor, page + 1)}>; rel="next"'))
+        start_response("200 OK", headers)
         return [] if method == "HEAD" else [body]
 
     def _error(self, environ, start_response, exc: BaseException):
@@ -164,6 +217,11 @@ def truncation_headers(max_rows: int) -> list[tuple[str, str]]:
             ("Warning", f'199 cubegraph "result truncated to the first {max_rows} rows: '
                         'page through it with LIMIT and OFFSET"'),
             ("Access-Control-Expose-Headers", "X-Cubegraph-Truncated, X-Cubegraph-Max-Rows, Warning")]
+
+
+def _page_url(environ, cursor: str, page: int) -> str:
+    """The URL of page ``page`` of ``cursor``, as this request reached the server."""
+    return get_current_url(environ, root_only=True) + f"sparql?cursor={cursor}&page={page}"
 
 
 def _read_request(environ, method: str, limit: int) -> tuple[SparqlRequest, str | None]:

@@ -47,6 +47,8 @@ class QueryJob:
     max_rows: int
     generation: int = 0  # the server's write count when the query arrived
     snapshot: str = ""  # the process runner's: the snapshot it is answered from
+    keep: str = ""  # where a cut answer's whole result is kept for paging ("": not kept)
+    next_url: str = ""  # the URL of that result's second page
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,7 +101,8 @@ def _answer(result, job: QueryJob) -> Answer:
         raise NotAcceptable(not_acceptable_message(job.formats.accept, job.formats.format_param, what) +
                             " (the Accept header or format parameter allows none of them)")
     name, media = chosen
-    body, truncated = serialize_capped(result, name, job.max_rows)
+    body, truncated = serialize_capped(result, name, job.max_rows, keep=job.keep,
+                                       next_url=job.next_url)
     return Answer(result.kind, name, media, body, truncated)
 
 

@@ -107,6 +107,9 @@ def _create(app: Flask, host: str, port: int, threads: int, limit: int):
         # One request's headers (a GET query lives in the URL) stay bounded too.
         max_request_header_size=max(262144, min(limit, 8 * 1024 * 1024)),
         expose_tracebacks=False, clear_untrusted_proxy_headers=True,
+        # read on while a request runs, so a client that hangs up is noticed
+        # (waitress.client_disconnected: a rehearsed update is then not applied)
+        channel_request_lookahead=1,
     )
 
 

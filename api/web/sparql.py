@@ -84,7 +84,15 @@ def _update(text: str, using=None, using_named=None) -> Response:
     # an update fetches nothing the operator has not allowed (SERVICE in its WHERE, LOAD)
     check_service(text, state.settings.service_allowlist)
     check_load(text, state.settings.service_allowlist)
-    state.write(state.store.update, text)
+    settings = state.settings
+
+    def apply():
+        if state.rehearsal is not None:  # a pattern update is tried first, with a deadline
+            state.rehearsal.check(text, settings.query_timeout,
+                                  request.environ.get("waitress.client_disconnected"))
+        state.store.update(text)
+
+    state.write(apply)
     return Response(status=204)
 
 

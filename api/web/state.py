@@ -9,10 +9,13 @@ several apps with different settings and no blueprint depends on ``app.py``.
 from __future__ import annotations
 
 import secrets
+import tempfile
 import threading
+from pathlib import Path
 
 from flask import current_app
 
+from cubegraph.api.web.cursors import Cursors
 from cubegraph.config import ServerSettings
 from cubegraph.kg import Store
 from cubegraph.kg.embedded import EmbeddedStore
@@ -29,13 +32,19 @@ class ApiState:
         store: the store, open read-write in the server process.
         runner: where queries run (worker processes for an on-disk store, threads otherwise).
         owns_store: whether :meth:`close` closes the store (False when the caller passed one).
+        rehearsal: what tries pattern updates first within the deadline
+            (:class:`~cubegraph.api.web.update_rehearsal.UpdateRehearsal`; None: applied at
+            once).
     """
 
-    def __init__(self, settings: ServerSettings, store: Store, runner, *, owns_store: bool):
+    def __init__(self, settings: ServerSettings, store: Store, runner, *, owns_store: bool,
+                 rehearsal=None):
         self.settings = settings
         self.store = store
         self.runner = runner
         self.owns_store = owns_store
+        self.rehearsal = rehearsal
+        self.cursors = Cursors(_cursor_folder(store))
         # Writes are serialised: the count must follow its own commit, and one writer at a
         # time keeps "a failed update changes nothing" simple to reason about.
         self._write_lock = threading.Lock()
@@ -72,9 +81,21 @@ class ApiState:
 
     def close(self) -> None:
         """Stop the query runner; close the store when the app opened it."""
+        if self.rehearsal is not None:
+            self.rehearsal.close()
         self.runner.close()
+        self.cursors.close()
         if self.owns_store:
             self.store.close()
+
+
+def _cursor_folder(store: Store) -> Path:
+    """Where cut answers are kept for paging: beside an on-disk store (``.<store>.cursors``,
+    the query workers write there), else a folder of its own in the temporary folder."""
+    if isinstance(store, EmbeddedStore) and store.persistent:
+        where = Path(store.location)
+        return where.parent / f".{where.name}.cursors"
+    return Path(tempfile.mkdtemp(prefix="cubegraph-cursors-"))
 
 
 def get_state() -> ApiState:

@@ -104,17 +104,21 @@ def test_a_select_answers_in_the_accepted_format(app):
 def test_answers_over_max_rows_are_truncated_and_flagged(app, query, accept, content_type):
     reply = send(app, "GET", query_string={"query": query},
                  headers={"Accept": accept} if accept else {})
-    check(reply, 200, content_type, **TRUNCATED)
+    cursor = reply.headers.get("X-Cubegraph-Cursor", "")
+    following = f"http://localhost/sparql?cursor={cursor}&page=2"  # the rest: see test_cursors
+    check(reply, 200, content_type, **TRUNCATED, **{"X-Cubegraph-Cursor": cursor,
+                                                   "Link": f'<{following}>; rel="next"'})
     body = reply.get_data(as_text=True)
     if "xml" in content_type:
         assert body.count("<result>") == 20
-        assert '<link href="https://w3id.org/cubegraph/ontology#TruncatedResult"/>' in body
+        assert ('<link href="https://w3id.org/cubegraph/ontology#TruncatedResult"/>'
+                f'<link href="{following.replace("&", "&amp;")}"/>') in body  # escaped in XML
     elif "json" in content_type:
         assert len(reply.json["results"]["bindings"]) == 20
-        assert reply.json["head"]["link"] == ["https://w3id.org/cubegraph/ontology#TruncatedResult"]
+        assert reply.json["head"]["link"] == ["https://w3id.org/cubegraph/ontology#TruncatedResult", following]
     else:  # the body says it too, on its first line
         first, rest = body.split("\n", 1)
-        assert first.startswith("# result truncated to the first 20 rows")
+        assert first == f"# result truncated to the first 20 rows: the next page is at <{following}>"
         assert rest.count("\n") == 20 and f"<{BASE}item/19>" in rest
 
 
