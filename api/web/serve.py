@@ -98,6 +98,11 @@ def check_port_free(host: str, port: int) -> None:
             raise _address_error(host, port, exc) from exc
 
 
+def _header_limit(max_body: int) -> int:
+    """The most a request's line and headers may weigh (a GET query lives in the URL)."""
+    return max(262144, min(max_body, 8 * 1024 * 1024))
+
+
 def _create(app: Flask, host: str, port: int, threads: int, limit: int):
     return _waitress_server(
         app, host=host, port=port, threads=threads, ident="cubegraph",
@@ -105,7 +110,7 @@ def _create(app: Flask, host: str, port: int, threads: int, limit: int):
         # bodies just over it reach Flask, which answers with a readable JSON/HTML 413.
         max_request_body_size=2 * limit + 65536,
         # One request's headers (a GET query lives in the URL) stay bounded too.
-        max_request_header_size=max(262144, min(limit, 8 * 1024 * 1024)),
+        max_request_header_size=_header_limit(limit),
         expose_tracebacks=False, clear_untrusted_proxy_headers=True,
         # read on while a request runs, so a client that hangs up is noticed
         # (waitress.client_disconnected: a rehearsed update is then not applied)
@@ -175,9 +180,18 @@ def serve_config(config: ServerSettings | Mapping[str, object], *, host: str | N
     from granian.log import LogLevels
 
     check_port_free(host, port)
+    from granian.http import HTTP1Settings
+
+    # Headers as large as waitress takes (the app answers what is too long with a body
+    # saying why; granian's own 431 has none). A URL past 64 KB is refused by hyper
+    # underneath granian (414, empty, a limit it does not let us change): long queries
+    # are POSTed (docs/endpoint.md).
+    http1 = HTTP1Settings(max_buffer_size=max(HTTP1Settings.max_buffer_size,
+                                              _header_limit(config.max_body) + 65536))
     server = Granian("cubegraph", address=host, port=port, interface=Interfaces.WSGI,
                      workers=1, runtime_threads=1, blocking_threads=threads, websockets=False,
-                     log_level=LogLevels.error, respawn_failed_workers=False)
+                     log_level=LogLevels.error, respawn_failed_workers=False,
+                     http1_settings=http1)
     store = config.store
     line = (f"cubegraph serving {store if isinstance(store, str) else 'a store'} at "
             f"http://{host}:{port}/ (SPARQL: /sparql; base IRI {{base}}); Ctrl-C stops")
