@@ -28,9 +28,10 @@ __all__ = ["MAX_DEPTH", "check_nesting", "evaluates_patterns", "names_default_gr
 MAX_DEPTH = 200
 
 # What can hold a bracket or the word FROM without being one: strings (long and short),
-# IRIs, comments.
+# IRIs, comments, and an escaped character of a prefixed name (ex:p\# is no comment).
 _OPAQUE = r'''
-    """(?:[^"\\]|\\.|"(?!""))*"""
+    \\.
+  | """(?:[^"\\]|\\.|"(?!""))*"""
   | \'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
   | "(?:[^"\\\n]|\\.)*"
   | '(?:[^'\\\n]|\\.)*'

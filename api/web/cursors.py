@@ -29,17 +29,20 @@ KEEP = 32
 class Cursors:
     """The kept results of one server, in ``folder`` (emptied at start and close)."""
 
-    def __init__(self, folder: str | Path):
+    def __init__(self, folder: str | Path, *, fresh: bool = False):
         self.folder = Path(folder)
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder.mkdir(parents=True)
+        if not fresh:  # a crashed server's leftovers (a folder just made is empty)
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder.mkdir(parents=True, mode=0o700)  # results are the readers' business
+        self._prefix = str(self.folder) + "/"
         self._lock = threading.Lock()
         self._used: dict[str, float] = {}  # cursor id -> last use (time.monotonic)
+        self._last_scan = time.monotonic()
 
     def reserve(self) -> tuple[str, str]:
         """A new cursor's id and the path where a query's run may keep its result."""
         cid = secrets.token_urlsafe(12)
-        return cid, str(self.folder / f"{cid}.rows")
+        return cid, f"{self._prefix}{cid}.rows"
 
     def opened(self, cid: str) -> bool:
         """Register ``cid`` if its run kept a result (it was cut and not too heavy)."""
@@ -65,13 +68,26 @@ class Cursors:
 
     def _sweep(self) -> None:
         now = time.monotonic()
-        stale = [c for c, t in self._used.items() if now - t > IDLE]
-        by_age = sorted(self._used, key=self._used.get)
-        stale += by_age[:max(0, len(self._used) - len(stale) - KEEP)]
-        for cid in set(stale):
+        live = sorted((c for c, t in self._used.items() if now - t <= IDLE), key=self._used.get)
+        keep = set(live[-KEEP:])  # the most recently used
+        for cid in [c for c in self._used if c not in keep]:
             del self._used[cid]
-            for suffix in (".rows", ".json"):
-                self.path(cid).with_suffix(suffix).unlink(missing_ok=True)
+            self._delete(cid)
+        # results kept by runs whose answers never came back (stopped at the deadline, the
+        # client gone): never registered, deleted once as old as an expired cursor
+        if now - self._last_scan > IDLE / 10:
+            self._last_scan = now
+            cutoff = time.time() - IDLE
+            for path in self.folder.glob("*.rows"):
+                try:
+                    if path.stem not in self._used and path.stat().st_mtime < cutoff:
+                        self._delete(path.stem)
+                except OSError:
+                    pass
+
+    def _delete(self, cid: str) -> None:
+        for suffix in (".rows", ".json"):
+            self.path(cid).with_suffix(suffix).unlink(missing_ok=True)
 
     def close(self) -> None:
         with self._lock:

@@ -14,6 +14,7 @@ it, every client is one, and this degrades to first come, first served.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter, deque
@@ -22,6 +23,8 @@ from typing import Generic, TypeVar
 __all__ = ["FairShare"]
 
 W = TypeVar("W")
+
+log = logging.getLogger(__name__)
 
 
 class _Waiter:
@@ -58,13 +61,16 @@ class FairShare(Generic[W]):
             self._since[id(worker)] = time.monotonic()
             self._dispatch()
 
-    def stale(self, age: float, keep: int) -> list[W]:
+    def stale(self, age: float, keep: int, limit: int | None = None) -> list[W]:
         """Take out the workers idle for more than ``age`` seconds, the longest idle first,
-        leaving at least ``keep`` idle: the spares a quiet spell no longer needs."""
+        leaving at least ``keep`` idle and taking at most ``limit``: the spares a quiet spell
+        no longer needs."""
         now = time.monotonic()
         with self._lock:
             old = [w for w in self._idle if now - self._since.get(id(w), now) > age]
             old = old[:max(0, len(self._idle) - keep)]
+            if limit is not None:
+                old = old[:max(0, limit)]
             for worker in old:
                 self._idle.remove(worker)
                 self._since.pop(id(worker), None)
@@ -84,7 +90,10 @@ class FairShare(Generic[W]):
             if waiter.worker is not None:
                 return waiter.worker
         if on_wait is not None:
-            on_wait()
+            try:
+                on_wait()
+            except Exception:  # noqa: BLE001 - a spare that cannot start must not lose the request
+                log.exception("starting a spare query worker failed")
         waiter.event.wait(max(0.0, deadline - time.monotonic()))
         with self._lock:
             if waiter.worker is None:  # the deadline came first

@@ -176,7 +176,8 @@ def _parse_body() -> bytes:
                                 f"({', '.join(sorted(request.form))}): send each RDF document "
                                 "as a file part with its Content-Type")
         parts = [(f"part {part.name!r} ({part.filename or 'no file name'})",
-                  _part_type(part), part.read()) for part in request.files.values()]
+                  _part_type(part), part.read())
+                 for _, part in request.files.items(multi=True)]  # repeated names: every part
         if not parts:
             raise ProtocolError("the multipart body holds no file part")
     else:

@@ -245,7 +245,7 @@ class ProcessRunner:
 
     def _give_back(self, client, worker: _Worker | None) -> None:
         """``client``'s job is done; ``worker`` (when it lives on) is idle again. Spares idle
-        for a quiet spell (:data:`_SPARE_IDLE` seconds) are stopped, down to ``workers``:
+        for a quiet spell (:data:`_SPARE_IDLE` seconds) are stopped, down to ``workers`` + 1:
         not at once, which under steady load would stop and start one again and again."""
         self._share.done(client, worker)
         if worker is None:
@@ -253,7 +253,7 @@ class ProcessRunner:
         with self._lock:
             surplus = len(self._all) - self._min
         if surplus > 0:
-            for stale in self._share.stale(_SPARE_IDLE, keep=1)[:surplus]:
+            for stale in self._share.stale(_SPARE_IDLE, keep=1, limit=surplus):
                 self._stop(stale)
 
     def run(self, job: QueryJob, timeout: float, client: str | None = None) -> Answer:
@@ -286,6 +286,9 @@ class ProcessRunner:
         # ended it (that would happen again).
         for attempt in (1, 2):
             worker = self._share.take(client, deadline, on_wait=self._add_worker)
+            if worker is not None and time.monotonic() >= deadline:
+                self._give_back(client, worker)  # handed over as the wait ran out: not run
+                worker = None
             if worker is None:
                 raise ServerBusy(f"every query worker stayed busy for {timeout:g} s: "
                                  "try again shortly")

@@ -205,7 +205,8 @@ def local_path(base: str, iri: str) -> str | None:
 # name).
 _SERVICE_SCAN = re.compile(
     r"""
-      (?P<string>\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+      (?P<escape>\\.)  # an escaped character of a prefixed name: ex:p\# starts no comment
+    | (?P<string>\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
                  |\"(?:[^\"\\\n\r]|\\.)*\"|'(?:[^'\\\n\r]|\\.)*')
     | (?P<comment>\#[^\n\r]*)
     | (?P<prefix>(?<![\w:?$])PREFIX\s+(?P<pname>[A-Za-z][\w.\-]*)?:\s*<(?P<pns>[^<>\s]*)>)

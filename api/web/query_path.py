@@ -23,7 +23,7 @@ one is refused whole (413) rather than cut by werkzeug (:func:`_frame_body`).
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import gzip
 import io
 from urllib.parse import parse_qs
@@ -85,7 +85,9 @@ class QueryPath:
         state = self.app.extensions[EXTENSION]
         settings = state.settings
         if method != "POST" and "cursor=" in environ.get("QUERY_STRING", ""):
-            return self._page(environ, start_response, state, method)
+            args = _params(environ["QUERY_STRING"].encode("latin-1").decode("utf-8", "replace"))
+            if "cursor" in args:  # not a query that merely holds the word
+                return self._page(environ, start_response, state, method, args)
         try:
             req, fmt = _read_request(environ, method, settings.max_body)
         except Exception as exc:  # noqa: BLE001 - every error is answered as Flask would
@@ -94,10 +96,10 @@ class QueryPath:
             return self.next(environ, start_response)  # an update or the service description
         try:
             check_length(req, settings.max_body)
-            job = query_job(req, settings, environ.get("HTTP_ACCEPT"), fmt, state.writes)
-            tag = entity_tag(state, job)
             cursor, keep = state.cursors.reserve()  # used only if the answer is cut
-            job = dataclasses.replace(job, keep=keep, next_url=_page_url(environ, cursor, 2))
+            job = query_job(req, settings, environ.get("HTTP_ACCEPT"), fmt, state.writes,
+                            keep, _page_url(environ, cursor, 2))
+            tag = entity_tag(state, job)
             if tag is not None and _matches(environ.get("HTTP_IF_NONE_MATCH"), tag):
                 # nothing was written since the client's copy: the query is not even run
                 start_response("304 Not Modified", [("ETag", tag), *_COMMON])
@@ -110,24 +112,24 @@ class QueryPath:
             body = gzip.compress(body, compresslevel=4, mtime=0)
             headers.append(("Content-Encoding", "gzip"))
         headers += [("Content-Length", str(len(body))), *_COMMON]
-        if tag is not None:
+        if tag is not None and not answer.truncated:  # a cut answer names its own cursor
             headers.append(("ETag", tag))
         if answer.truncated:
-            headers += truncation_headers(job.max_rows)
-            if state.cursors.opened(cursor):
-                headers += [("Link", f'<{job.next_url}>; rel="next"'), ("X-Cubegraph-Cursor", cursor)]
+            cursor_headers = ([("Link", f'<{job.next_url}>; rel="next"'), ("X-Cubegraph-Cursor", cursor)]
+                              if state.cursors.opened(cursor) else [])
+            headers += truncation_headers(job.max_rows, cursor_headers)
         start_response("200 OK", headers)
         # HEAD gets the headers of the answer, Content-Length included, without its body.
         return [] if method == "HEAD" else [body]
 
-    def _page(self, environ, start_response, state, method: str):
+    def _page(self, environ, start_response, state, method: str, args: dict[str, list[str]]):
         """Answer ``?cursor=ID&page=N``: page N of a cut answer (:mod:`.cursors`)."""
         try:
-            args = _params(environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8", "replace"))
             cursor, page = args["cursor"][0], args.get("page", ["1"])[0]
-            if "query" in args or not page.isdigit() or int(page) < 1:
-                raise ProtocolError("a page is asked with ?cursor=ID&page=N (N from 1), nothing "
-                                    "else: the cursor stands for its query")
+            if set(args) - {"cursor", "page", "format"} or not page.isdigit() or int(page) < 1:
+                raise ProtocolError("a page is asked with ?cursor=ID&page=N (N from 1, and "
+                                    "format= if you like), nothing else: the cursor stands "
+                                    "for its query and dataset")
             page = int(page)
             path = state.cursors.use(cursor)
             if path is None:
@@ -152,8 +154,11 @@ class QueryPath:
         headers += [("Content-Length", str(len(body))), *_COMMON,
                     ("ETag", f'"{cursor}-{page}-{chosen[0]}"'),  # a page never changes
                     ("X-Cubegraph-Page", f"{page}/{pages}")]
+        exposed = "X-Cubegraph-Page"
         if page < pages:
             headers.append(("Link", f'<{_page_url(environ, cursor, page + 1)}>; rel="next"'))
+            exposed += ", Link"
+        headers.append(("Access-Control-Expose-Headers", exposed))
         start_response("200 OK", headers)
         return [] if method == "HEAD" else [body]
 
@@ -197,9 +202,11 @@ def _matches(header: str | None, tag: str) -> bool:
 
 
 def query_job(req: SparqlRequest, settings: ServerSettings, accept: str | None,
-              format_param: str | None, generation: int = 0) -> QueryJob:
+              format_param: str | None, generation: int = 0, keep: str = "",
+              next_url: str = "") -> QueryJob:
     """The job of a parsed query request under the server's settings, at ``generation``
-    (the server's write count when it arrived).
+    (the server's write count when it arrived); ``keep`` and ``next_url``: where a cut
+    answer is kept for paging, and its second page's URL.
 
     Raises:
         ServiceDisabled: the query calls a ``SERVICE`` not on the allow-list.
@@ -207,21 +214,38 @@ def query_job(req: SparqlRequest, settings: ServerSettings, accept: str | None,
     """
     check_service(req.text, settings.service_allowlist)
     return QueryJob(req.text, req.default_graphs, req.named_graphs,
-                    result_formats(accept, format_param), settings.max_rows, generation)
+                    result_formats(accept, format_param), settings.max_rows, generation,
+                    keep=keep, next_url=next_url)
 
 
-def truncation_headers(max_rows: int) -> list[tuple[str, str]]:
+def truncation_headers(max_rows: int, cursor_headers=()) -> list[tuple[str, str]]:
     """The headers flagging an answer cut to its first ``max_rows`` rows (``Answer.truncated``),
-    exposed to cross-origin scripts too."""
+    with ``cursor_headers`` (its next page), exposed to cross-origin scripts too."""
+    how = ("follow the Link to the next page" if cursor_headers
+           else "page through it with ORDER BY, LIMIT and OFFSET")
+    exposed = ["X-Cubegraph-Truncated", "X-Cubegraph-Max-Rows", "Warning"]
     return [("X-Cubegraph-Truncated", "true"), ("X-Cubegraph-Max-Rows", str(max_rows)),
-            ("Warning", f'199 cubegraph "result truncated to the first {max_rows} rows: '
-                        'page through it with LIMIT and OFFSET"'),
-            ("Access-Control-Expose-Headers", "X-Cubegraph-Truncated, X-Cubegraph-Max-Rows, Warning")]
+            ("Warning", f'199 cubegraph "result truncated to the first {max_rows} rows: {how}"'),
+            *cursor_headers,
+            ("Access-Control-Expose-Headers", ", ".join(exposed + [name for name, _ in cursor_headers]))]
 
 
 def _page_url(environ, cursor: str, page: int) -> str:
     """The URL of page ``page`` of ``cursor``, as this request reached the server."""
-    return get_current_url(environ, root_only=True) + f"sparql?cursor={cursor}&page={page}"
+    root = _root_url(environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"),
+                     environ.get("SERVER_NAME"), environ.get("SERVER_PORT"),
+                     environ.get("SCRIPT_NAME", ""))
+    return f"{root}sparql?cursor={cursor}&page={page}"
+
+
+@functools.lru_cache(maxsize=64)
+def _root_url(scheme, host, server_name, server_port, script_name) -> str:
+    # werkzeug's (host checked and quoted) for each way a server is reached, not per query
+    environ = {"wsgi.url_scheme": scheme, "SERVER_NAME": server_name,
+               "SERVER_PORT": server_port, "SCRIPT_NAME": script_name}
+    if host is not None:
+        environ["HTTP_HOST"] = host
+    return get_current_url(environ, root_only=True)
 
 
 def _read_request(environ, method: str, limit: int) -> tuple[SparqlRequest, str | None]:

@@ -44,7 +44,9 @@ class ApiState:
         self.runner = runner
         self.owns_store = owns_store
         self.rehearsal = rehearsal
-        self.cursors = Cursors(_cursor_folder(store))
+        folder = _cursor_folder(store)
+        self.cursors = Cursors(folder or tempfile.mkdtemp(prefix="cubegraph-cursors-"),
+                               fresh=folder is None)
         # Writes are serialised: the count must follow its own commit, and one writer at a
         # time keeps "a failed update changes nothing" simple to reason about.
         self._write_lock = threading.Lock()
@@ -89,13 +91,13 @@ class ApiState:
             self.store.close()
 
 
-def _cursor_folder(store: Store) -> Path:
+def _cursor_folder(store: Store) -> Path | None:
     """Where cut answers are kept for paging: beside an on-disk store (``.<store>.cursors``,
-    the query workers write there), else a folder of its own in the temporary folder."""
+    the query workers write there); None: a new folder of the temporary folder's."""
     if isinstance(store, EmbeddedStore) and store.persistent:
         where = Path(store.location)
         return where.parent / f".{where.name}.cursors"
-    return Path(tempfile.mkdtemp(prefix="cubegraph-cursors-"))
+    return None
 
 
 def get_state() -> ApiState:

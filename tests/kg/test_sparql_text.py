@@ -111,3 +111,14 @@ def test_using_parameters_beside_the_update_s_own_dataset_are_refused(update):
 
     with pytest.raises(QuerySyntaxError, match="allows one or the other"):
         with_using(update, ["http://g/1"], None)
+
+
+def test_an_escaped_character_of_a_prefixed_name_starts_no_comment():
+    """ex:p\\# is a prefixed name (its local part escapes '#'): the rest of its line is
+    SPARQL, not a comment, for every scan of the text."""
+    from cubegraph.kg.sparql_text import evaluates_patterns, with_using
+
+    update = "PREFIX ex: <http://x/> DELETE { ?s ex:p\\# ?o } WHERE { ?s ?p ?o }"
+    assert evaluates_patterns(update)
+    assert "USING <http://g/1> WHERE" in with_using(update, ["http://g/1"], None)
+    assert names_default_graph("PREFIX ex: <http://x/> SELECT * FROM <http://g> WHERE { ?s ex:a\\# ?o }")

@@ -78,9 +78,15 @@ def test_a_short_answer_has_no_cursor(filled):
     ("sparql?cursor=never-was&page=2", 410, "run the query again"),
     ("sparql?cursor={c}&page=9", 404, "has 3 pages"),
     ("sparql?cursor={c}&page=two", 400, "page=N"),
+    ("sparql?cursor={c}&page=2&default-graph-uri=http%3A%2F%2Fx%2Fg", 400, "nothing else"),
 ])
 def test_a_page_that_is_not_there_says_why(filled, path, status, words):
     first = filled.query(f"SELECT ?s {{ GRAPH <{BASE}graph/paged> {{ ?s <{BASE}n> ?o }} }}", JSON)
     cursor = first.headers["x-cubegraph-cursor"]
     reply = filled.get(path.format(c=cursor), headers={"Accept": JSON})
     assert reply.status == status and words in reply.json()["message"], reply.text
+
+
+def test_a_query_holding_the_word_cursor_is_a_query(filled):
+    reply = filled.get('sparql?query=ASK{FILTER("cursor="="cursor=")}', headers={"Accept": JSON})
+    assert reply.status == 200 and reply.json()["boolean"] is True

@@ -208,3 +208,10 @@ def test_a_multipart_post_merges_every_file_part(client):
     assert reply.status == 400 and "comment" in reply.json()["message"]
     after = Graph().parse(data=client.get(at(g), headers={"Accept": "application/n-triples"}).body, format="nt")
     assert len(after) == 4
+    # parts under one field name (curl -F file=@a -F file=@b): every one
+    same, ctype = _multipart([("file", "a.nt", None, b'<http://example.org/s1> <http://example.org/p> "1" .\n'),
+                              ("file", "b.nt", None, b'<http://example.org/s2> <http://example.org/p> "2" .\n')])
+    g2 = BASE + "graph/multipart-same-name"
+    assert client.request("POST", at(g2), data=same, headers={"Content-Type": ctype, **AUTH}).status == 201
+    both = Graph().parse(data=client.get(at(g2), headers={"Accept": "application/n-triples"}).body, format="nt")
+    assert len(both) == 2

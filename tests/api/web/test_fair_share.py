@@ -80,3 +80,11 @@ def test_a_newcomer_is_served_at_once_while_a_busy_client_waits():
     assert time.monotonic() - t0 < 0.1
     waiting.join()
     assert share.idle == 0
+
+
+def test_stale_spares_are_taken_out_no_more_than_asked():
+    share = FairShare()
+    for w in ("w1", "w2", "w3", "w4"):
+        share.put(w)
+    time.sleep(0.02)
+    assert len(share.stale(0.01, keep=1, limit=1)) == 1 and share.idle == 3

@@ -188,3 +188,10 @@ def test_resource_iris_map_paths_under_the_base():
 def test_resource_iris_refuse_traversal(path):
     with pytest.raises(InvalidPath):
         resource_iris("http://b/", path)
+
+
+def test_a_service_behind_an_escaped_prefixed_name_is_still_seen():
+    from cubegraph.api.web.protocol import service_targets
+
+    query = "PREFIX ex: <http://x/> SELECT * { ?s ex:p\\# ?o . SERVICE <http://10.0.0.1/> { ?a ?b ?c } }"
+    assert service_targets(query) == ["http://10.0.0.1/"]
