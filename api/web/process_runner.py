@@ -17,7 +17,6 @@ memory is capped (``RLIMIT_AS``): no client can starve the others.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 import multiprocessing
@@ -99,7 +98,7 @@ def limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _encode_job(job: QueryJob | None) -> bytes:
+def _encode_job(job: QueryJob | None, snapshot: str | None = None) -> bytes:
     """A job as it crosses the pipe to a worker: a tuple of plain values, pickled.
 
     Speed seam: bypasses pickling the :class:`QueryJob` (and, on the way back, the
@@ -112,8 +111,8 @@ def _encode_job(job: QueryJob | None) -> bytes:
         return pickle.dumps(None)
     f = job.formats
     return pickle.dumps((job.text, job.default_graphs, job.named_graphs, f.solutions, f.graph,
-                         f.accept, f.format_param, job.max_rows, job.generation, job.snapshot,
-                         job.keep, job.next_url),
+                         f.accept, f.format_param, job.max_rows, job.generation,
+                         job.snapshot if snapshot is None else snapshot, job.keep, job.next_url),
                         pickle.HIGHEST_PROTOCOL)
 
 
@@ -274,13 +273,13 @@ class ProcessRunner:
         """
         deadline = time.monotonic() + timeout
         # the job's hold on a snapshot with its generation's writes, until it is answered
-        job = dataclasses.replace(job, snapshot=self._snapshots.acquire(job.generation))
+        snapshot = self._snapshots.acquire(job.generation)
         try:
-            return self._run(job, timeout, deadline, client)
+            return self._run(job, snapshot, timeout, deadline, client)
         finally:
-            self._snapshots.release(job.snapshot)
+            self._snapshots.release(snapshot)
 
-    def _run(self, job: QueryJob, timeout: float, deadline: float, client) -> Answer:
+    def _run(self, job: QueryJob, snapshot: str, timeout: float, deadline: float, client) -> Answer:
         # A worker can end (found dead at dispatch, or a crash under load): queries only
         # read, so one retry on a fresh worker is safe, unless the query's own memory use
         # ended it (that would happen again).
@@ -295,11 +294,11 @@ class ProcessRunner:
             try:
                 if not worker.process.is_alive():
                     raise EOFError("the worker had stopped")
-                if worker.snapshot != job.snapshot:  # the worker moves to the job's snapshot
-                    self._snapshots.retain(job.snapshot)
-                    left, worker.snapshot = worker.snapshot, job.snapshot
+                if worker.snapshot != snapshot:  # the worker moves to the job's snapshot
+                    self._snapshots.retain(snapshot)
+                    left, worker.snapshot = worker.snapshot, snapshot
                     self._snapshots.release(left)
-                worker.conn.send_bytes(_encode_job(job))
+                worker.conn.send_bytes(_encode_job(job, snapshot))
                 if not worker.answered(deadline - time.monotonic()):
                     self._replace(worker)
                     worker = None

@@ -108,10 +108,8 @@ class QueryPath:
         except Exception as exc:  # noqa: BLE001 - every error is answered as Flask would
             return self._error(environ, start_response, exc)
         body, headers = answer.body, [("Content-Type", content_type(answer.media_type))]
-        if len(body) >= _GZIP_FROM and "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
-            body = gzip.compress(body, compresslevel=4, mtime=0)
-            headers.append(("Content-Encoding", "gzip"))
-        headers += [("Content-Length", str(len(body))), *_COMMON]
+        body, common = _encoded(body, environ, headers)
+        headers += [("Content-Length", str(len(body))), *common]
         if tag is not None and not answer.truncated:  # a cut answer names its own cursor
             headers.append(("ETag", tag))
         if answer.truncated:
@@ -148,10 +146,8 @@ class QueryPath:
         except Exception as exc:  # noqa: BLE001 - every error is answered as Flask would
             return self._error(environ, start_response, exc)
         headers = [("Content-Type", content_type(chosen[1]))]
-        if len(body) >= _GZIP_FROM and "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
-            body = gzip.compress(body, compresslevel=4, mtime=0)
-            headers.append(("Content-Encoding", "gzip"))
-        headers += [("Content-Length", str(len(body))), *_COMMON,
+        body, common = _encoded(body, environ, headers)
+        headers += [("Content-Length", str(len(body))), *common,
                     ("ETag", f'"{cursor}-{page}-{chosen[0]}"'),  # a page never changes
                     ("X-Cubegraph-Page", f"{page}/{pages}")]
         exposed = "X-Cubegraph-Page"
@@ -170,12 +166,27 @@ class QueryPath:
         return response(environ, start_response)
 
 
-#: What every query answer carries (its encoding and its tag vary with the request).
+#: What every query answer carries: an answer long enough to be gzipped varies with the
+#: request's Accept-Encoding too; a shorter one never does (each header costs every request
+#: a little, on both sides: docs/benchmarks.md).
 _COMMON = (("Access-Control-Allow-Origin", "*"), ("Vary", "Accept, Accept-Encoding"),
            ("X-Content-Type-Options", "nosniff"))
+_COMMON_SHORT = (("Access-Control-Allow-Origin", "*"), ("Vary", "Accept"),
+                 ("X-Content-Type-Options", "nosniff"))
 #: Answers at least this long are gzipped for a client that accepts it (smaller ones gain
 #: less than the header costs).
 _GZIP_FROM = 1024
+
+
+def _encoded(body: bytes, environ, headers: list) -> tuple[bytes, tuple]:
+    """``body`` gzipped when it is long enough and the client takes gzip (its header added
+    to ``headers``), and the headers every answer of that length carries."""
+    if len(body) < _GZIP_FROM:
+        return body, _COMMON_SHORT
+    if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
+        headers.append(("Content-Encoding", "gzip"))
+        body = gzip.compress(body, compresslevel=4, mtime=0)
+    return body, _COMMON
 
 
 def entity_tag(state, job: QueryJob) -> str | None:

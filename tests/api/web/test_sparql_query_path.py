@@ -73,7 +73,9 @@ def check(reply, status: int, content_type: str, **extra: str) -> None:
     if content_type.startswith("text/html"):  # a page: its policy too
         expected |= {"Content-Security-Policy": _PAGE_POLICY, "Referrer-Policy": "same-origin"}
     if status == 200 and ("ETag" in reply.headers or "X-Cubegraph-Truncated" in extra):  # a query's answer
-        expected["Vary"] = "Accept, Accept-Encoding"
+        # a body long enough to be gzipped varies with Accept-Encoding too
+        long_enough = "Content-Encoding" in reply.headers or int(reply.headers["Content-Length"]) >= 1024
+        expected["Vary"] = "Accept, Accept-Encoding" if long_enough else "Accept"
         if "X-Cubegraph-Truncated" not in extra:  # its tag (a cut one names its cursor: none)
             tag = reply.headers.get("ETag", "")
             assert re.fullmatch(r'"[0-9a-f]{8}-[0-9a-f]+-[0-9a-f]{16}"', tag), tag  # start-writes-answer
@@ -151,7 +153,7 @@ def test_head_query_has_the_headers_of_the_answer_without_its_body(app):
     assert reply.status_code == 200 and reply.get_data() == b""
     assert dict(reply.headers.items()) == {
         "Content-Type": JSON_RESULTS, "Content-Length": str(len(COUNT_JSON)),
-        "Access-Control-Allow-Origin": "*", "Vary": "Accept, Accept-Encoding",
+        "Access-Control-Allow-Origin": "*", "Vary": "Accept",  # too short to gzip
         "X-Content-Type-Options": "nosniff", "ETag": reply.headers["ETag"]}
 
 
