@@ -273,6 +273,18 @@ class EmbeddedStore(Store):
         except OSError as exc:
             raise StoreError(f"cannot write a snapshot of the store to '{target}': {exc}") from exc
 
+    def layout(self) -> tuple[str, int] | None:
+        """A stamp of how the store's files are laid out now (RocksDB's current MANIFEST and
+        its length: every flush, compaction or move of a table file between levels adds to
+        it); None for an in-memory store or when it cannot be read."""
+        if not self.persistent:
+            return None
+        try:
+            manifest = (Path(self.location) / "CURRENT").read_text().strip()
+            return manifest, (Path(self.location) / manifest).stat().st_size
+        except OSError:
+            return None
+
     def close(self) -> None:
         if getattr(self, "_ox", None) is not None:
             if self.persistent and not self.read_only:

@@ -70,3 +70,26 @@ def test_leftovers_of_a_crashed_server_are_cleared(store, tmp_path):
 def test_only_a_writable_on_disk_store_has_snapshots(tmp_path):
     with open_store(None) as memory, pytest.raises(ValueError):
         Snapshots(memory)
+
+
+def test_a_snapshot_follows_the_store_when_its_files_are_laid_out_anew(store):
+    """RocksDB moves and merges table files in the background (after it opens, after
+    writes); a snapshot taken before reads slower than the store for as long as it is used,
+    so the next reader gets a new one once the layout changed (no write needed)."""
+    import time
+
+    from cubegraph.kg.snapshots import LAYOUT_CHECK
+
+    snaps = Snapshots(store)
+    insert(store, 1)
+    first = snaps.acquire(1)
+    snaps.release(first)
+    time.sleep(LAYOUT_CHECK + 0.1)
+    assert snaps.acquire(1) == first  # nothing moved: the same one (looked, unchanged)
+    before = store.layout()
+    store._ox.optimize()  # what a background compaction does, at once (pyoxigraph)
+    assert store.layout() != before
+    time.sleep(LAYOUT_CHECK + 0.1)
+    again = snaps.acquire(0)
+    assert again != first and count(again) == 1
+    assert snaps.acquire(1) == again  # it holds generation 1's writes: no other one
