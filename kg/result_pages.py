@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from cubegraph.kg._convert import OX_RDF_FORMATS, OX_RESULT_FORMATS
 from cubegraph.kg.errors import StoreError
 
-__all__ = ["MAX_BYTES", "page_count", "read_page", "write_pages"]
+__all__ = ["MAX_BYTES", "convert_results", "ntriples_as", "page_count", "read_page", "write_pages"]
 
 #: The most a result kept for paging may weigh (its row-per-line form); a longer one gets
 #: no cursor (the cut answer says to narrow the query).
@@ -69,15 +69,23 @@ def read_page(path: str | Path, fmt: str, page: int) -> bytes:
         src.seek(offsets[page - 1])
         data = src.read(offsets[page] - offsets[page - 1])
     if index["kind"] == "select":
-        tsv = index["header"].encode("utf-8") + data
-        if fmt == "tsv":
-            return tsv
-        solutions = ox.parse_query_results(tsv, OX_RESULT_FORMATS["tsv"])
-        return solutions.serialize(format=OX_RESULT_FORMATS[fmt])
+        return convert_results(index["header"].encode("utf-8") + data, "tsv", fmt)
+    return ntriples_as(data, fmt)
+
+
+def convert_results(body: bytes, src: str, dst: str) -> bytes:
+    """SPARQL results ``body`` in format ``src`` written in ``dst`` (CSV cannot be read)."""
+    if src == dst:
+        return body
+    return ox.parse_query_results(body, OX_RESULT_FORMATS[src]).serialize(format=OX_RESULT_FORMATS[dst])
+
+
+def ntriples_as(nt: bytes, fmt: str) -> bytes:
+    """N-Triples ``nt`` written in the RDF format ``fmt`` (triples are valid quads)."""
     if fmt == "ntriples":
-        return data
-    out_fmt = {"nquads": "ntriples", "trig": "turtle"}.get(fmt, fmt)  # triples are valid quads
-    return ox.serialize(ox.parse(data, ox.RdfFormat.N_TRIPLES), format=OX_RDF_FORMATS[out_fmt])
+        return nt
+    out_fmt = {"nquads": "ntriples", "trig": "turtle"}.get(fmt, fmt)
+    return ox.serialize(ox.parse(nt, ox.RdfFormat.N_TRIPLES), format=OX_RDF_FORMATS[out_fmt])
 
 
 def _index(path: str | Path) -> dict:

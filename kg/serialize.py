@@ -13,14 +13,12 @@ import re
 from html import escape
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import XSD
 
-from cubegraph.kg._convert import OX_RDF_FORMATS, OX_RESULT_FORMATS
 from cubegraph.kg.errors import FormatCannotCarry
 from cubegraph.kg.formats import rdf_format
-from cubegraph.kg.result_pages import page_count, read_page, write_pages
+from cubegraph.kg.result_pages import convert_results, ntriples_as, page_count, read_page, write_pages
 from cubegraph.kg.results import QueryResult
 from cubegraph.ontology.namespaces import CG
 
@@ -108,22 +106,18 @@ def _capped(result: QueryResult, fmt: str, max_rows: int) -> tuple[bytes, bool, 
         if truncated:
             lines = nt.splitlines(keepends=True)
             nt = b"".join(lines[:max_rows])
-        if fmt == "ntriples":
-            return nt, truncated, lines
-        triples = ox.parse(nt, ox.RdfFormat.N_TRIPLES)
-        out_fmt = {"nquads": "ntriples", "trig": "turtle"}.get(fmt, fmt)  # triples are valid quads
-        return ox.serialize(triples, format=OX_RDF_FORMATS[out_fmt]), truncated, lines
+        return ntriples_as(nt, fmt), truncated, lines
     # SELECT. CSV cannot be parsed back, so a CSV answer is made through TSV.
     first = "tsv" if fmt == "csv" else fmt
     body = result.serialize(first)
     if _rows_upper_bound(body, first) <= max_rows:
-        return (_convert(body, "tsv", "csv") if fmt == "csv" else body), False, None
-    tsv = body if first == "tsv" else _convert(body, first, "tsv")
+        return (convert_results(body, "tsv", "csv") if fmt == "csv" else body), False, None
+    tsv = body if first == "tsv" else convert_results(body, first, "tsv")
     lines = tsv.splitlines(keepends=True)
     if len(lines) - 1 <= max_rows:
-        return (_convert(body, first, fmt) if fmt != first else body), False, None
+        return (convert_results(body, first, fmt) if fmt != first else body), False, None
     cut = b"".join(lines[:max_rows + 1])
-    return (cut if fmt == "tsv" else _convert(cut, "tsv", fmt)), True, lines
+    return (cut if fmt == "tsv" else convert_results(cut, "tsv", fmt)), True, lines
 
 
 def _rows_upper_bound(body: bytes, fmt: str) -> int:
@@ -134,12 +128,6 @@ def _rows_upper_bound(body: bytes, fmt: str) -> int:
     # JSON: rows are objects separated by "},{" (within a row, a comma is followed by a
     # quoted key); a literal may hold "},{" too, so this only bounds the count from above.
     return body.count(b"},{") + 1
-
-
-def _convert(body: bytes, src: str, dst: str) -> bytes:
-    if src == dst:
-        return body
-    return ox.parse_query_results(body, OX_RESULT_FORMATS[src]).serialize(format=OX_RESULT_FORMATS[dst])
 
 
 def jsonld_text(graph: Graph, **options) -> str:

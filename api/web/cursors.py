@@ -64,7 +64,7 @@ class Cursors:
             return str(self.path(cid))
 
     def path(self, cid: str) -> Path:
-        return self.folder / f"{cid}.rows"
+        return Path(f"{self._prefix}{cid}.rows")
 
     def _sweep(self) -> None:
         now = time.monotonic()
