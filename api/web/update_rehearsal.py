@@ -100,10 +100,6 @@ class UpdateRehearsal:
         self._snapshots, self._base_iri, self._memory_mb = snapshots, base_iri, memory_mb
         self._lock = threading.Lock()
         self._process = self._conn = None
-        self._spare = None  # (process, conn) started in the background, for the next update
-        self._preparing = self._closed = False
-        self._spare_lock = threading.Lock()
-        self._prepare()
 
     def check(self, text: str, timeout: float, client_gone=None) -> None:
         """Rehearse ``text`` when it matches patterns or loads a document; return when it
@@ -167,48 +163,19 @@ class UpdateRehearsal:
             raise ClientGone("the client closed the connection before the update was applied: "
                              "nothing was written")
 
-    def _prepare(self) -> None:
-        """Start the next rehearsal process in the background, so no update (holding the
-        write lock) waits on an interpreter starting: at first, and after each kill."""
-        with self._spare_lock:
-            if self._preparing or self._spare is not None or self._closed:
-                return
-            self._preparing = True
-
-        def start():
-            conn, child = self._ctx.Pipe()
-            process = self._ctx.Process(
-                target=_rehearse_main, args=(child, self._base_iri, self._memory_mb),
-                name="cubegraph-update-rehearsal", daemon=True)
-            process.start()
-            child.close()
-            with self._spare_lock:
-                self._preparing = False
-                if not self._closed:
-                    self._spare, process = (process, conn), None
-            if process is not None:  # closed meanwhile
-                conn.close()
-                process.kill()
-                process.join(5)
-
-        threading.Thread(target=start, name="cubegraph-rehearsal-start", daemon=True).start()
-
     def _started(self):
-        """The running rehearsal process's pipe (the one prepared, when the last was stopped)."""
+        """The rehearsal process's pipe, started first when there is none (at the first
+        pattern update, and after a kill: never at the server's start, where a Ctrl-C
+        could catch it half-started)."""
         if self._process is not None and self._process.is_alive():
             return self._conn
         self._stop()
-        waited = time.monotonic() + _START_TIMEOUT
-        while True:
-            with self._spare_lock:
-                spare, self._spare = self._spare, None
-            if spare is not None or time.monotonic() > waited:
-                break
-            self._prepare()  # (unless one is being started)
-            time.sleep(0.05)
-        if spare is None:
-            raise StoreError("the process that tries updates did not start: nothing was written")
-        self._process, self._conn = spare
+        self._conn, child = self._ctx.Pipe()
+        self._process = self._ctx.Process(
+            target=_rehearse_main, args=(child, self._base_iri, self._memory_mb),
+            name="cubegraph-update-rehearsal", daemon=True)
+        self._process.start()
+        child.close()
         if not self._conn.poll(_START_TIMEOUT) or pickle.loads(self._conn.recv_bytes()) != ("ready",):
             self._stop()
             raise StoreError("the process that tries updates did not start: nothing was written")
@@ -223,8 +190,7 @@ class UpdateRehearsal:
         return code
 
     def _stop(self) -> None:
-        """Stop the running rehearsal process (if any) and start its successor."""
-        had = self._process is not None
+        """Stop the rehearsal process (if any)."""
         if self._conn is not None:
             self._conn.close()
         if self._process is not None:
@@ -232,18 +198,9 @@ class UpdateRehearsal:
                 self._process.kill()
             self._process.join(5)
         self._process = self._conn = None
-        if had:
-            self._prepare()
 
     def close(self) -> None:
-        """Stop the rehearsal processes."""
-        with self._spare_lock:
-            self._closed = True
-            spare, self._spare = self._spare, None
-        if spare is not None:
-            spare[1].close()
-            spare[0].kill()
-            spare[0].join(5)
+        """Stop the rehearsal process."""
         with self._lock:
             if self._conn is not None:
                 try:
